@@ -1,0 +1,39 @@
+import "server-only";
+import mongoose from "mongoose";
+import { env } from "./env";
+
+/**
+ * One Mongoose connection per process. The promise lives on `globalThis` because Next's dev
+ * server re-evaluates modules on every change, and a Vercel function instance serves many
+ * requests: both would otherwise open a new pool each time.
+ */
+type Cache = { promise: Promise<typeof mongoose> | null };
+const globalCache = globalThis as typeof globalThis & { __mongoose?: Cache };
+const cache: Cache = (globalCache.__mongoose ??= { promise: null });
+
+// Commands fail fast while disconnected instead of queueing for 10 s: a webhook must get its
+// 503 well inside Polar's timeout, and a page its error, not a hang.
+mongoose.set("bufferCommands", false);
+
+export class DatabaseUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super("The database is unavailable", { cause });
+    this.name = "DatabaseUnavailableError";
+  }
+}
+
+export async function connectDb(uri: string = env().MONGODB_URI): Promise<typeof mongoose> {
+  if (cache.promise) return cache.promise;
+  cache.promise = mongoose
+    .connect(uri, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 10 })
+    .catch((error: unknown) => {
+      cache.promise = null; // let the next request try again
+      throw new DatabaseUnavailableError(error);
+    });
+  return cache.promise;
+}
+
+export async function disconnectDb(): Promise<void> {
+  cache.promise = null;
+  await mongoose.disconnect();
+}

@@ -1,0 +1,28 @@
+import { Schema, model, models, type InferSchemaType, type Model } from "mongoose";
+
+export const PAYMENT_STATUSES = ["pending", "failed", "expired", "completed", "refunded"] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+const paymentSchema = new Schema(
+  {
+    // Polar's checkout id. A renewal order of a subscription has no checkout, so its payment is
+    // keyed `order:<orderId>` (see lib/billing/keys.ts): the unique index never sees nulls, which
+    // FerretDB could not tolerate (no sparse or partial indexes there).
+    checkoutId: { type: String, required: true, unique: true },
+    customerEmail: { type: String, required: true, lowercase: true, trim: true, index: true },
+    productId: { type: String, default: null },
+    amount: { type: Number, default: null },
+    currency: { type: String, default: null },
+    status: { type: String, enum: PAYMENT_STATUSES, default: "pending", required: true },
+    metadata: {
+      external_customer_id: { type: String, default: null },
+      order_id: { type: String, default: null },
+    },
+  },
+  { timestamps: true },
+);
+paymentSchema.index({ "metadata.order_id": 1 });
+
+export type PaymentDoc = InferSchemaType<typeof paymentSchema>;
+export const Payment: Model<PaymentDoc> =
+  (models.Payment as Model<PaymentDoc> | undefined) ?? model("Payment", paymentSchema);

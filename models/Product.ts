@@ -1,0 +1,23 @@
+import { Schema, model, models, type InferSchemaType, type Model } from "mongoose";
+
+const productSchema = new Schema(
+  {
+    polarProductId: { type: String, required: true, unique: true },
+    name: { type: String, required: true },
+    description: { type: String, default: null },
+    // The plan this product grants, from the Polar product's metadata key `plan`; null grants nothing.
+    plan: { type: String, default: null },
+    priceAmount: { type: Number, default: null },
+    priceCurrency: { type: String, default: null },
+    // null for a one-time product, else Polar's interval ("month", "year", ...).
+    recurringInterval: { type: String, default: null },
+    isArchived: { type: Boolean, default: false },
+    // Polar's modified_at (or created_at): an older product event never overwrites a newer one.
+    polarModifiedAt: { type: Date, default: null },
+  },
+  { timestamps: true },
+);
+
+export type ProductDoc = InferSchemaType<typeof productSchema>;
+export const Product: Model<ProductDoc> =
+  (models.Product as Model<ProductDoc> | undefined) ?? model("Product", productSchema);

@@ -1,0 +1,35 @@
+import { spawn } from "node:child_process";
+import { loadEnvConfig } from "@next/env";
+import { startLocalStack, stopOnSignals } from "./lib/services";
+
+// `npm run dev`: the local services plus `next dev`, every variable filled in for local use.
+loadEnvConfig(process.cwd(), true);
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+  const stack = await startLocalStack({
+    dataDir: ".data",
+    appPort: port,
+    ferretdbPort: Number(process.env.FERRETDB_PORT ?? 27117),
+    emulatorPort: Number(process.env.POLAR_EMULATOR_PORT ?? 7100),
+    dbName: "polar_billing",
+  });
+  console.log(`\n  ${stack.started.join("\n  ")}\n  App               ${stack.env.APP_URL}\n`);
+
+  const next = spawn("node_modules/.bin/next", ["dev", "-p", String(port)], {
+    stdio: "inherit",
+    env: { ...process.env, ...stack.env },
+  });
+  stopOnSignals(async () => {
+    next.kill("SIGTERM");
+    await stack.stop();
+  });
+  next.on("exit", (code) => {
+    void stack.stop().finally(() => process.exit(code ?? 0));
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * Secrets for local use, generated once and kept under `.data/` so sessions survive restarts
+ * and the emulator and the app keep agreeing on the webhook secret.
+ */
+export interface LocalSecrets {
+  nextauthSecret: string;
+  webhookSecret: string;
+  emulatorToken: string;
+}
+
+export function localSecrets(dataDir: string): LocalSecrets {
+  const file = join(dataDir, "secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as LocalSecrets;
+  const secrets: LocalSecrets = {
+    nextauthSecret: randomBytes(32).toString("base64url"),
+    webhookSecret: `whsec_${randomBytes(24).toString("base64url")}`,
+    emulatorToken: `polar_oat_local_${randomBytes(16).toString("hex")}`,
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+/** Writes the variables the local stack uses as a dotenv file, for scripts and tools. */
+export function writeDotenv(file: string, vars: Record<string, string>): void {
+  const body = Object.entries(vars)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join("\n");
+  writeFileSync(file, `# Written by the local stack (npm run dev / npm run services). Do not commit.\n${body}\n`, { mode: 0o600 });
+}

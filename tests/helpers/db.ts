@@ -1,0 +1,30 @@
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, inject } from "vitest";
+import { connectDb, disconnectDb } from "@/lib/db";
+import { Payment } from "@/models/Payment";
+import { Product } from "@/models/Product";
+import { Subscription } from "@/models/Subscription";
+import { User } from "@/models/User";
+import { WebhookEvent } from "@/models/WebhookEvent";
+
+export const allModels = [User, Payment, Product, Subscription, WebhookEvent] as const;
+
+/** Gives the calling test file a database of its own on the run's real server, dropped first. */
+export function useTestDatabase(testFileUrl: string): { uri: string } {
+  const name = `t_${createHash("sha1").update(testFileUrl).digest("hex").slice(0, 12)}`;
+  const uri = `${inject("mongoUri")}${name}`;
+  process.env.MONGODB_URI = uri;
+  beforeAll(async () => {
+    const mongoose = await connectDb(uri);
+    await mongoose.connection.dropDatabase();
+    await Promise.all(allModels.map((m) => m.createIndexes()));
+  });
+  afterAll(async () => {
+    await disconnectDb();
+  });
+  return { uri };
+}
+
+export async function clearCollections(): Promise<void> {
+  await Promise.all(allModels.map((m) => m.deleteMany({})));
+}

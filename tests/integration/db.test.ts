@@ -1,0 +1,55 @@
+import mongoose from "mongoose";
+import { describe, expect, it, vi } from "vitest";
+import { connectDb } from "@/lib/db";
+import { User } from "@/models/User";
+import { allModels, useTestDatabase } from "../helpers/db";
+
+const { uri } = useTestDatabase(import.meta.url);
+
+describe("lib/db against the real database", () => {
+  it("reuses one connection for every caller, also across module reloads", async () => {
+    const first = await connectDb(uri);
+    const again = await Promise.all(Array.from({ length: 20 }, () => connectDb(uri)));
+    expect(new Set(again).size).toBe(1);
+    expect(again[0]).toBe(first);
+
+    // Next's dev server re-evaluates modules on change; the cache must survive that.
+    vi.resetModules();
+    const reloaded = await import("@/lib/db");
+    const afterReload = await reloaded.connectDb(uri);
+    expect(afterReload.connection.getClient()).toBe(first.connection.getClient());
+    expect(mongoose.connections.filter((c) => c.readyState === 1)).toHaveLength(1);
+  });
+
+  it("does not open a connection per request: 200 queries stay within one pool", async () => {
+    const client = (await connectDb(uri)).connection.getClient();
+    let created = 0;
+    const onCreated = () => created++;
+    client.on("connectionCreated", onCreated);
+    await Promise.all(Array.from({ length: 200 }, async () => (await connectDb(uri)).connection.db!.admin().ping()));
+    client.off("connectionCreated", onCreated);
+    expect(created).toBeLessThanOrEqual(10); // maxPoolSize
+  });
+
+  it("has the unique indexes on the real database", async () => {
+    const expected: Record<string, string> = {
+      users: "email",
+      payments: "checkoutId",
+      products: "polarProductId",
+      webhookevents: "webhookId",
+      subscriptions: "polarSubscriptionId",
+    };
+    for (const model of allModels) {
+      const indexes = await model.collection.indexes();
+      const key = expected[model.collection.collectionName];
+      expect(key, model.collection.collectionName).toBeDefined();
+      const unique = indexes.find((i) => i.unique && Object.keys(i.key).join() === key);
+      expect(unique, `${model.collection.collectionName}.${key} unique`).toBeDefined();
+    }
+  });
+
+  it("rejects a second user with the same email, whatever its case", async () => {
+    await User.create({ email: "Dup@Example.com" });
+    await expect(User.create({ email: "dup@example.com" })).rejects.toMatchObject({ code: 11000 });
+  });
+});

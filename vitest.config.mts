@@ -1,0 +1,21 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      "@": fileURLToPath(new URL(".", import.meta.url)),
+      // `server-only` throws outside a React Server Components bundle; under vitest the
+      // modules are server code anyway, so the guard is replaced by its no-op build.
+      "server-only": fileURLToPath(new URL("./node_modules/server-only/empty.js", import.meta.url)),
+    },
+  },
+  test: {
+    // Playwright's *.spec.ts live in tests/e2e and must not be collected here.
+    include: ["tests/{unit,integration,emulator}/**/*.test.ts"],
+    environment: "node",
+    globalSetup: ["tests/global-setup.ts"],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+  },
+});
