@@ -14,6 +14,8 @@ const paymentSchema = new Schema(
     amount: { type: Number, default: null },
     currency: { type: String, default: null },
     status: { type: String, enum: PAYMENT_STATUSES, default: "pending", required: true },
+    // Polar's hosted checkout page, kept so a double submit reuses the open checkout.
+    checkoutUrl: { type: String, default: null },
     metadata: {
       external_customer_id: { type: String, default: null },
       order_id: { type: String, default: null },
@@ -22,6 +24,7 @@ const paymentSchema = new Schema(
   { timestamps: true },
 );
 paymentSchema.index({ "metadata.order_id": 1 });
+paymentSchema.index({ customerEmail: 1, productId: 1, createdAt: -1 });
 
 export type PaymentDoc = InferSchemaType<typeof paymentSchema>;
 export const Payment: Model<PaymentDoc> =

@@ -7,6 +7,8 @@ const subscriptionSchema = new Schema(
     productId: { type: String, default: null },
     // Polar's status: incomplete, trialing, active, past_due, canceled, unpaid, ...
     status: { type: String, required: true },
+    // Orders Polar's statuses for events that share one modified_at (lib/billing/rules.ts).
+    statusRank: { type: Number, default: 0 },
     currentPeriodEnd: { type: Date, default: null },
     cancelAtPeriodEnd: { type: Boolean, default: false },
     endedAt: { type: Date, default: null },

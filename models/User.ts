@@ -13,6 +13,9 @@ const userSchema = new Schema(
     // Derived from payments and subscriptions by lib/billing/plan.ts; never set directly.
     subscriptionStatus: { type: String, enum: PLANS, default: "free", required: true },
     payments: [{ type: Schema.Types.ObjectId, ref: "Payment" }],
+    // Bumped by every write of a payment or subscription fact; the plan is only saved if no
+    // fact changed while it was being computed (optimistic concurrency, no transactions).
+    factsVersion: { type: Number, default: 0 },
   },
   { timestamps: true },
 );

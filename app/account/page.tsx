@@ -1,15 +1,21 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getCurrentUser } from "@/lib/auth";
+import { listPayments } from "@/lib/payments";
 
 export const metadata: Metadata = { title: "Account" };
+
+const statusLabel = { pending: "Pending", failed: "Failed", expired: "Expired", completed: "Paid", refunded: "Refunded" } as const;
+const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
 
 export default async function AccountPage() {
   const user = await getCurrentUser();
   if (!user) redirect("/signin?callbackUrl=/account");
+  const payments = await listPayments(user.email);
   const plan = user.subscriptionStatus === "pro" ? "Pro" : "Free";
   return (
-    <section className="space-y-6">
+    <section className="space-y-8">
       <h1 className="text-2xl font-bold">Your account</h1>
       <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white p-4">
         <dt className="font-medium text-slate-600">Email</dt>
@@ -17,6 +23,42 @@ export default async function AccountPage() {
         <dt className="font-medium text-slate-600">Plan</dt>
         <dd data-testid="account-plan">{plan}</dd>
       </dl>
+      <div className="flex flex-wrap gap-3">
+        {plan === "Free" ? (
+          <Link href="/pricing" className="rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700">Upgrade</Link>
+        ) : null}
+        {payments.length > 0 ? (
+          // A plain link: the portal route answers with a redirect to Polar, not a page.
+          <a href="/api/portal" className="rounded-md border border-slate-300 bg-white px-4 py-2 font-medium hover:bg-slate-100">Manage billing</a>
+        ) : null}
+      </div>
+      <div className="space-y-3">
+        <h2 className="text-xl font-semibold">Payments</h2>
+        {payments.length === 0 ? (
+          <p className="text-slate-700">No payments yet.</p>
+        ) : (
+          <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm" data-testid="payments">
+            <thead className="bg-slate-100 text-slate-700">
+              <tr>
+                <th scope="col" className="px-3 py-2">Date</th>
+                <th scope="col" className="px-3 py-2">Product</th>
+                <th scope="col" className="px-3 py-2">Amount</th>
+                <th scope="col" className="px-3 py-2">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {payments.map((p) => (
+                <tr key={p.id} className="border-t border-slate-200">
+                  <td className="px-3 py-2">{dateFormat.format(p.date)}</td>
+                  <td className="px-3 py-2">{p.product}</td>
+                  <td className="px-3 py-2">{p.amount}</td>
+                  <td className="px-3 py-2">{statusLabel[p.status]}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
     </section>
   );
 }

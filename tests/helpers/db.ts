@@ -26,5 +26,5 @@ export function useTestDatabase(testFileUrl: string): { uri: string } {
 }
 
 export async function clearCollections(): Promise<void> {
-  await Promise.all(allModels.map((m) => m.deleteMany({})));
+  await Promise.all(allModels.map((m) => m.collection.deleteMany({})));
 }

@@ -1,0 +1,45 @@
+"use client";
+
+import { useActionState, useEffect, useRef } from "react";
+import { useFormStatus } from "react-dom";
+import { startCheckout } from "./actions";
+
+function SubmitButton({ planName }: { planName: string }) {
+  const { pending } = useFormStatus();
+  return (
+    <button
+      type="submit"
+      disabled={pending}
+      aria-label={`Upgrade to ${planName}`}
+      className="w-full rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+    >
+      {pending ? "Opening checkout…" : "Upgrade"}
+    </button>
+  );
+}
+
+/** One paid plan's Upgrade button. `autoSubmit` continues a checkout started before sign-in. */
+export function UpgradeForm({ productId, planName, autoSubmit }: { productId: string; planName: string; autoSubmit: boolean }) {
+  const [state, action] = useActionState(startCheckout, {});
+  const form = useRef<HTMLFormElement>(null);
+  const submitted = useRef(false);
+
+  useEffect(() => {
+    if (autoSubmit && !submitted.current) {
+      submitted.current = true;
+      form.current?.requestSubmit();
+    }
+  }, [autoSubmit]);
+
+  return (
+    <form ref={form} action={action} className="space-y-2">
+      <input type="hidden" name="productId" value={productId} />
+      <SubmitButton planName={planName} />
+      {state.error ? (
+        <p role="alert" className="text-sm text-red-700">
+          {state.error}
+        </p>
+      ) : null}
+    </form>
+  );
+}

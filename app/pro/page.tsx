@@ -1,0 +1,28 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { getCurrentUser } from "@/lib/auth";
+
+export const metadata: Metadata = { title: "Pro features" };
+
+export default async function ProPage() {
+  // The plan is read from MongoDB on every request, not from the session token, so an upgrade
+  // (or a refund) shows at once.
+  const user = await getCurrentUser();
+  if (!user) redirect("/signin?callbackUrl=/pro");
+  if (user.subscriptionStatus !== "pro") {
+    return (
+      <section className="space-y-4" data-testid="pro-locked">
+        <h1 className="text-2xl font-bold">Pro members only</h1>
+        <p className="text-slate-700">You are on the Free plan. Upgrade to open Pro features.</p>
+        <Link href="/pricing" className="inline-block rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700">See plans</Link>
+      </section>
+    );
+  }
+  return (
+    <section className="space-y-4" data-testid="pro-content">
+      <h1 className="text-2xl font-bold">Pro features</h1>
+      <p className="text-slate-700">Welcome, {user.email}. Unlimited projects, priority support and early access are yours.</p>
+    </section>
+  );
+}

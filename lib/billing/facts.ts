@@ -1,0 +1,141 @@
+import type { Checkout } from "@polar-sh/sdk/models/components/checkout";
+import type { Order } from "@polar-sh/sdk/models/components/order";
+import type { Product as PolarProduct } from "@polar-sh/sdk/models/components/product";
+import type { OrderProduct } from "@polar-sh/sdk/models/components/orderproduct";
+import type { Subscription as PolarSubscription } from "@polar-sh/sdk/models/components/subscription";
+import type { PaymentStatus } from "@/models/Payment";
+
+/**
+ * Pure translation of Polar's objects into the facts our models store. No I/O here: every
+ * function is a plain mapping, tested on its own.
+ */
+
+/** Our user key: the email we send as `externalCustomerId`, falling back to the customer's email. */
+export function identityOf(externalId: string | null | undefined, email: string | null | undefined): string | null {
+  const id = (externalId ?? email ?? "").trim().toLowerCase();
+  return id === "" ? null : id;
+}
+
+/** A renewal order has no checkout; its payment is keyed by the order so the unique index never holds null. */
+export function paymentKeyForOrder(order: Pick<Order, "id" | "checkoutId">): string {
+  return order.checkoutId ?? `order:${order.id}`;
+}
+
+export interface PaymentFact {
+  checkoutId: string;
+  email: string;
+  status: PaymentStatus;
+  productId: string | null;
+  amount: number | null;
+  currency: string | null;
+  orderId: string | null;
+  polarCustomerId: string | null;
+}
+
+const checkoutStatusToPayment: Record<string, PaymentStatus> = {
+  open: "pending",
+  confirmed: "pending",
+  // The checkout succeeded but the plan waits for the paid order, which is the proof of payment.
+  succeeded: "pending",
+  failed: "failed",
+  expired: "expired",
+};
+
+export function paymentFromCheckout(checkout: Checkout): PaymentFact | null {
+  const email = identityOf(checkout.externalCustomerId, checkout.customerEmail);
+  if (!email) return null; // an anonymous checkout cannot belong to any user yet
+  return {
+    checkoutId: checkout.id,
+    email,
+    status: checkoutStatusToPayment[checkout.status] ?? "pending",
+    productId: checkout.productId ?? null,
+    amount: checkout.totalAmount ?? checkout.amount,
+    currency: checkout.currency.toUpperCase(),
+    orderId: null,
+    polarCustomerId: checkout.customerId ?? null,
+  };
+}
+
+export function paymentFromOrder(order: Order): PaymentFact | null {
+  const email = identityOf(order.customer.externalId, order.customer.email);
+  if (!email) return null;
+  return {
+    checkoutId: paymentKeyForOrder(order),
+    email,
+    status: orderPaymentStatus(order),
+    productId: order.productId ?? null,
+    amount: order.totalAmount,
+    currency: order.currency.toUpperCase(),
+    orderId: order.id,
+    polarCustomerId: order.customerId,
+  };
+}
+
+function orderPaymentStatus(order: Order): PaymentStatus {
+  if (order.status === "refunded") return "refunded";
+  // A partial refund keeps what was bought; `paid` is Polar's own flag for "payment received".
+  if (order.status === "paid" || order.status === "partially_refunded" || order.paid) return "completed";
+  if (order.status === "void") return "failed";
+  return "pending";
+}
+
+export interface SubscriptionFact {
+  polarSubscriptionId: string;
+  email: string;
+  productId: string;
+  status: string;
+  currentPeriodEnd: Date | null;
+  cancelAtPeriodEnd: boolean;
+  endedAt: Date | null;
+  polarModifiedAt: Date;
+  polarCustomerId: string;
+}
+
+export function subscriptionFact(sub: PolarSubscription): SubscriptionFact | null {
+  const email = identityOf(sub.customer.externalId, sub.customer.email);
+  if (!email) return null;
+  return {
+    polarSubscriptionId: sub.id,
+    email,
+    productId: sub.productId,
+    status: sub.status,
+    currentPeriodEnd: sub.currentPeriodEnd ?? null,
+    cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
+    endedAt: sub.endedAt ?? null,
+    polarModifiedAt: sub.modifiedAt ?? sub.createdAt,
+    polarCustomerId: sub.customerId,
+  };
+}
+
+export interface ProductFact {
+  polarProductId: string;
+  name: string;
+  description: string | null;
+  plan: string | null;
+  priceAmount: number | null;
+  priceCurrency: string | null;
+  recurringInterval: string | null;
+  isArchived: boolean;
+  polarModifiedAt: Date;
+}
+
+type ProductLike = Pick<
+  PolarProduct | OrderProduct,
+  "id" | "name" | "description" | "metadata" | "recurringInterval" | "isArchived" | "modifiedAt" | "createdAt"
+> & { prices?: PolarProduct["prices"] };
+
+export function productFact(product: ProductLike): ProductFact {
+  const price = product.prices?.find((p) => !p.isArchived && "priceAmount" in p);
+  const plan = product.metadata?.plan;
+  return {
+    polarProductId: product.id,
+    name: product.name,
+    description: product.description ?? null,
+    plan: typeof plan === "string" && plan.trim() !== "" ? plan.trim().toLowerCase() : null,
+    priceAmount: price && "priceAmount" in price ? price.priceAmount : null,
+    priceCurrency: price && "priceCurrency" in price ? price.priceCurrency.toUpperCase() : null,
+    recurringInterval: product.recurringInterval ?? null,
+    isArchived: product.isArchived,
+    polarModifiedAt: product.modifiedAt ?? product.createdAt,
+  };
+}

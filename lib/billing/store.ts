@@ -1,0 +1,141 @@
+import "server-only";
+import { Payment } from "@/models/Payment";
+import { Product } from "@/models/Product";
+import { Subscription } from "@/models/Subscription";
+import { User, type Plan } from "@/models/User";
+import type { PaymentFact, ProductFact, SubscriptionFact } from "./facts";
+import { derivePlan, paymentStatusesBelow, subscriptionStatusRank } from "./rules";
+
+/**
+ * Every write of billing facts. Each function is idempotent and order-independent: inserts are
+ * upserts on a unique key, updates only move state forward, and the plan is recomputed from
+ * the facts afterwards. No multi-document transactions (FerretDB has none).
+ */
+
+function isDuplicateKey(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === 11000;
+}
+
+/** Two concurrent upserts on a new unique key: one inserts, the other gets E11000 and simply retries. */
+async function upsertRetrying<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    return write();
+  }
+}
+
+/** Creates the user if needed, links what we learned, and marks that the user's facts changed. */
+async function touchUser(email: string, link: { paymentId?: unknown; polarCustomerId?: string | null }): Promise<void> {
+  const update: Record<string, unknown> = { $inc: { factsVersion: 1 } };
+  if (link.polarCustomerId) update.$set = { polarCustomerId: link.polarCustomerId };
+  if (link.paymentId) update.$addToSet = { payments: link.paymentId };
+  await upsertRetrying(() => User.updateOne({ email }, update, { upsert: true }));
+}
+
+export async function recordPayment(fact: PaymentFact): Promise<void> {
+  const descriptive: Record<string, unknown> = { "metadata.external_customer_id": fact.email };
+  if (fact.productId) descriptive.productId = fact.productId;
+  if (fact.amount !== null) descriptive.amount = fact.amount;
+  if (fact.currency) descriptive.currency = fact.currency;
+  if (fact.orderId) descriptive["metadata.order_id"] = fact.orderId;
+
+  const payment = await upsertRetrying(() =>
+    Payment.findOneAndUpdate(
+      { checkoutId: fact.checkoutId },
+      { $setOnInsert: { customerEmail: fact.email, status: fact.status }, $set: descriptive },
+      { upsert: true, new: true, projection: { _id: 1 } },
+    ).lean(),
+  );
+  await Payment.updateOne(
+    { checkoutId: fact.checkoutId, status: { $in: paymentStatusesBelow(fact.status) } },
+    { $set: { status: fact.status } },
+  );
+  await touchUser(fact.email, { paymentId: payment?._id, polarCustomerId: fact.polarCustomerId });
+  await recomputePlan(fact.email);
+}
+
+export async function recordSubscription(fact: SubscriptionFact): Promise<void> {
+  const fields = {
+    customerEmail: fact.email,
+    productId: fact.productId,
+    status: fact.status,
+    statusRank: subscriptionStatusRank(fact.status),
+    currentPeriodEnd: fact.currentPeriodEnd,
+    cancelAtPeriodEnd: fact.cancelAtPeriodEnd,
+    endedAt: fact.endedAt,
+    polarModifiedAt: fact.polarModifiedAt,
+  };
+  await upsertRetrying(() =>
+    Subscription.updateOne({ polarSubscriptionId: fact.polarSubscriptionId }, { $setOnInsert: fields }, { upsert: true }),
+  );
+  // Newer facts win; an older event arriving late changes nothing.
+  await Subscription.updateOne(
+    {
+      polarSubscriptionId: fact.polarSubscriptionId,
+      $or: [
+        { polarModifiedAt: { $lt: fact.polarModifiedAt } },
+        { polarModifiedAt: fact.polarModifiedAt, statusRank: { $lte: fields.statusRank } },
+      ],
+    },
+    { $set: fields },
+  );
+  await touchUser(fact.email, { polarCustomerId: fact.polarCustomerId });
+  await recomputePlan(fact.email);
+}
+
+export async function recordProduct(fact: ProductFact): Promise<void> {
+  const { polarProductId, ...fields } = fact;
+  await upsertRetrying(() => Product.updateOne({ polarProductId }, { $setOnInsert: fields }, { upsert: true }));
+  await Product.updateOne({ polarProductId, polarModifiedAt: { $lte: fact.polarModifiedAt } }, { $set: fields });
+}
+
+export async function linkCustomer(email: string, polarCustomerId: string): Promise<void> {
+  await upsertRetrying(() => User.updateOne({ email }, { $set: { polarCustomerId } }, { upsert: true }));
+}
+
+export async function unlinkCustomer(polarCustomerId: string): Promise<void> {
+  await User.updateMany({ polarCustomerId }, { $set: { polarCustomerId: null } });
+}
+
+/**
+ * Recomputes `subscriptionStatus` from the user's payments and subscriptions. Saved only if no
+ * fact was written meanwhile; otherwise computed again from the newer facts.
+ */
+export async function recomputePlan(email: string, now: Date = new Date()): Promise<Plan | null> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const user = await User.findOne({ email }, { factsVersion: 1 }).lean();
+    if (!user) return null;
+    const [payments, subscriptions] = await Promise.all([
+      Payment.find({ customerEmail: email }, { status: 1, productId: 1 }).lean(),
+      Subscription.find({ customerEmail: email }).lean(),
+    ]);
+    const productIds = [...new Set([...payments, ...subscriptions].map((x) => x.productId).filter((id): id is string => !!id))];
+    const products = new Map(
+      (await Product.find({ polarProductId: { $in: productIds } }, { polarProductId: 1, plan: 1, recurringInterval: 1 }).lean()).map(
+        (p) => [p.polarProductId, p],
+      ),
+    );
+    const plan = derivePlan(
+      {
+        // A subscription's orders grant nothing on their own: the subscription's state decides.
+        payments: payments.map((p) => {
+          const product = p.productId ? products.get(p.productId) : undefined;
+          return { status: p.status, plan: product && !product.recurringInterval ? (product.plan ?? null) : null };
+        }),
+        subscriptions: subscriptions.map((s) => ({
+          status: s.status,
+          cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+          currentPeriodEnd: s.currentPeriodEnd ?? null,
+          endedAt: s.endedAt ?? null,
+          plan: (s.productId && products.get(s.productId)?.plan) || null,
+        })),
+      },
+      now,
+    );
+    const saved = await User.updateOne({ email, factsVersion: user.factsVersion ?? 0 }, { $set: { subscriptionStatus: plan } });
+    if (saved.matchedCount === 1) return plan;
+  }
+  throw new Error(`The plan of ${email} kept changing while it was recomputed`);
+}

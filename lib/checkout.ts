@@ -1,0 +1,67 @@
+import "server-only";
+import { paymentFromCheckout } from "@/lib/billing/facts";
+import { recordPayment } from "@/lib/billing/store";
+import { connectDb } from "@/lib/db";
+import { env } from "@/lib/env";
+import { polar } from "@/lib/polar";
+import { describePolarError } from "@/lib/polar-errors";
+import { Payment } from "@/models/Payment";
+import { Product } from "@/models/Product";
+import { User } from "@/models/User";
+
+export type CheckoutStart = { ok: true; url: string } | { ok: false; message: string };
+
+/** A second click within this window reuses the checkout the first one opened. */
+const REUSE_WINDOW_MS = 60_000;
+
+/**
+ * Opens a Polar checkout of `productId` for `email` (taken from the session by the caller, never
+ * from the form). The price comes from Polar's product, never from the client.
+ */
+export async function beginCheckout(email: string, productId: string): Promise<CheckoutStart> {
+  await connectDb();
+  const product = await Product.findOne({ polarProductId: productId, isArchived: false, plan: { $ne: null } }).lean();
+  if (!product?.plan) return { ok: false, message: "That plan is not available." };
+
+  const user = await User.findOne({ email }, { subscriptionStatus: 1 }).lean();
+  if (user?.subscriptionStatus === product.plan) {
+    return { ok: false, message: `You're already on ${product.plan === "pro" ? "Pro" : product.plan}.` };
+  }
+
+  const recent = await Payment.findOne(
+    { customerEmail: email, productId, status: "pending", checkoutUrl: { $ne: null }, createdAt: { $gte: new Date(Date.now() - REUSE_WINDOW_MS) } },
+    { checkoutUrl: 1 },
+  )
+    .sort({ createdAt: -1 })
+    .lean();
+  if (recent?.checkoutUrl) return { ok: true, url: recent.checkoutUrl };
+
+  const appUrl = env().APP_URL;
+  let checkout;
+  try {
+    checkout = await polar().checkouts.create({
+      products: [productId],
+      externalCustomerId: email,
+      customerEmail: email,
+      successUrl: `${appUrl}/confirmation?checkout_id={CHECKOUT_ID}`,
+      returnUrl: `${appUrl}/pricing`,
+    });
+  } catch (error) {
+    const { message, log } = describePolarError(error);
+    console.error(`[checkout] ${log}`);
+    return { ok: false, message };
+  }
+
+  // Recorded now through the same code as checkout.created, so the confirmation page knows the
+  // payment even if that webhook is late. If this write fails, the webhook records it later.
+  try {
+    const fact = paymentFromCheckout(checkout);
+    if (fact) {
+      await recordPayment(fact);
+      await Payment.updateOne({ checkoutId: checkout.id }, { $set: { checkoutUrl: checkout.url } });
+    }
+  } catch (error) {
+    console.error(`[checkout] opened ${checkout.id} but could not record it yet`, error);
+  }
+  return { ok: true, url: checkout.url };
+}
