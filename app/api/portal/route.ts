@@ -8,7 +8,7 @@ import { describePolarError } from "@/lib/polar-errors";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-type Handler = (req: NextRequest) => Promise<NextResponse>;
+type Handler = (req: NextRequest) => Promise<Response>;
 let portal: Handler | undefined;
 
 /**
@@ -40,7 +40,7 @@ function portalHandler(): Handler {
   };
 }
 
-export async function GET(req: NextRequest): Promise<NextResponse> {
+export async function GET(req: NextRequest): Promise<Response> {
   if (!(await getSessionEmail())) return NextResponse.redirect(new URL("/signin?callbackUrl=/account", req.url));
   portal ??= portalHandler();
   return portal(req);
