@@ -3,6 +3,9 @@ import type { ReactNode } from "react";
 import { Header } from "./components/Header";
 import "./globals.css";
 
+// Every page shows the signed-in user's state from MongoDB: nothing is prerendered at build.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: { default: "Acme Pro", template: "%s · Acme Pro" },
   description: "Upgrade to Pro with Polar. Your plan, always up to date.",

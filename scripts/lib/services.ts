@@ -13,7 +13,7 @@ export interface LocalStackOptions {
   ferretdbPort: number;
   emulatorPort: number;
   dbName: string;
-  env?: NodeJS.ProcessEnv; // what the user configured; defaults to process.env
+  env?: Record<string, string | undefined>; // what the user configured; defaults to process.env
   emulatorRetryScale?: number;
   log?: (line: string) => void;
 }

@@ -1,0 +1,51 @@
+import { defineConfig } from "@playwright/test";
+
+// Fixed loopback ports so the tests can reach the emulator's admin switches; override if taken.
+const appPort = process.env.E2E_APP_PORT ?? "3100";
+const emulatorPort = process.env.E2E_EMULATOR_PORT ?? "7200";
+const ferretdbPort = process.env.E2E_FERRETDB_PORT ?? "27200";
+const appUrl = `http://localhost:${appPort}`;
+// Read by the tests (workers inherit the environment the config sets).
+process.env.E2E_APP_URL = appUrl;
+process.env.E2E_EMULATOR_URL = `http://127.0.0.1:${emulatorPort}`;
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  testMatch: "**/*.spec.ts",
+  // One app and one emulator are shared: tests run one after another.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: Boolean(process.env.CI),
+  retries: 0,
+  timeout: 90_000,
+  expect: { timeout: 20_000 },
+  reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [["list"], ["json"]] : [["list"]],
+  use: {
+    baseURL: appUrl,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  webServer: {
+    command: "node_modules/.bin/tsx scripts/e2e-server.ts",
+    url: `${appUrl}/api/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { E2E_APP_PORT: appPort, E2E_EMULATOR_PORT: emulatorPort, E2E_FERRETDB_PORT: ferretdbPort },
+  },
+});

@@ -1,0 +1,39 @@
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { startLocalStack, stopOnSignals } from "./lib/services";
+
+/**
+ * Playwright's web server: a fresh local stack (FerretDB + Polar emulator) and the production
+ * build (`next start`), all stopped together when Playwright stops this process.
+ */
+async function main(): Promise<void> {
+  const appPort = Number(process.env.E2E_APP_PORT);
+  const dataDir = ".data/e2e";
+  rmSync(dataDir, { recursive: true, force: true });
+  const stack = await startLocalStack({
+    dataDir,
+    appPort,
+    ferretdbPort: Number(process.env.E2E_FERRETDB_PORT),
+    emulatorPort: Number(process.env.E2E_EMULATOR_PORT),
+    dbName: "e2e",
+    // The user's own configuration must not leak into the tests.
+    env: { APP_URL: `http://localhost:${appPort}` },
+    emulatorRetryScale: 0.01,
+  });
+  const next = spawn("node_modules/.bin/next", ["start", "-p", String(appPort)], {
+    stdio: "inherit",
+    env: { ...process.env, ...stack.env, NODE_ENV: "production" },
+  });
+  stopOnSignals(async () => {
+    next.kill("SIGTERM");
+    await stack.stop();
+  });
+  next.on("exit", (code) => {
+    void stack.stop().finally(() => process.exit(code ?? 1));
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { ensureChromium } from "./lib/chromium";
+import { ensureFerretdb } from "./lib/ferretdb";
+
+/**
+ * `npm test`: every test, on real parts. vitest (unit + integration against a real FerretDB,
+ * emulator tests), then a production build, then Playwright in Debian's Chromium. Ends with
+ * one summary line.
+ */
+const reports = join(".data", "reports");
+
+function run(title: string, command: string, args: string[], env: Record<string, string> = {}): boolean {
+  console.log(`\n=== ${title}: ${command} ${args.join(" ")}`);
+  const result = spawnSync(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
+  return result.status === 0;
+}
+
+interface Counts { passed: number; failed: number; skipped: number }
+
+function vitestCounts(file: string): Counts {
+  if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0 };
+  const r = JSON.parse(readFileSync(file, "utf8")) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+  return { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests };
+}
+
+function playwrightCounts(file: string): Counts {
+  if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0 };
+  const r = JSON.parse(readFileSync(file, "utf8")) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } };
+  return { passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected, skipped: r.stats.skipped };
+}
+
+function main(): number {
+  rmSync(reports, { recursive: true, force: true });
+  mkdirSync(reports, { recursive: true });
+  ensureChromium();
+  ensureFerretdb(); // build it up front, once, with its own message, not inside a test's timeout
+
+  const vitestFile = join(reports, "vitest.json");
+  const vitestOk = run("unit + integration", "node_modules/.bin/vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestFile}`]);
+  const unit = vitestCounts(vitestFile);
+
+  const buildOk = run("production build", "node_modules/.bin/next", ["build"]);
+  let e2e: Counts = { passed: 0, failed: 1, skipped: 0 };
+  let e2eOk = false;
+  if (buildOk) {
+    const e2eFile = join(reports, "playwright.json");
+    e2eOk = run("end to end (Chromium)", "node_modules/.bin/playwright", ["test"], { PLAYWRIGHT_JSON_OUTPUT_NAME: e2eFile });
+    e2e = playwrightCounts(e2eFile);
+  }
+
+  const passed = unit.passed + e2e.passed;
+  // A runner that exits non-zero without a failed test (a file that did not load, a server that
+  // did not start) still counts as one failure.
+  const unexplained = (ok: boolean, c: Counts) => (ok || c.failed > 0 ? 0 : 1);
+  const failed = unit.failed + e2e.failed + unexplained(vitestOk, unit) + (buildOk ? unexplained(e2eOk, e2e) : 1);
+  console.log(`\nvitest: ${unit.passed} passed, ${unit.failed} failed; playwright: ${e2e.passed} passed, ${e2e.failed} failed${buildOk ? "" : "; next build FAILED"}`);
+  console.log(`tests: ${passed} passed, ${failed} failed, ${unit.skipped + e2e.skipped} skipped`);
+  return vitestOk && buildOk && e2eOk && failed === 0 ? 0 : 1;
+}
+
+try {
+  process.exit(main());
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}

@@ -1,0 +1,109 @@
+import { expect, test, type Page } from "@playwright/test";
+import { emulatorUrl, newEmail, signIn, signInOnPage } from "./helpers";
+
+const screenshots = "docs/screenshots";
+
+async function emulatorSettings(settings: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${emulatorUrl}/admin/settings`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(settings),
+  });
+  expect(res.ok).toBe(true);
+}
+
+async function upgrade(page: Page, planName: string): Promise<void> {
+  await page.goto("/pricing");
+  await page.getByRole("button", { name: `Upgrade to ${planName}` }).click();
+  await page.waitForURL((url) => url.origin === emulatorUrl);
+}
+
+async function pay(page: Page, card = "4242 4242 4242 4242"): Promise<void> {
+  await page.getByLabel(/card/i).fill(card);
+  await page.getByRole("button", { name: "Pay" }).click();
+}
+
+test.afterEach(async () => {
+  await emulatorSettings({ delayMs: 0, duplicateRate: 0, shuffleWindow: 0, dropFirstAttempt: false });
+});
+
+test("a new user upgrades to Pro: pricing -> Polar checkout -> confirmation -> account -> /pro", async ({ page }) => {
+  const email = newEmail("alice");
+  await signIn(page, email, "/pricing");
+  await expect(page.getByTestId("plan-free").getByTestId("current-plan")).toBeVisible();
+  await page.screenshot({ path: `${screenshots}/1-pricing.png`, fullPage: true });
+
+  await page.goto("/pro");
+  await expect(page.getByTestId("pro-locked")).toBeVisible();
+
+  await upgrade(page, "Pro");
+  await expect(page.getByText(email)).toBeVisible();
+  await page.screenshot({ path: `${screenshots}/2-polar-checkout.png`, fullPage: true });
+  await pay(page);
+
+  await page.waitForURL(/\/confirmation\?checkout_id=/);
+  await expect(page.getByRole("heading", { name: "You're on Pro" })).toBeVisible();
+  await page.screenshot({ path: `${screenshots}/3-confirmation.png`, fullPage: true });
+
+  await page.goto("/account");
+  await expect(page.getByTestId("account-plan")).toHaveText("Pro");
+  const rows = page.getByTestId("payments").locator("tbody tr");
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText("Pro");
+  await expect(rows.first()).toContainText("$9.99");
+  await expect(rows.first()).toContainText("Paid");
+  await page.screenshot({ path: `${screenshots}/4-account.png`, fullPage: true });
+
+  await page.goto("/pro");
+  await expect(page.getByTestId("pro-content")).toBeVisible();
+
+  await page.goto("/pricing");
+  await expect(page.getByRole("button", { name: "Upgrade to Pro" })).toHaveCount(0);
+});
+
+test("with webhooks delayed by 5 s, the confirmation page still ends on Pro without a reload", async ({ page }) => {
+  await emulatorSettings({ delayMs: 5000 });
+  const email = newEmail("late");
+  await signIn(page, email, "/pricing");
+  await upgrade(page, "Pro");
+  await pay(page);
+  await page.waitForURL(/\/confirmation\?checkout_id=/, { timeout: 30_000 });
+  await expect(page.getByRole("heading", { name: "You're on Pro" })).toBeVisible({ timeout: 30_000 });
+  await page.goto("/account");
+  await expect(page.getByTestId("account-plan")).toHaveText("Pro");
+});
+
+test("a declined card leaves the user on Free with a clear message", async ({ page }) => {
+  const email = newEmail("declined");
+  await signIn(page, email, "/pricing");
+  await upgrade(page, "Pro");
+  await pay(page, "4000 0000 0000 0002");
+  await expect(page.getByText(/declined/i)).toBeVisible();
+  await page.goto("/account");
+  await expect(page.getByTestId("account-plan")).toHaveText("Free");
+});
+
+test("a signed-out click on Upgrade goes to sign-in and then straight on to the checkout", async ({ page }) => {
+  await page.goto("/pricing");
+  await page.getByRole("button", { name: "Upgrade to Pro" }).click();
+  await page.waitForURL(/\/signin\?callbackUrl=/);
+  const email = newEmail("straight");
+  await signInOnPage(page, email);
+  await page.waitForURL((url) => url.origin === emulatorUrl, { timeout: 30_000 });
+  await expect(page.getByText(email)).toBeVisible();
+});
+
+test("someone else's checkout id shows a not-found message, not their payment", async ({ page, browser }) => {
+  const owner = newEmail("owner");
+  await signIn(page, owner, "/pricing");
+  await upgrade(page, "Pro");
+  await pay(page);
+  await page.waitForURL(/\/confirmation\?checkout_id=/);
+  const url = page.url();
+
+  const other = await browser.newPage();
+  await signIn(other, newEmail("intruder"), "/account");
+  await other.goto(url);
+  await expect(other.getByRole("heading", { name: "Checkout not found" })).toBeVisible();
+  await other.close();
+});
