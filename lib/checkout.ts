@@ -56,10 +56,7 @@ export async function beginCheckout(email: string, productId: string): Promise<C
   // payment even if that webhook is late. If this write fails, the webhook records it later.
   try {
     const fact = paymentFromCheckout(checkout);
-    if (fact) {
-      await recordPayment(fact);
-      await Payment.updateOne({ checkoutId: checkout.id }, { $set: { checkoutUrl: checkout.url } });
-    }
+    if (fact) await recordPayment(fact, { checkoutUrl: checkout.url });
   } catch (error) {
     console.error(`[checkout] opened ${checkout.id} but could not record it yet`, error);
   }

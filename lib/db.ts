@@ -22,10 +22,10 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
-export async function connectDb(uri: string = env().MONGODB_URI): Promise<typeof mongoose> {
+export async function connectDb(uri?: string): Promise<typeof mongoose> {
   if (cache.promise) return cache.promise;
   cache.promise = mongoose
-    .connect(uri, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 10 })
+    .connect(uri ?? env().MONGODB_URI, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 10 })
     .catch((error: unknown) => {
       cache.promise = null; // let the next request try again
       throw new DatabaseUnavailableError(error);

@@ -1,6 +1,8 @@
 import "server-only";
 import { connectDb } from "./db";
-import { User, type Plan } from "@/models/User";
+import { withKeyedLock } from "./keyed-lock";
+import type { UpdateQuery } from "mongoose";
+import { User, type Plan, type UserDoc } from "@/models/User";
 
 export interface UserView {
   email: string;
@@ -9,13 +11,25 @@ export interface UserView {
   polarCustomerId: string | null;
 }
 
+/**
+ * Applies `update` to the user with this email, creating the user first if there is none.
+ * Not an upsert: FerretDB drops null values from an upsert's $setOnInsert, and the seed's
+ * documents hold explicit nulls (`name`, `polarCustomerId`). A concurrent creator is harmless:
+ * the unique index on email lets exactly one insert win.
+ */
+export async function updateOrCreateUser(email: string, update: UpdateQuery<UserDoc>): Promise<void> {
+  if ((await User.updateOne({ email }, update)).matchedCount > 0) return;
+  try {
+    await User.create({ email, name: null, polarCustomerId: null, subscriptionStatus: "free", payments: [], factsVersion: 0 });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 11000) throw error;
+  }
+  await User.updateOne({ email }, update);
+}
+
 export async function upsertUserOnSignIn(email: string, name: string | null): Promise<void> {
   await connectDb();
-  await User.updateOne(
-    { email },
-    { $setOnInsert: { email, subscriptionStatus: "free", payments: [] }, ...(name ? { $set: { name } } : {}) },
-    { upsert: true },
-  );
+  await withKeyedLock(`user:${email}`, () => updateOrCreateUser(email, name ? { $set: { name } } : {}));
 }
 
 export async function findUserByEmail(email: string): Promise<UserView | null> {

@@ -2,6 +2,8 @@ import "server-only";
 import { Payment } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";
+import { withKeyedLock } from "@/lib/keyed-lock";
+import { updateOrCreateUser } from "@/lib/users";
 import { User, type Plan } from "@/models/User";
 import type { PaymentFact, ProductFact, SubscriptionFact } from "./facts";
 import { derivePlan, paymentStatusesBelow, subscriptionStatusRank } from "./rules";
@@ -9,8 +11,11 @@ import { derivePlan, paymentStatusesBelow, subscriptionStatusRank } from "./rule
 /**
  * Every write of billing facts. Each function is idempotent and order-independent: inserts are
  * upserts on a unique key, updates only move state forward, and the plan is recomputed from
- * the facts afterwards. No multi-document transactions (FerretDB has none).
+ * the facts afterwards. No multi-document transactions (FerretDB has none). Writes for one user
+ * (or one product) run under a per-key lock: see lib/keyed-lock.ts for why FerretDB needs it.
  */
+
+export const userLock = (email: string) => `user:${email}`;
 
 function isDuplicateKey(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === 11000;
@@ -31,21 +36,27 @@ async function touchUser(email: string, link: { paymentId?: unknown; polarCustom
   const update: Record<string, unknown> = { $inc: { factsVersion: 1 } };
   if (link.polarCustomerId) update.$set = { polarCustomerId: link.polarCustomerId };
   if (link.paymentId) update.$addToSet = { payments: link.paymentId };
-  await upsertRetrying(() => User.updateOne({ email }, update, { upsert: true }));
+  await updateOrCreateUser(email, update);
 }
 
-export async function recordPayment(fact: PaymentFact): Promise<void> {
+export async function recordPayment(fact: PaymentFact, extra: { checkoutUrl?: string } = {}): Promise<void> {
+  await withKeyedLock(userLock(fact.email), () => writePayment(fact, extra));
+}
+
+async function writePayment(fact: PaymentFact, extra: { checkoutUrl?: string }): Promise<void> {
   const descriptive: Record<string, unknown> = { "metadata.external_customer_id": fact.email };
   if (fact.productId) descriptive.productId = fact.productId;
   if (fact.amount !== null) descriptive.amount = fact.amount;
   if (fact.currency) descriptive.currency = fact.currency;
   if (fact.orderId) descriptive["metadata.order_id"] = fact.orderId;
+  if (extra.checkoutUrl) descriptive.checkoutUrl = extra.checkoutUrl;
 
   const payment = await upsertRetrying(() =>
     Payment.findOneAndUpdate(
       { checkoutId: fact.checkoutId },
       { $setOnInsert: { customerEmail: fact.email, status: fact.status }, $set: descriptive },
-      { upsert: true, new: true, projection: { _id: 1 } },
+      // No projection: FerretDB's findAndModify does not implement `fields`.
+      { upsert: true, returnDocument: "after" },
     ).lean(),
   );
   await Payment.updateOne(
@@ -57,6 +68,10 @@ export async function recordPayment(fact: PaymentFact): Promise<void> {
 }
 
 export async function recordSubscription(fact: SubscriptionFact): Promise<void> {
+  await withKeyedLock(userLock(fact.email), () => writeSubscription(fact));
+}
+
+async function writeSubscription(fact: SubscriptionFact): Promise<void> {
   const fields = {
     customerEmail: fact.email,
     productId: fact.productId,
@@ -87,12 +102,14 @@ export async function recordSubscription(fact: SubscriptionFact): Promise<void> 
 
 export async function recordProduct(fact: ProductFact): Promise<void> {
   const { polarProductId, ...fields } = fact;
-  await upsertRetrying(() => Product.updateOne({ polarProductId }, { $setOnInsert: fields }, { upsert: true }));
-  await Product.updateOne({ polarProductId, polarModifiedAt: { $lte: fact.polarModifiedAt } }, { $set: fields });
+  await withKeyedLock(`product:${polarProductId}`, async () => {
+    await upsertRetrying(() => Product.updateOne({ polarProductId }, { $setOnInsert: fields }, { upsert: true }));
+    await Product.updateOne({ polarProductId, polarModifiedAt: { $lte: fact.polarModifiedAt } }, { $set: fields });
+  });
 }
 
 export async function linkCustomer(email: string, polarCustomerId: string): Promise<void> {
-  await upsertRetrying(() => User.updateOne({ email }, { $set: { polarCustomerId } }, { upsert: true }));
+  await withKeyedLock(userLock(email), () => updateOrCreateUser(email, { $set: { polarCustomerId } }));
 }
 
 export async function unlinkCustomer(polarCustomerId: string): Promise<void> {
@@ -100,7 +117,7 @@ export async function unlinkCustomer(polarCustomerId: string): Promise<void> {
 }
 
 /**
- * Recomputes `subscriptionStatus` from the user's payments and subscriptions. Saved only if no
+ * Recomputes `subscriptionStatus` (callers hold the user's lock) from the user's payments and subscriptions. Saved only if no
  * fact was written meanwhile; otherwise computed again from the newer facts.
  */
 export async function recomputePlan(email: string, now: Date = new Date()): Promise<Plan | null> {

@@ -13,7 +13,8 @@ export async function claimEvent(webhookId: string, type: string, payload: strin
     WebhookEvent.findOneAndUpdate(
       { webhookId },
       { $setOnInsert: { type, payload, receivedAt: new Date() }, $inc: { attempts: 1 } },
-      { upsert: true, new: false, projection: { status: 1 } },
+      // No projection: FerretDB's findAndModify does not implement `fields`.
+      { upsert: true, returnDocument: "before" },
     ).lean();
   let previous;
   try {

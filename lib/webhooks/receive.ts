@@ -1,9 +1,10 @@
 import "server-only";
 import { SDKValidationError } from "@polar-sh/sdk/models/errors/sdkvalidationerror";
 import { validateEvent, WebhookVerificationError } from "@polar-sh/sdk/webhooks";
-import { applyEvent } from "@/lib/billing/apply-event";
+import { applyEvent, type PolarEvent } from "@/lib/billing/apply-event";
 import { connectDb } from "@/lib/db";
 import { isTransientDbError } from "@/lib/db-errors";
+import { withKeyedLock } from "@/lib/keyed-lock";
 import { claimEvent, markApplied, markFailed, storeUnparsed } from "./inbox";
 
 export interface WebhookResponse {
@@ -20,7 +21,7 @@ const reply = (status: number, body: WebhookResponse["body"]): WebhookResponse =
  * Response bodies never carry secrets, stack traces or internal paths.
  */
 export async function receiveWebhook(rawBody: string, headers: Record<string, string>, secret: string): Promise<WebhookResponse> {
-  let event: ReturnType<typeof validateEvent>;
+  let event: PolarEvent;
   try {
     event = validateEvent(rawBody, headers, secret);
   } catch (error) {
@@ -31,6 +32,11 @@ export async function receiveWebhook(rawBody: string, headers: Record<string, st
   }
 
   const webhookId = headers["webhook-id"] ?? "";
+  // Deliveries of one event run one at a time here, so a burst of duplicates applies it once.
+  return withKeyedLock(`webhook:${webhookId}`, () => applyOnce(webhookId, event, rawBody));
+}
+
+async function applyOnce(webhookId: string, event: PolarEvent, rawBody: string): Promise<WebhookResponse> {
   try {
     await connectDb();
     if ((await claimEvent(webhookId, event.type, rawBody)) === "done") return reply(200, { ok: true, outcome: "duplicate" });

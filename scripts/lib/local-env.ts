@@ -32,3 +32,14 @@ export function writeDotenv(file: string, vars: Record<string, string>): void {
     .join("\n");
   writeFileSync(file, `# Written by the local stack (npm run dev / npm run services). Do not commit.\n${body}\n`, { mode: 0o600 });
 }
+
+/** Reads a dotenv file written by writeDotenv (values are JSON strings). */
+export function readDotenv(file: string): Record<string, string> {
+  if (!existsSync(file)) return {};
+  const vars: Record<string, string> = {};
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (match?.[1] && match[2] !== undefined) vars[match[1]] = JSON.parse(match[2]) as string;
+  }
+  return vars;
+}
