@@ -1,0 +1,105 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import * as applyModule from "@/lib/billing/apply-event";
+import { receiveWebhook } from "@/lib/webhooks/receive";
+import { Payment } from "@/models/Payment";
+import { User } from "@/models/User";
+import { WebhookEvent } from "@/models/WebhookEvent";
+import { clearCollections, useTestDatabase } from "../helpers/db";
+import { checkoutWire, event, orderWire, proProduct, sign } from "../helpers/polar-payloads";
+import { SECRET, postDelivery } from "../helpers/webhooks";
+
+vi.mock("@/lib/billing/apply-event", async (importOriginal) => {
+  const original = await importOriginal<typeof applyModule>();
+  return { ...original, applyEvent: vi.fn(original.applyEvent) };
+});
+
+useTestDatabase(import.meta.url);
+
+const body = JSON.stringify(event("checkout.created", checkoutWire({ id: "co_in", product: proProduct, email: "eve@example.com" })));
+
+async function expectNothingWritten(): Promise<void> {
+  expect(await WebhookEvent.countDocuments()).toBe(0);
+  expect(await Payment.countDocuments()).toBe(0);
+  expect(await User.countDocuments()).toBe(0);
+}
+
+function expectNoLeak(response: { body: object }): void {
+  const text = JSON.stringify(response.body);
+  expect(text).not.toContain(SECRET);
+  expect(text).not.toMatch(/\/work\/|node_modules|at \w+ \(/);
+}
+
+describe("bad input gets a clear status and writes nothing", () => {
+  beforeEach(clearCollections);
+
+  it("a wrong signature: 403", async () => {
+    const d = sign(body, "whsec_someone_else");
+    const res = await postDelivery(d);
+    expect(res).toEqual({ status: 403, body: { ok: false, error: "invalid signature" } });
+    await expectNothingWritten();
+  });
+
+  it("missing signature headers: 403", async () => {
+    const res = await receiveWebhook(body, { "content-type": "application/json" }, SECRET);
+    expect(res.status).toBe(403);
+    await expectNothingWritten();
+  });
+
+  it("a stale timestamp (10 minutes old): 403", async () => {
+    const d = sign(body, SECRET, "wh_stale", new Date(Date.now() - 10 * 60_000));
+    expect((await postDelivery(d)).status).toBe(403);
+    await expectNothingWritten();
+  });
+
+  it("a body tampered with after signing: 403", async () => {
+    const d = sign(body, SECRET);
+    const res = await postDelivery({ ...d, body: d.body.replace("eve@example.com", "mallory@example.com") });
+    expect(res.status).toBe(403);
+    await expectNothingWritten();
+  });
+
+  it("the secret without its whsec_ prefix is a different key: 403", async () => {
+    const d = sign(body, SECRET.replace(/^whsec_/, ""));
+    expect((await postDelivery(d)).status).toBe(403);
+  });
+
+  it("a signed body that is not JSON: 400", async () => {
+    const res = await postDelivery(sign("this is not json", SECRET));
+    expect(res).toEqual({ status: 400, body: { ok: false, error: "body is not valid JSON" } });
+    await expectNothingWritten();
+  });
+
+  it("a signed event of an unknown type: stored, 202", async () => {
+    const res = await postDelivery(sign(JSON.stringify(event("subscription.cycled", { id: "sub_x" })), SECRET, "wh_cycled"));
+    expect(res.status).toBe(202);
+    expect(await WebhookEvent.findOne({ webhookId: "wh_cycled" }).lean()).toMatchObject({ type: "subscription.cycled", status: "skipped" });
+    expect(await Payment.countDocuments()).toBe(0);
+  });
+
+  it("a signed event of a known type that the SDK cannot parse: stored, 202", async () => {
+    const res = await postDelivery(sign(JSON.stringify(event("order.paid", { id: "broken" })), SECRET, "wh_broken"));
+    expect(res.status).toBe(202);
+    expect(await WebhookEvent.findOne({ webhookId: "wh_broken" }).lean()).toMatchObject({ type: "order.paid", status: "skipped" });
+  });
+
+  it("an event that fails for a reason a retry cannot fix is recorded with its error, answered 2xx, and replayable", async () => {
+    vi.mocked(applyModule.applyEvent).mockRejectedValueOnce(new Error("mapping bug: boom"));
+    const d = sign(JSON.stringify(event("order.paid", orderWire({ id: "or_f", checkoutId: "co_f", product: proProduct, customer: { id: "cus_f", email: "eve@example.com" } }))), SECRET, "wh_fail");
+    const res = await postDelivery(d);
+    expect(res).toEqual({ status: 202, body: { ok: false, outcome: "failed" } });
+    expectNoLeak(res);
+    const failed = await WebhookEvent.findOne({ webhookId: "wh_fail" }).lean();
+    expect(failed).toMatchObject({ status: "failed", error: "mapping bug: boom" });
+    expect(failed?.processedAt ?? null).toBeNull();
+    expect(await Payment.countDocuments()).toBe(0);
+
+    // The operator replays it after the fix: applied now, and a second replay changes nothing.
+    const { replayEvent } = await import("@/lib/webhooks/operator");
+    expect(await replayEvent("wh_fail", SECRET)).toMatchObject({ status: 200, body: { outcome: "applied" } });
+    expect(await WebhookEvent.findOne({ webhookId: "wh_fail" }).lean()).toMatchObject({ status: "processed", error: null });
+    expect((await User.findOne({ email: "eve@example.com" }).lean())?.subscriptionStatus).toBe("pro");
+    const before = await Payment.findOne({ checkoutId: "co_f" }).lean();
+    expect(await replayEvent("wh_fail", SECRET)).toMatchObject({ status: 200, body: { outcome: "duplicate" } });
+    expect(await Payment.findOne({ checkoutId: "co_f" }).lean()).toEqual(before);
+  });
+});
