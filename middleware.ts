@@ -1,9 +1,34 @@
 import { withAuth } from "next-auth/middleware";
+import { NextResponse, type NextRequest } from "next/server";
+import { checkoutOrigins, contentSecurityPolicy } from "./lib/security-headers";
 
-// Signed-out visitors of these pages go to sign-in and come back afterwards. Runs on the Edge:
-// nothing here may import Mongoose; the pages themselves read the plan from MongoDB.
-export default withAuth({ pages: { signIn: "/signin" } });
+// Runs on the Edge for every page: a per-request Content-Security-Policy nonce, and a sign-in gate on the pages
+// below (signed-out visitors go to sign-in and come back). Nothing here may import Mongoose;
+// the pages themselves read the plan from MongoDB.
+const gated = ["/account", "/confirmation", "/pro"];
+const isGated = (path: string) => gated.some((p) => path === p || path.startsWith(`${p}/`));
+
+function withSecurityHeaders(req: NextRequest): NextResponse {
+  const nonce = btoa(crypto.randomUUID());
+  const csp = contentSecurityPolicy(nonce, {
+    dev: process.env.NODE_ENV !== "production",
+    checkoutOrigins: checkoutOrigins(process.env.POLAR_API_URL),
+  });
+  // Next reads the nonce from the request's CSP header and puts it on its own scripts.
+  const headers = new Headers(req.headers);
+  headers.set("x-nonce", nonce);
+  headers.set("Content-Security-Policy", csp);
+  const res = NextResponse.next({ request: { headers } });
+  res.headers.set("Content-Security-Policy", csp);
+  return res;
+}
+
+export default withAuth(withSecurityHeaders, {
+  pages: { signIn: "/signin" },
+  callbacks: { authorized: ({ req, token }) => !isGated(req.nextUrl.pathname) || Boolean(token) },
+});
 
 export const config = {
-  matcher: ["/account/:path*", "/confirmation/:path*", "/pro/:path*"],
+  // Every page; not Next's static files, images, the icon, or the API routes (JSON, no HTML).
+  matcher: ["/((?!_next/static|_next/image|icon.svg|favicon.ico|api/).*)"],
 };
