@@ -1,5 +1,5 @@
 import { receiveWebhook, type WebhookResponse } from "@/lib/webhooks/receive";
-import { deliver, type Delivery, type PolarEventBody } from "./polar-payloads";
+import { deliver, type Delivery, type PolarEventBody } from "../../scripts/lib/polar-payloads";
 
 export const SECRET = "whsec_integration_test_secret";
 

@@ -7,7 +7,7 @@ import { User } from "@/models/User";
 import { WebhookEvent } from "@/models/WebhookEvent";
 import { startFerretdb, type RunningFerretdb } from "../../scripts/lib/ferretdb";
 import { freePort } from "../../scripts/lib/ports";
-import { checkoutWire, event, deliver, orderWire, proProduct } from "../helpers/polar-payloads";
+import { checkoutWire, event, deliver, orderWire, proProduct } from "../../scripts/lib/polar-payloads";
 import { SECRET, postDelivery } from "../helpers/webhooks";
 
 // This file stops its own database mid-test, so it runs its own real FerretDB.

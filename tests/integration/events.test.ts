@@ -15,7 +15,7 @@ import {
   proProduct,
   subscriptionWire,
   type SubscriptionSpec,
-} from "../helpers/polar-payloads";
+} from "../../scripts/lib/polar-payloads";
 import { post } from "../helpers/webhooks";
 
 useTestDatabase(import.meta.url);

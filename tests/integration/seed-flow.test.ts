@@ -3,7 +3,7 @@ import { Payment } from "@/models/Payment";
 import { User } from "@/models/User";
 import { WebhookEvent } from "@/models/WebhookEvent";
 import { clearCollections, useTestDatabase } from "../helpers/db";
-import { checkoutWire, customerWire, event, orderWire, proProduct, type PolarEventBody } from "../helpers/polar-payloads";
+import { checkoutWire, customerWire, event, orderWire, proProduct, type PolarEventBody } from "../../scripts/lib/polar-payloads";
 import { post } from "../helpers/webhooks";
 
 useTestDatabase(import.meta.url);

@@ -5,7 +5,7 @@ import { Payment } from "@/models/Payment";
 import { User } from "@/models/User";
 import { WebhookEvent } from "@/models/WebhookEvent";
 import { clearCollections, useTestDatabase } from "../helpers/db";
-import { checkoutWire, event, orderWire, proProduct, sign } from "../helpers/polar-payloads";
+import { checkoutWire, event, orderWire, proProduct, sign } from "../../scripts/lib/polar-payloads";
 import { SECRET, postDelivery } from "../helpers/webhooks";
 
 vi.mock("@/lib/billing/apply-event", async (importOriginal) => {

@@ -4,7 +4,7 @@ import { Webhook } from "standardwebhooks";
 /**
  * Polar webhook bodies in Polar's wire format (snake_case JSON), written by hand from Polar's
  * API schema and checked by the SDK's own parser in every test that uses them. They are the
- * tests' independent oracle: nothing here is shared with the emulator.
+ * independent oracle of the tests and the load harness: nothing here is shared with the emulator.
  */
 
 export const ORG_ID = "b9f7a9d2-3c4e-4f5a-8b6c-7d8e9f0a1b2c";

@@ -1,0 +1,178 @@
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import mongoose from "mongoose";
+import { Payment } from "../models/Payment";
+import { Subscription } from "../models/Subscription";
+import { User } from "../models/User";
+import { WebhookEvent } from "../models/WebhookEvent";
+import { ensureBuild, startAppServer } from "./lib/app-server";
+import { startFerretdb, type RunningFerretdb } from "./lib/ferretdb";
+import { freePort } from "./lib/ports";
+import { sign } from "./lib/polar-payloads";
+import { customerRun, type CustomerRun } from "./lib/scenarios";
+
+/**
+ * Load-and-chaos harness: plays Polar against the production build. N customers' full event
+ * sequences, signed like Polar, delivered shuffled with a fraction duplicated, at a given
+ * concurrency, retrying non-2xx like Polar (same webhook-id, fresh signature); optionally stops
+ * the database for a few seconds mid-run. Then checks every user and payment in MongoDB against
+ * what the sequences imply and prints one summary line. Exit 1 on any mismatch or lost event.
+ *
+ *   npm run chaos -- --customers 200 --duplicates 0.3 --concurrency 16 [--fault]
+ */
+interface Options { customers: number; duplicates: number; concurrency: number; fault: boolean; seed: number }
+
+function parseArgs(argv: string[]): Options {
+  const get = (name: string, fallback: number) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? Number(argv[i + 1]) : fallback;
+  };
+  return { customers: get("customers", 200), duplicates: get("duplicates", 0.3), concurrency: get("concurrency", 16), fault: argv.includes("--fault"), seed: get("seed", 1) };
+}
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+const SECRET = "whsec_chaos_harness_secret";
+const MAX_ATTEMPTS = 10;
+
+interface Delivery { webhookId: string; body: string }
+
+async function deliverWithRetries(url: string, d: Delivery, stats: { latencies: number[]; retries: number; lost: number }): Promise<void> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const signed = sign(d.body, SECRET, d.webhookId);
+    const started = performance.now();
+    let status = 0;
+    try {
+      const res = await fetch(url, { method: "POST", headers: signed.headers, body: signed.body, signal: AbortSignal.timeout(10_000) });
+      status = res.status;
+      await res.arrayBuffer();
+    } catch {
+      status = 0; // timeout or connection error: a failure, as for Polar
+    }
+    stats.latencies.push(performance.now() - started);
+    if (status >= 200 && status < 300) return;
+    stats.retries++;
+    // Polar's backoff shape (2 s * 2^n), scaled down 20x for a run that fits in CI.
+    await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 3_000)));
+  }
+  stats.lost++;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
+}
+
+async function check(runs: CustomerRun[]): Promise<{ mismatches: string[]; unprocessed: number }> {
+  const mismatches: string[] = [];
+  for (const run of runs) {
+    const users = await User.find({ email: run.email }).lean();
+    const payments = await Payment.find({ customerEmail: run.email }).lean();
+    const user = users[0];
+    const problems: string[] = [];
+    if (users.length !== 1) problems.push(`${users.length} users`);
+    if (payments.length !== 1) problems.push(`${payments.length} payments`);
+    if (user && user.subscriptionStatus !== run.expected.plan) problems.push(`plan ${user.subscriptionStatus} != ${run.expected.plan}`);
+    if (user && (user.polarCustomerId ?? null) !== run.expected.polarCustomerId) problems.push(`polarCustomerId ${user.polarCustomerId} != ${run.expected.polarCustomerId}`);
+    const payment = payments[0];
+    if (payment && payment.status !== run.expected.paymentStatus) problems.push(`payment ${payment.status} != ${run.expected.paymentStatus}`);
+    if (user && payment && !user.payments.map(String).includes(String(payment._id))) problems.push("payment not linked to user");
+    if (run.expected.subscriptionStatus) {
+      const sub = await Subscription.findOne({ customerEmail: run.email }).lean();
+      if (sub?.status !== run.expected.subscriptionStatus) problems.push(`subscription ${sub?.status} != ${run.expected.subscriptionStatus}`);
+    }
+    if (problems.length) mismatches.push(`${run.email} (${run.scenario}): ${problems.join(", ")}`);
+  }
+  const ids = runs.flatMap((r) => r.events.map((e) => e.webhookId));
+  const processed = await WebhookEvent.countDocuments({ webhookId: { $in: ids }, status: { $in: ["processed", "skipped"] } });
+  return { mismatches, unprocessed: ids.length - processed };
+}
+
+async function main(): Promise<number> {
+  const opts = parseArgs(process.argv.slice(2));
+  ensureBuild();
+  const dataDir = join(".data", "chaos");
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const dbPort = await freePort();
+  let db: RunningFerretdb = await startFerretdb({ port: dbPort, dataDir, log: () => {} });
+  const uri = `${db.uri}chaos`;
+  const appPort = await freePort();
+  const app = await startAppServer(
+    appPort,
+    {
+      MONGODB_URI: uri,
+      POLAR_ACCESS_TOKEN: "unused-by-webhooks",
+      POLAR_API_URL: "http://127.0.0.1:9",
+      POLAR_WEBHOOK_SECRET: SECRET,
+      APP_URL: `http://localhost:${appPort}`,
+      NEXTAUTH_URL: `http://localhost:${appPort}`,
+      NEXTAUTH_SECRET: "chaos-harness-secret-chaos-harness-secret",
+      AUTH_LOCAL_LOGIN: "true",
+    },
+    { quiet: true },
+  );
+  try {
+    const random = rng(opts.seed);
+    const runs = Array.from({ length: opts.customers }, (_, i) => customerRun(i, opts.seed));
+    const deliveries: Delivery[] = runs.flatMap((r) => r.events.map((e) => ({ webhookId: e.webhookId, body: JSON.stringify(e.body) })));
+    const events = deliveries.length;
+    for (let i = 0; i < events; i++) if (random() < opts.duplicates) deliveries.push(deliveries[i]!);
+    for (let i = deliveries.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
+    }
+
+    const stats = { latencies: [] as number[], retries: 0, lost: 0 };
+    const url = `${app.url}/api/webhooks/polar`;
+    let next = 0;
+    let faultDone = !opts.fault;
+    const faultAt = Math.floor(deliveries.length * 0.3);
+    let fault: Promise<void> = Promise.resolve();
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: opts.concurrency }, async () => {
+        while (next < deliveries.length) {
+          const index = next++;
+          if (!faultDone && index >= faultAt) {
+            faultDone = true;
+            // The database goes away for 3 s in the middle of the run, then comes back.
+            fault = (async () => {
+              await db.stop();
+              await new Promise((r) => setTimeout(r, 3_000));
+              db = await startFerretdb({ port: dbPort, dataDir, log: () => {} });
+            })();
+          }
+          await deliverWithRetries(url, deliveries[index]!, stats);
+        }
+      }),
+    );
+    await fault;
+    const seconds = (performance.now() - started) / 1000;
+
+    await mongoose.connect(uri);
+    const { mismatches, unprocessed } = await check(runs);
+    await mongoose.disconnect();
+    const sorted = [...stats.latencies].sort((a, b) => a - b);
+    for (const m of mismatches.slice(0, 20)) console.error(`mismatch: ${m}`);
+    console.log(
+      `chaos: customers=${opts.customers} events=${events} deliveries=${deliveries.length} duplicates=${deliveries.length - events} ` +
+        `retries=${stats.retries} fault=${opts.fault ? "db-stopped-3s" : "none"} mismatches=${mismatches.length} lost=${stats.lost + unprocessed} ` +
+        `p50=${percentile(sorted, 50).toFixed(1)}ms p99=${percentile(sorted, 99).toFixed(1)}ms events/s=${(deliveries.length / seconds).toFixed(1)}`,
+    );
+    return mismatches.length === 0 && stats.lost + unprocessed === 0 ? 0 : 1;
+  } finally {
+    await app.stop();
+    await db.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
