@@ -1,4 +1,5 @@
 import "server-only";
+import { Types } from "mongoose";
 import { Payment } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";
@@ -32,8 +33,11 @@ async function upsertRetrying<T>(write: () => Promise<T>): Promise<T> {
 }
 
 /** Creates the user if needed, links what we learned, and marks that the user's facts changed. */
-async function touchUser(email: string, link: { paymentId?: unknown; polarCustomerId?: string | null }): Promise<void> {
-  const update: Record<string, unknown> = { $inc: { factsVersion: 1 } };
+async function touchUser(
+  email: string,
+  link: { paymentId?: unknown; polarCustomerId?: string | null; factChanged: boolean },
+): Promise<void> {
+  const update: Record<string, unknown> = link.factChanged ? { $inc: { factsVersion: 1 } } : {};
   if (link.polarCustomerId) update.$set = { polarCustomerId: link.polarCustomerId };
   if (link.paymentId) update.$addToSet = { payments: link.paymentId };
   await updateOrCreateUser(email, update);
@@ -51,20 +55,26 @@ async function writePayment(fact: PaymentFact, extra: { checkoutUrl?: string }):
   if (fact.orderId) descriptive["metadata.order_id"] = fact.orderId;
   if (extra.checkoutUrl) descriptive.checkoutUrl = extra.checkoutUrl;
 
-  const payment = await upsertRetrying(() =>
+  // Our own _id on insert, so the new payment's id is known without reading it back.
+  const newId = new Types.ObjectId();
+  const before = await upsertRetrying(() =>
     Payment.findOneAndUpdate(
       { checkoutId: fact.checkoutId },
-      { $setOnInsert: { customerEmail: fact.email, status: fact.status }, $set: descriptive },
+      { $setOnInsert: { _id: newId, customerEmail: fact.email, status: fact.status }, $set: descriptive },
       // No projection: FerretDB's findAndModify does not implement `fields`.
-      { upsert: true, returnDocument: "after" },
+      { upsert: true, returnDocument: "before" },
     ).lean(),
   );
-  await Payment.updateOne(
-    { checkoutId: fact.checkoutId, status: { $in: paymentStatusesBelow(fact.status) } },
-    { $set: { status: fact.status } },
-  );
-  await touchUser(fact.email, { paymentId: payment?._id, polarCustomerId: fact.polarCustomerId });
-  await recomputePlan(fact.email);
+  const below = paymentStatusesBelow(fact.status);
+  let planMayChange = !before;
+  if (before && below.includes(before.status)) {
+    await Payment.updateOne({ checkoutId: fact.checkoutId, status: { $in: below } }, { $set: { status: fact.status } });
+    planMayChange = true;
+  }
+  await touchUser(fact.email, { paymentId: before?._id ?? newId, polarCustomerId: fact.polarCustomerId, factChanged: planMayChange });
+  // A repeated or older event (order.updated after order.created, a late checkout.created)
+  // changes no fact the plan depends on: skip the recomputation.
+  if (planMayChange) await recomputePlan(fact.email);
 }
 
 export async function recordSubscription(fact: SubscriptionFact): Promise<void> {
@@ -96,14 +106,17 @@ async function writeSubscription(fact: SubscriptionFact): Promise<void> {
     },
     { $set: fields },
   );
-  await touchUser(fact.email, { polarCustomerId: fact.polarCustomerId });
+  await touchUser(fact.email, { polarCustomerId: fact.polarCustomerId, factChanged: true });
   await recomputePlan(fact.email);
 }
 
 export async function recordProduct(fact: ProductFact): Promise<void> {
   const { polarProductId, ...fields } = fact;
   await withKeyedLock(`product:${polarProductId}`, async () => {
-    await upsertRetrying(() => Product.updateOne({ polarProductId }, { $setOnInsert: fields }, { upsert: true }));
+    // Most events repeat a product we already hold at that version: one read instead of two writes.
+    const stored = await Product.findOne({ polarProductId }, { polarModifiedAt: 1 }).lean();
+    if (stored?.polarModifiedAt && stored.polarModifiedAt >= fact.polarModifiedAt) return;
+    if (!stored) await upsertRetrying(() => Product.updateOne({ polarProductId }, { $setOnInsert: fields }, { upsert: true }));
     await Product.updateOne({ polarProductId, polarModifiedAt: { $lte: fact.polarModifiedAt } }, { $set: fields });
   });
 }
