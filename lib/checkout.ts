@@ -3,6 +3,7 @@ import { paymentFromCheckout } from "@/lib/billing/facts";
 import { recordPayment } from "@/lib/billing/store";
 import { connectDb } from "@/lib/db";
 import { env } from "@/lib/env";
+import { withKeyedLock } from "@/lib/keyed-lock";
 import { polar } from "@/lib/polar";
 import { describePolarError } from "@/lib/polar-errors";
 import { Payment } from "@/models/Payment";
@@ -19,6 +20,11 @@ const REUSE_WINDOW_MS = 60_000;
  * from the form). The price comes from Polar's product, never from the client.
  */
 export async function beginCheckout(email: string, productId: string): Promise<CheckoutStart> {
+  // A double click arrives as two concurrent actions: the second waits and reuses the first's checkout.
+  return withKeyedLock(`checkout:${email}:${productId}`, () => openCheckout(email, productId));
+}
+
+async function openCheckout(email: string, productId: string): Promise<CheckoutStart> {
   await connectDb();
   const product = await Product.findOne({ polarProductId: productId, isArchived: false, plan: { $ne: null } }).lean();
   if (!product?.plan) return { ok: false, message: "That plan is not available." };

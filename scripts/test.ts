@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { buildSentinels } from "../tests/e2e/sentinels";
 import { ensureChromium } from "./lib/chromium";
 import { ensureFerretdb } from "./lib/ferretdb";
 
@@ -41,7 +42,8 @@ function main(): number {
   const vitestOk = run("unit + integration", "node_modules/.bin/vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestFile}`]);
   const unit = vitestCounts(vitestFile);
 
-  const buildOk = run("production build", "node_modules/.bin/next", ["build"]);
+  // Built with recognisable secrets in the environment: a test then proves none is in a client bundle.
+  const buildOk = run("production build", "node_modules/.bin/next", ["build"], { ...buildSentinels, NEXT_TELEMETRY_DISABLED: "1" });
   let e2e: Counts = { passed: 0, failed: 1, skipped: 0 };
   let e2eOk = false;
   if (buildOk) {

@@ -1,0 +1,123 @@
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { Payment } from "@/models/Payment";
+import { Product } from "@/models/Product";
+import { User } from "@/models/User";
+import { startPolarEmulator, type PolarEmulator } from "../../scripts/polar-emulator/index";
+import { PRO_PRODUCT_ID } from "../../scripts/lib/polar-payloads";
+import { clearCollections, useTestDatabase } from "../helpers/db";
+
+// The checkout path against the real local Polar emulator (its SDK wire format) and FerretDB.
+const { uri } = useTestDatabase(import.meta.url);
+const TOKEN = "polar_oat_checkout_test";
+let emulator: PolarEmulator;
+let receiver: Server;
+
+function setEnv(overrides: Record<string, string> = {}): void {
+  Object.assign(process.env, {
+    MONGODB_URI: uri,
+    POLAR_ACCESS_TOKEN: TOKEN,
+    POLAR_API_URL: emulator.url,
+    POLAR_WEBHOOK_SECRET: "whsec_checkout_test",
+    APP_URL: "http://localhost:3999",
+    NEXTAUTH_SECRET: "x".repeat(40),
+    AUTH_LOCAL_LOGIN: "true",
+    ...overrides,
+  });
+}
+
+beforeAll(async () => {
+  // The emulator's webhooks go to a receiver that accepts them: this file tests the API side.
+  receiver = createServer((req, res) => req.resume().on("end", () => res.writeHead(200).end("{}")));
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const address = receiver.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  emulator = await startPolarEmulator({ port: 0, accessTokens: [TOKEN], webhookUrl: `http://127.0.0.1:${port}/`, webhookSecret: "whsec_checkout_test", log: () => {} });
+  setEnv();
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+  await new Promise((resolve) => receiver?.close(resolve));
+});
+
+async function emulatorCheckout(id: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`${emulator.url}/v1/checkouts/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  return (await res.json()) as Record<string, unknown>;
+}
+
+describe("checkout against the Polar emulator", () => {
+  beforeEach(async () => {
+    await clearCollections();
+    const { syncProducts } = await import("@/lib/billing/product-sync");
+    await syncProducts();
+  });
+
+  it("syncs the plans from Polar's product list", async () => {
+    const products = await Product.find({}).sort({ priceAmount: 1 }).lean();
+    expect(products.map((p) => [p.name, p.plan, p.priceAmount, p.priceCurrency, p.recurringInterval])).toEqual([
+      ["Pro", "pro", 999, "USD", null],
+      ["Pro Monthly", "pro", 1299, "USD", "month"],
+    ]);
+  });
+
+  it("opens a checkout for the session's email with the confirmation success URL, and records it as pending", async () => {
+    const { beginCheckout } = await import("@/lib/checkout");
+    const result = await beginCheckout("carol@example.com", PRO_PRODUCT_ID);
+    if (!result.ok) throw new Error(result.message);
+    expect(result.url.startsWith(emulator.url)).toBe(true);
+    const payment = await Payment.findOne({ customerEmail: "carol@example.com" }).lean();
+    expect(payment).toMatchObject({ status: "pending", productId: PRO_PRODUCT_ID, amount: 999, checkoutUrl: result.url });
+    const remote = await emulatorCheckout(payment!.checkoutId);
+    expect(remote).toMatchObject({
+      external_customer_id: "carol@example.com",
+      customer_email: "carol@example.com",
+      success_url: "http://localhost:3999/confirmation?checkout_id={CHECKOUT_ID}",
+      status: "open",
+    });
+  });
+
+  it("a double submit, even at the same instant, opens one checkout", async () => {
+    const { beginCheckout } = await import("@/lib/checkout");
+    const [a, b] = await Promise.all([beginCheckout("dan@example.com", PRO_PRODUCT_ID), beginCheckout("dan@example.com", PRO_PRODUCT_ID)]);
+    const c = await beginCheckout("dan@example.com", PRO_PRODUCT_ID);
+    expect(a).toEqual(b);
+    expect(c).toEqual(a);
+    expect(await Payment.countDocuments({ customerEmail: "dan@example.com" })).toBe(1);
+  });
+
+  it("refuses a product that does not exist or grants no plan", async () => {
+    const { beginCheckout } = await import("@/lib/checkout");
+    expect(await beginCheckout("erin@example.com", "00000000-0000-4000-8000-000000000000")).toEqual({ ok: false, message: "That plan is not available." });
+    await Product.updateOne({ polarProductId: PRO_PRODUCT_ID }, { $set: { plan: null } });
+    expect(await beginCheckout("erin@example.com", PRO_PRODUCT_ID)).toEqual({ ok: false, message: "That plan is not available." });
+    expect(await Payment.countDocuments()).toBe(0);
+  });
+
+  it("tells a user already on the plan so, without opening a checkout", async () => {
+    await User.create({ email: "frank@example.com", subscriptionStatus: "pro" });
+    const { beginCheckout } = await import("@/lib/checkout");
+    expect(await beginCheckout("frank@example.com", PRO_PRODUCT_ID)).toEqual({ ok: false, message: "You're already on Pro." });
+    expect(await Payment.countDocuments()).toBe(0);
+  });
+
+  it("a rejected token gives a clear message naming the server used, and writes nothing", async () => {
+    vi.resetModules();
+    setEnv({ POLAR_ACCESS_TOKEN: "polar_oat_wrong" });
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const { beginCheckout } = await import("@/lib/checkout");
+      const result = await beginCheckout("gina@example.com", PRO_PRODUCT_ID);
+      expect(result.ok).toBe(false);
+      expect(!result.ok && result.message).toBe(
+        `Checkout is unavailable: the Polar API at ${emulator.url} rejected the app's access token. This is a configuration problem on our side; please try again later.`,
+      );
+      expect(String(errors.mock.calls[0]?.[0])).toContain("Polar 401");
+      expect(await Payment.countDocuments()).toBe(0);
+    } finally {
+      errors.mockRestore();
+      vi.resetModules();
+      setEnv();
+    }
+  });
+});
