@@ -44,7 +44,7 @@ export default defineConfig({
     url: `${appUrl}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,
-    stdout: "pipe",
+    stdout: "ignore",
     stderr: "pipe",
     env: { E2E_APP_PORT: appPort, E2E_EMULATOR_PORT: emulatorPort, E2E_FERRETDB_PORT: ferretdbPort },
   },
