@@ -158,3 +158,30 @@ test("a tampered product id in the Upgrade form is refused with a clear message"
   await expect(form.getByRole("alert")).toHaveText("That plan is not available.");
   await expect(page).toHaveURL(/\/pricing/);
 });
+
+/** The id of the newest checkout opened for `email`, from the emulator's delivery log. */
+async function latestCheckoutId(email: string): Promise<string> {
+  const log = (await (await fetch(`${emulatorUrl}/admin/deliveries.json`)).json()) as { deliveries: Array<{ type: string; body: string }> };
+  const created = log.deliveries
+    .filter((d) => d.type === "checkout.created")
+    .map((d) => (JSON.parse(d.body) as { data: { id: string; customer_email: string } }).data)
+    .filter((c) => c.customer_email === email);
+  const id = created.at(-1)?.id;
+  if (!id) throw new Error(`no checkout.created for ${email}`);
+  return id;
+}
+
+test("a confirmation page opened while the payment is pending updates itself to Pro", async ({ page, context }) => {
+  const email = newEmail("waiting");
+  await signIn(page, email, "/pricing");
+  await upgrade(page, "Pro");
+  const checkoutId = await latestCheckoutId(email);
+
+  const confirmation = await context.newPage();
+  await confirmation.goto(`/confirmation?checkout_id=${checkoutId}`);
+  await expect(confirmation.getByRole("heading", { name: "Finishing your payment…" })).toBeVisible();
+
+  await pay(page);
+  // No reload of the waiting tab: it refreshes itself until the payment is done.
+  await expect(confirmation.getByRole("heading", { name: "You're on Pro" })).toBeVisible({ timeout: 30_000 });
+});
