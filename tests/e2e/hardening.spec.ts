@@ -69,3 +69,35 @@ test("no server secret reaches any client bundle", () => {
   });
   expect(leaks).toEqual([]);
 });
+
+test("the production server refuses to start with the local sign-in on Vercel production, naming the variable", async () => {
+  const { spawn } = await import("node:child_process");
+  const child = spawn("node_modules/.bin/next", ["start", "-p", "3197"], {
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      MONGODB_URI: "mongodb://127.0.0.1:1/never",
+      POLAR_ACCESS_TOKEN: "polar_oat_x",
+      POLAR_WEBHOOK_SECRET: "whsec_x",
+      APP_URL: "http://localhost:3197",
+      NEXTAUTH_SECRET: "y".repeat(40),
+      AUTH_LOCAL_LOGIN: "true",
+      VERCEL_ENV: "production",
+    },
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve(null);
+    }, 30_000);
+    child.once("exit", (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  expect(output).toContain("AUTH_LOCAL_LOGIN must not be on in a production deployment (VERCEL_ENV=production)");
+  expect(code).toBe(1);
+});

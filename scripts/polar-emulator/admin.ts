@@ -1,0 +1,157 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
+import type { DeliveryLog, WebhookDelivery } from "./delivery";
+import type { Flows } from "./flows";
+import { esc, page } from "./html";
+import { ApiError, isLoopback, readBody, redirect, sendHtml, sendJson } from "./http";
+import { toCheckout, wire, type WireContext } from "./serialize";
+import type { Store } from "./store";
+
+/**
+ * The emulator's own controls, which Polar does not have: the delivery log, the test switches,
+ * expiring a checkout now, re-enabling a disabled endpoint, and a reset for tests. No token is
+ * asked, so only loopback clients are served.
+ */
+
+export interface AdminDeps {
+  store: Store;
+  flows: Flows;
+  delivery: WebhookDelivery;
+  ctx: WireContext;
+  onReset: () => void;
+}
+
+export const settingsBody = z
+  .object({
+    delayMs: z.int().min(0).max(600_000),
+    duplicateRate: z.number().min(0).max(1),
+    shuffleWindow: z.int().min(0).max(1_000),
+    dropFirstAttempt: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+const attemptsHtml = (d: DeliveryLog): string =>
+  d.attempts.length
+    ? `<ol>${d.attempts
+        .map(
+          (a) =>
+            `<li>${a.kind === "attempt" ? "" : `<strong>${esc(a.kind)}</strong> `}#${a.attempt} ${esc(a.at.slice(11, 23))} → ` +
+            `${a.status === null ? "no answer" : `HTTP ${a.status}`}${a.error ? ` <span class="muted">(${esc(a.error)})</span>` : ""} <span class="muted">${a.durationMs} ms</span></li>`,
+        )
+        .join("")}</ol>`
+    : `<span class="muted">none yet</span>`;
+
+function deliveriesPage(deps: AdminDeps): string {
+  const { delivery } = deps;
+  const ep = delivery.endpoint;
+  const rows = delivery
+    .list()
+    .reverse()
+    .map(
+      (d) => `<tr>
+  <td>${esc(d.emittedAt.slice(11, 23))}</td>
+  <td><code>${esc(d.type)}</code></td>
+  <td><code>${esc(d.webhookId)}</code></td>
+  <td>${esc(d.status)}${d.note ? `<br><span class="muted">${esc(d.note)}</span>` : ""}${d.nextAttemptAt ? `<br><span class="muted">next ${esc(d.nextAttemptAt.slice(11, 23))}</span>` : ""}</td>
+  <td>${attemptsHtml(d)}</td>
+  <td><form method="post" action="/admin/deliveries/${esc(d.webhookId)}/redeliver"><button type="submit" class="secondary" aria-label="Redeliver ${esc(d.type)} ${esc(d.webhookId)}">Redeliver</button></form></td>
+</tr>`,
+    )
+    .join("\n");
+  const endpoint = ep.enabled
+    ? `<p>Endpoint <code>${esc(ep.url)}</code>: <span class="ok">enabled</span></p>`
+    : `<p>Endpoint <code>${esc(ep.url)}</code>: <strong class="error">disabled</strong> since ${esc(ep.disabledAt)} (${esc(ep.disabledReason)})</p>
+<form method="post" action="/admin/endpoint/enable"><button type="submit">Re-enable the endpoint</button></form>`;
+  return page(
+    "Webhook deliveries",
+    `<h1>Webhook deliveries</h1>
+${endpoint}
+<p class="muted">Test switches: <code>${esc(JSON.stringify(delivery.settings))}</code> (<code>POST /admin/settings</code>). JSON: <a href="/admin/deliveries.json">/admin/deliveries.json</a></p>
+${rows ? `<table><thead><tr><th scope="col">Emitted</th><th scope="col">Event</th><th scope="col">webhook-id</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col"><span class="muted">Action</span></th></tr></thead><tbody>${rows}</tbody></table>` : "<p>No events yet.</p>"}`,
+    { wide: true },
+  );
+}
+
+/** Handles `/admin/...`; returns false for any other path. */
+export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
+  const { store, flows, delivery, ctx } = deps;
+
+  // A form from the deliveries page gets the page back; a script gets JSON.
+  const done = (req: IncomingMessage, res: ServerResponse, json: unknown, status = 200) => {
+    if ((req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) redirect(res, "/admin/deliveries");
+    else sendJson(res, status, json);
+  };
+
+  return async (req, res, url) => {
+    const path = url.pathname.replace(/\/+$/, "");
+    if (path !== "/admin" && !path.startsWith("/admin/")) return false;
+    if (!isLoopback(req.socket.remoteAddress)) throw new ApiError(403, { detail: "The emulator's admin endpoints answer loopback clients only." });
+
+    if (req.method === "GET") {
+      if (path === "/admin" || path === "/admin/deliveries") {
+        sendHtml(res, 200, deliveriesPage(deps));
+        return true;
+      }
+      if (path === "/admin/deliveries.json") {
+        sendJson(res, 200, { endpoint: delivery.endpoint, settings: delivery.settings, deliveries: delivery.list() });
+        return true;
+      }
+      if (path === "/admin/settings") {
+        sendJson(res, 200, delivery.settings);
+        return true;
+      }
+      throw new ApiError(404, { detail: "Not Found" });
+    }
+    if (req.method !== "POST") throw new ApiError(405, { detail: "Method Not Allowed" });
+
+    if (path === "/admin/settings") {
+      const text = await readBody(req);
+      let raw: unknown;
+      try {
+        raw = text.trim() ? JSON.parse(text) : {};
+      } catch {
+        throw new ApiError(400, { detail: "The body must be JSON: {delayMs, duplicateRate, shuffleWindow, dropFirstAttempt}" });
+      }
+      const parsed = settingsBody.safeParse(raw);
+      if (!parsed.success) throw new ApiError(422, { detail: z.prettifyError(parsed.error) });
+      const defined = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
+      delivery.settings = { ...delivery.settings, ...defined };
+      sendJson(res, 200, delivery.settings);
+      return true;
+    }
+    if (path === "/admin/endpoint/enable") {
+      await readBody(req);
+      delivery.enableEndpoint();
+      done(req, res, delivery.endpoint);
+      return true;
+    }
+    if (path === "/admin/reset") {
+      await readBody(req);
+      flows.stop();
+      store.reset();
+      delivery.reset();
+      deps.onReset();
+      sendJson(res, 200, { reset: true, products: store.products.size });
+      return true;
+    }
+    const expire = /^\/admin\/checkouts\/([^/]+)\/expire$/.exec(path);
+    if (expire?.[1]) {
+      await readBody(req);
+      const checkout = store.checkouts.get(expire[1]);
+      if (!checkout) throw new ApiError(404, { error: "ResourceNotFound", detail: "Not found" });
+      if (!flows.expireCheckout(checkout)) throw new ApiError(409, { detail: `The checkout is ${checkout.status}; only an open checkout can expire.` });
+      sendJson(res, 200, wire.checkout(toCheckout(checkout, ctx)));
+      return true;
+    }
+    const redeliver = /^\/admin\/deliveries\/([^/]+)\/redeliver$/.exec(path);
+    if (redeliver?.[1]) {
+      await readBody(req);
+      const record = await delivery.redeliver(redeliver[1]);
+      if (!record) throw new ApiError(404, { error: "ResourceNotFound", detail: "Not found" });
+      done(req, res, record);
+      return true;
+    }
+    throw new ApiError(404, { detail: "Not Found" });
+  };
+}

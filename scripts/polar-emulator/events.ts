@@ -1,0 +1,142 @@
+import type { $ZodType } from "zod/v4/core";
+import {
+  WebhookCheckoutCreatedPayload$inboundSchema,
+  WebhookCheckoutCreatedPayload$outboundSchema,
+  type WebhookCheckoutCreatedPayload,
+} from "@polar-sh/sdk/models/components/webhookcheckoutcreatedpayload";
+import {
+  WebhookCheckoutUpdatedPayload$inboundSchema,
+  WebhookCheckoutUpdatedPayload$outboundSchema,
+  type WebhookCheckoutUpdatedPayload,
+} from "@polar-sh/sdk/models/components/webhookcheckoutupdatedpayload";
+import {
+  WebhookCheckoutExpiredPayload$inboundSchema,
+  WebhookCheckoutExpiredPayload$outboundSchema,
+  type WebhookCheckoutExpiredPayload,
+} from "@polar-sh/sdk/models/components/webhookcheckoutexpiredpayload";
+import {
+  WebhookCustomerCreatedPayload$inboundSchema,
+  WebhookCustomerCreatedPayload$outboundSchema,
+  type WebhookCustomerCreatedPayload,
+} from "@polar-sh/sdk/models/components/webhookcustomercreatedpayload";
+import {
+  WebhookCustomerUpdatedPayload$inboundSchema,
+  WebhookCustomerUpdatedPayload$outboundSchema,
+  type WebhookCustomerUpdatedPayload,
+} from "@polar-sh/sdk/models/components/webhookcustomerupdatedpayload";
+import {
+  WebhookOrderCreatedPayload$inboundSchema,
+  WebhookOrderCreatedPayload$outboundSchema,
+  type WebhookOrderCreatedPayload,
+} from "@polar-sh/sdk/models/components/webhookordercreatedpayload";
+import {
+  WebhookOrderUpdatedPayload$inboundSchema,
+  WebhookOrderUpdatedPayload$outboundSchema,
+  type WebhookOrderUpdatedPayload,
+} from "@polar-sh/sdk/models/components/webhookorderupdatedpayload";
+import {
+  WebhookOrderPaidPayload$inboundSchema,
+  WebhookOrderPaidPayload$outboundSchema,
+  type WebhookOrderPaidPayload,
+} from "@polar-sh/sdk/models/components/webhookorderpaidpayload";
+import {
+  WebhookOrderRefundedPayload$inboundSchema,
+  WebhookOrderRefundedPayload$outboundSchema,
+  type WebhookOrderRefundedPayload,
+} from "@polar-sh/sdk/models/components/webhookorderrefundedpayload";
+import {
+  WebhookRefundCreatedPayload$inboundSchema,
+  WebhookRefundCreatedPayload$outboundSchema,
+  type WebhookRefundCreatedPayload,
+} from "@polar-sh/sdk/models/components/webhookrefundcreatedpayload";
+import {
+  WebhookSubscriptionCreatedPayload$inboundSchema,
+  WebhookSubscriptionCreatedPayload$outboundSchema,
+  type WebhookSubscriptionCreatedPayload,
+} from "@polar-sh/sdk/models/components/webhooksubscriptioncreatedpayload";
+import {
+  WebhookSubscriptionActivePayload$inboundSchema,
+  WebhookSubscriptionActivePayload$outboundSchema,
+  type WebhookSubscriptionActivePayload,
+} from "@polar-sh/sdk/models/components/webhooksubscriptionactivepayload";
+import {
+  WebhookSubscriptionUpdatedPayload$inboundSchema,
+  WebhookSubscriptionUpdatedPayload$outboundSchema,
+  type WebhookSubscriptionUpdatedPayload,
+} from "@polar-sh/sdk/models/components/webhooksubscriptionupdatedpayload";
+import {
+  WebhookSubscriptionCanceledPayload$inboundSchema,
+  WebhookSubscriptionCanceledPayload$outboundSchema,
+  type WebhookSubscriptionCanceledPayload,
+} from "@polar-sh/sdk/models/components/webhooksubscriptioncanceledpayload";
+import {
+  WebhookSubscriptionRevokedPayload$inboundSchema,
+  WebhookSubscriptionRevokedPayload$outboundSchema,
+  type WebhookSubscriptionRevokedPayload,
+} from "@polar-sh/sdk/models/components/webhooksubscriptionrevokedpayload";
+
+/**
+ * Every event the emulator emits, as the SDK's own webhook payload types. Serializing through
+ * the matching generated `$outboundSchema` gives exactly the body `validateEvent` parses back.
+ */
+export type PolarEvent =
+  | WebhookCheckoutCreatedPayload
+  | WebhookCheckoutUpdatedPayload
+  | WebhookCheckoutExpiredPayload
+  | WebhookCustomerCreatedPayload
+  | WebhookCustomerUpdatedPayload
+  | WebhookOrderCreatedPayload
+  | WebhookOrderUpdatedPayload
+  | WebhookOrderPaidPayload
+  | WebhookOrderRefundedPayload
+  | WebhookRefundCreatedPayload
+  | WebhookSubscriptionCreatedPayload
+  | WebhookSubscriptionActivePayload
+  | WebhookSubscriptionUpdatedPayload
+  | WebhookSubscriptionCanceledPayload
+  | WebhookSubscriptionRevokedPayload
+;
+
+export type PolarEventType = PolarEvent["type"];
+
+interface Codec<E> {
+  encode: $ZodType<unknown, E>; // takes exactly this payload type
+  decode: $ZodType<E, unknown>; // gives exactly this payload type back
+}
+
+// One codec per type, looked up by the event's discriminant; the mapped type makes the compiler
+// check that each entry's schemas belong to the payload of its type.
+const codecs: { [K in PolarEventType]: Codec<Extract<PolarEvent, { type: K }>> } = {
+  "checkout.created": { encode: WebhookCheckoutCreatedPayload$outboundSchema, decode: WebhookCheckoutCreatedPayload$inboundSchema },
+  "checkout.updated": { encode: WebhookCheckoutUpdatedPayload$outboundSchema, decode: WebhookCheckoutUpdatedPayload$inboundSchema },
+  "checkout.expired": { encode: WebhookCheckoutExpiredPayload$outboundSchema, decode: WebhookCheckoutExpiredPayload$inboundSchema },
+  "customer.created": { encode: WebhookCustomerCreatedPayload$outboundSchema, decode: WebhookCustomerCreatedPayload$inboundSchema },
+  "customer.updated": { encode: WebhookCustomerUpdatedPayload$outboundSchema, decode: WebhookCustomerUpdatedPayload$inboundSchema },
+  "order.created": { encode: WebhookOrderCreatedPayload$outboundSchema, decode: WebhookOrderCreatedPayload$inboundSchema },
+  "order.updated": { encode: WebhookOrderUpdatedPayload$outboundSchema, decode: WebhookOrderUpdatedPayload$inboundSchema },
+  "order.paid": { encode: WebhookOrderPaidPayload$outboundSchema, decode: WebhookOrderPaidPayload$inboundSchema },
+  "order.refunded": { encode: WebhookOrderRefundedPayload$outboundSchema, decode: WebhookOrderRefundedPayload$inboundSchema },
+  "refund.created": { encode: WebhookRefundCreatedPayload$outboundSchema, decode: WebhookRefundCreatedPayload$inboundSchema },
+  "subscription.created": { encode: WebhookSubscriptionCreatedPayload$outboundSchema, decode: WebhookSubscriptionCreatedPayload$inboundSchema },
+  "subscription.active": { encode: WebhookSubscriptionActivePayload$outboundSchema, decode: WebhookSubscriptionActivePayload$inboundSchema },
+  "subscription.updated": { encode: WebhookSubscriptionUpdatedPayload$outboundSchema, decode: WebhookSubscriptionUpdatedPayload$inboundSchema },
+  "subscription.canceled": { encode: WebhookSubscriptionCanceledPayload$outboundSchema, decode: WebhookSubscriptionCanceledPayload$inboundSchema },
+  "subscription.revoked": { encode: WebhookSubscriptionRevokedPayload$outboundSchema, decode: WebhookSubscriptionRevokedPayload$inboundSchema },
+};
+
+export const EMITTED_EVENT_TYPES = Object.keys(codecs) as PolarEventType[];
+
+type Parser = { parse(v: unknown): unknown };
+
+/**
+ * The webhook body, `{"type", "timestamp", "data"}` in Polar's snake_case, checked against the
+ * SDK's inbound parser before it is queued: a body the SDK would reject is an emulator bug.
+ */
+export function eventBody(event: PolarEvent): string {
+  // The map pairs each schema with its own payload type; indexing it by a union loses the
+  // pairing, so the schemas are used through the one method they all have.
+  const codec = codecs[event.type] as unknown as { encode: Parser; decode: Parser };
+  const body = JSON.stringify(codec.encode.parse(event));
+  codec.decode.parse(JSON.parse(body));
+  return body;
+}

@@ -1,0 +1,431 @@
+import type { DeliveryLog, WebhookDelivery } from "./delivery";
+import type { PolarEvent } from "./events";
+import { validationError } from "./http";
+import { toCheckout, toCustomer, toOrder, toRefund, toSubscription, type WireContext } from "./serialize";
+import {
+  isoNow,
+  newId,
+  secretToken,
+  tick,
+  type CheckoutRecord,
+  type CustomerRecord,
+  type CustomerSessionRecord,
+  type OrderRecord,
+  type RecurringInterval,
+  type Store,
+  type SubscriptionRecord,
+} from "./store";
+import type { CheckoutCreateBody, CustomerSessionCreateBody } from "./validation";
+
+/**
+ * What Polar does when a merchant or a customer acts: the state change, then the webhooks in
+ * the order Polar emits them. API handlers and pages only call these.
+ */
+
+const CHECKOUT_TTL_MS = 24 * 60 * 60_000;
+const SESSION_TTL_MS = 60 * 60_000;
+// setTimeout's ceiling; a longer expiry is re-armed when it fires.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Stripe's test cards that fail, with Stripe's own customer-facing messages. */
+const DECLINING_CARDS: Record<string, string> = {
+  "4000000000000002": "Your card was declined.",
+  "4000000000009995": "Your card has insufficient funds.",
+  "4000000000000069": "Your card has expired.",
+  "4000000000000127": "Your card's security code is incorrect.",
+};
+
+export type PayResult =
+  | { kind: "succeeded"; successEvent: DeliveryLog }
+  | { kind: "declined"; message: string }
+  | { kind: "invalid"; message: string }
+  | { kind: "not-open"; status: CheckoutRecord["status"] };
+
+function luhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+function addInterval(from: Date, interval: RecurringInterval): Date {
+  const d = new Date(from);
+  if (interval === "day") d.setUTCDate(d.getUTCDate() + 1);
+  else if (interval === "week") d.setUTCDate(d.getUTCDate() + 7);
+  else if (interval === "month") d.setUTCMonth(d.getUTCMonth() + 1);
+  else d.setUTCFullYear(d.getUTCFullYear() + 1);
+  return d;
+}
+
+export class Flows {
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly delivery: WebhookDelivery,
+    private readonly ctx: WireContext,
+    private readonly log: (line: string) => void,
+    private readonly changed: () => void,
+  ) {}
+
+  private emit(event: PolarEvent): DeliveryLog {
+    return this.delivery.enqueue(event);
+  }
+
+  private emitCheckout(type: "checkout.created" | "checkout.updated" | "checkout.expired", c: CheckoutRecord): DeliveryLog {
+    return this.emit({ type, timestamp: tick(), data: toCheckout(c, this.ctx) });
+  }
+
+  private emitOrder(type: "order.created" | "order.updated" | "order.paid" | "order.refunded", o: OrderRecord): DeliveryLog {
+    return this.emit({ type, timestamp: tick(), data: toOrder(o, this.ctx) });
+  }
+
+  private emitSubscription(
+    type: "subscription.created" | "subscription.active" | "subscription.updated" | "subscription.canceled" | "subscription.revoked",
+    s: SubscriptionRecord,
+  ): DeliveryLog {
+    return this.emit({ type, timestamp: tick(), data: toSubscription(s, this.ctx) });
+  }
+
+  private touch<T extends { modifiedAt: string | null }>(record: T): T {
+    record.modifiedAt = isoNow();
+    return record;
+  }
+
+  /**
+   * Polar's customer linking, checked when the checkout is created: a customer with that
+   * external id is the customer; otherwise one with that email; an external id or email that
+   * belongs to a customer with another email or external id is a 422.
+   */
+  private linkedCustomer(externalId: string | null, email: string | null): CustomerRecord | null {
+    if (externalId) {
+      const byExternal = this.store.customerByExternalId(externalId);
+      if (byExternal) {
+        if (email && byExternal.email.toLowerCase() !== email.toLowerCase()) {
+          throw validationError({
+            type: "value_error",
+            loc: ["body", "customer_email"],
+            msg: "A customer with this external ID already exists with a different email.",
+            input: email,
+          });
+        }
+        return byExternal;
+      }
+    }
+    if (email) {
+      const byEmail = this.store.customerByEmail(email);
+      if (byEmail && externalId && byEmail.externalId && byEmail.externalId !== externalId) {
+        throw validationError({
+          type: "value_error",
+          loc: ["body", "external_customer_id"],
+          msg: "A customer with this email already exists with a different external ID.",
+          input: externalId,
+        });
+      }
+    }
+    return null;
+  }
+
+  createCheckout(body: CheckoutCreateBody): CheckoutRecord {
+    body.products.forEach((id, i) => {
+      const p = this.store.products.get(id);
+      if (!p || p.isArchived) {
+        throw validationError({ type: "value_error", loc: ["body", "products", i], msg: "Product does not exist.", input: id });
+      }
+    });
+    let customer: CustomerRecord | null = null;
+    if (body.customer_id) {
+      customer = this.store.customers.get(body.customer_id) ?? null;
+      if (!customer) {
+        throw validationError({ type: "value_error", loc: ["body", "customer_id"], msg: "Customer does not exist.", input: body.customer_id });
+      }
+    } else {
+      customer = this.linkedCustomer(body.external_customer_id ?? null, body.customer_email ?? null);
+    }
+    const [productId] = body.products as [string, ...string[]];
+    const created = tick();
+    const checkout: CheckoutRecord = {
+      id: newId(),
+      clientSecret: secretToken("polar_c_"),
+      status: "open",
+      productIds: [...new Set(body.products)],
+      productId,
+      customerId: customer?.id ?? null,
+      externalCustomerId: body.external_customer_id ?? customer?.externalId ?? null,
+      customerEmail: body.customer_email ?? customer?.email ?? null,
+      customerName: body.customer_name ?? customer?.name ?? null,
+      successUrl: body.success_url ?? null,
+      returnUrl: body.return_url ?? null,
+      metadata: body.metadata ?? {},
+      customerMetadata: body.customer_metadata ?? {},
+      createdAt: created.toISOString(),
+      modifiedAt: null,
+      expiresAt: new Date(created.getTime() + CHECKOUT_TTL_MS).toISOString(),
+      orderId: null,
+      subscriptionId: null,
+    };
+    this.store.checkouts.set(checkout.id, checkout);
+    this.emitCheckout("checkout.created", checkout);
+    this.armExpiry(checkout);
+    this.changed();
+    return checkout;
+  }
+
+  /** (Re)arms the expiry timer of an open checkout; one already past its time expires now. */
+  armExpiry(checkout: CheckoutRecord): void {
+    const existing = this.expiryTimers.get(checkout.id);
+    if (existing) clearTimeout(existing);
+    this.expiryTimers.delete(checkout.id);
+    if (checkout.status !== "open") return;
+    const due = Date.parse(checkout.expiresAt) - Date.now();
+    if (due <= 0) {
+      this.expireCheckout(checkout);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.expiryTimers.delete(checkout.id);
+      if (due > MAX_TIMER_MS) this.armExpiry(checkout);
+      else this.expireCheckout(checkout);
+    }, Math.min(due, MAX_TIMER_MS));
+    timer.unref();
+    this.expiryTimers.set(checkout.id, timer);
+  }
+
+  /** An open checkout expires: checkout.updated (status expired), then checkout.expired. */
+  expireCheckout(checkout: CheckoutRecord): boolean {
+    const timer = this.expiryTimers.get(checkout.id);
+    if (timer) clearTimeout(timer);
+    this.expiryTimers.delete(checkout.id);
+    if (checkout.status !== "open") return false;
+    checkout.status = "expired";
+    this.touch(checkout);
+    this.emitCheckout("checkout.updated", checkout);
+    this.emitCheckout("checkout.expired", checkout);
+    this.log(`[polar-emulator] checkout ${checkout.id} expired`);
+    this.changed();
+    return true;
+  }
+
+  /**
+   * The Pay button. Synchronous from the status check to the last event, so two clicks can
+   * never both pay: the second one finds the checkout no longer open.
+   */
+  pay(checkout: CheckoutRecord, cardNumber: string, email: string | null): PayResult {
+    if (checkout.status !== "open") return { kind: "not-open", status: checkout.status };
+    if (Date.parse(checkout.expiresAt) <= Date.now()) {
+      this.expireCheckout(checkout);
+      return { kind: "not-open", status: checkout.status };
+    }
+    const digits = cardNumber.replace(/[\s-]/g, "");
+    if (!/^\d{12,19}$/.test(digits) || !luhn(digits)) return { kind: "invalid", message: "Your card number is invalid." };
+    const customerEmail = checkout.customerEmail ?? email;
+    if (!customerEmail || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(customerEmail)) return { kind: "invalid", message: "Enter a valid email address." };
+    if (!checkout.customerEmail) {
+      try {
+        this.linkedCustomer(checkout.externalCustomerId, customerEmail);
+      } catch {
+        return { kind: "invalid", message: "This email belongs to another customer." };
+      }
+      checkout.customerEmail = customerEmail;
+    }
+
+    checkout.status = "confirmed";
+    this.touch(checkout);
+    this.emitCheckout("checkout.updated", checkout);
+
+    const declined = DECLINING_CARDS[digits];
+    if (declined) {
+      // Polar sends a failed payment back to `open` so the customer can try another card.
+      checkout.status = "open";
+      this.touch(checkout);
+      this.emitCheckout("checkout.updated", checkout);
+      this.changed();
+      return { kind: "declined", message: declined };
+    }
+
+    const customer = this.customerForPayment(checkout, customerEmail);
+    checkout.customerId = customer.id;
+    const product = this.store.products.get(checkout.productId);
+    if (!product) throw new Error(`Polar emulator: checkout ${checkout.id} sells unknown product ${checkout.productId}`);
+
+    let subscription: SubscriptionRecord | null = null;
+    if (product.recurringInterval) {
+      const start = tick();
+      subscription = {
+        id: newId(),
+        status: "active",
+        customerId: customer.id,
+        productId: product.id,
+        checkoutId: checkout.id,
+        amount: product.priceAmount,
+        currency: product.priceCurrency,
+        recurringInterval: product.recurringInterval,
+        currentPeriodStart: start.toISOString(),
+        currentPeriodEnd: addInterval(start, product.recurringInterval).toISOString(),
+        cancelAtPeriodEnd: false,
+        canceledAt: null,
+        startedAt: start.toISOString(),
+        endsAt: null,
+        endedAt: null,
+        metadata: { ...checkout.metadata },
+        createdAt: start.toISOString(),
+        modifiedAt: null,
+      };
+      this.store.subscriptions.set(subscription.id, subscription);
+      checkout.subscriptionId = subscription.id;
+      this.emitSubscription("subscription.created", subscription);
+    }
+
+    const order: OrderRecord = {
+      id: newId(),
+      status: "paid",
+      customerId: customer.id,
+      productId: product.id,
+      checkoutId: checkout.id,
+      subscriptionId: subscription?.id ?? null,
+      billingReason: subscription ? "subscription_create" : "purchase",
+      amount: product.priceAmount,
+      currency: product.priceCurrency,
+      refundedAmount: 0,
+      invoiceNumber: this.store.nextInvoiceNumber(),
+      itemId: newId(),
+      metadata: { ...checkout.metadata },
+      createdAt: isoNow(),
+      modifiedAt: null,
+    };
+    this.store.orders.set(order.id, order);
+    checkout.orderId = order.id;
+    // Created already paid: Polar still sends all three, in this order.
+    this.emitOrder("order.created", order);
+    this.emitOrder("order.updated", this.touch(order));
+    this.emitOrder("order.paid", this.touch(order));
+    if (subscription) this.emitSubscription("subscription.active", this.touch(subscription));
+
+    checkout.status = "succeeded";
+    this.touch(checkout);
+    const successEvent = this.emitCheckout("checkout.updated", checkout);
+    this.log(`[polar-emulator] checkout ${checkout.id} paid by ${customerEmail}: order ${order.id}${subscription ? `, subscription ${subscription.id}` : ""}`);
+    this.changed();
+    return { kind: "succeeded", successEvent };
+  }
+
+  /** The checkout's customer at payment: linked, found by email (external id set), or new. */
+  private customerForPayment(checkout: CheckoutRecord, email: string): CustomerRecord {
+    const linked =
+      (checkout.customerId ? this.store.customers.get(checkout.customerId) : undefined) ??
+      (checkout.externalCustomerId ? this.store.customerByExternalId(checkout.externalCustomerId) : undefined);
+    if (linked) return linked;
+    const byEmail = this.store.customerByEmail(email);
+    if (byEmail) {
+      if (checkout.externalCustomerId && !byEmail.externalId) {
+        byEmail.externalId = checkout.externalCustomerId;
+        this.touch(byEmail);
+        this.emit({ type: "customer.updated", timestamp: tick(), data: toCustomer(byEmail, this.ctx) });
+      }
+      return byEmail;
+    }
+    const customer: CustomerRecord = {
+      id: newId(),
+      email,
+      externalId: checkout.externalCustomerId,
+      name: checkout.customerName,
+      metadata: { ...checkout.customerMetadata },
+      createdAt: isoNow(),
+      modifiedAt: null,
+    };
+    this.store.customers.set(customer.id, customer);
+    this.emit({ type: "customer.created", timestamp: tick(), data: toCustomer(customer, this.ctx) });
+    return customer;
+  }
+
+  /** A full refund: refund.created, order.updated (status refunded), order.refunded. */
+  refundOrder(order: OrderRecord): boolean {
+    if (order.status !== "paid" && order.status !== "partially_refunded") return false;
+    const amount = order.amount - order.refundedAmount;
+    const refund = {
+      id: newId(),
+      status: "succeeded" as const,
+      reason: "customer_request" as const,
+      orderId: order.id,
+      subscriptionId: order.subscriptionId,
+      customerId: order.customerId,
+      amount,
+      currency: order.currency,
+      metadata: {},
+      createdAt: isoNow(),
+      modifiedAt: null,
+    };
+    this.store.refunds.set(refund.id, refund);
+    this.emit({ type: "refund.created", timestamp: tick(), data: toRefund(refund, this.ctx) });
+    order.refundedAmount += amount;
+    order.status = "refunded";
+    this.touch(order);
+    this.emitOrder("order.updated", order);
+    this.emitOrder("order.refunded", order);
+    this.changed();
+    return true;
+  }
+
+  /** Cancel at period end: access continues, status stays active. */
+  cancelSubscription(sub: SubscriptionRecord): boolean {
+    if (sub.status === "canceled" || sub.cancelAtPeriodEnd) return false;
+    const now = isoNow();
+    sub.cancelAtPeriodEnd = true;
+    sub.canceledAt = now;
+    sub.endsAt = sub.currentPeriodEnd;
+    sub.modifiedAt = now;
+    this.emitSubscription("subscription.updated", sub);
+    this.emitSubscription("subscription.canceled", sub);
+    this.changed();
+    return true;
+  }
+
+  /** Revoke now: access ends, status canceled, ended_at set. */
+  revokeSubscription(sub: SubscriptionRecord): boolean {
+    if (sub.status === "canceled") return false;
+    const now = isoNow();
+    sub.status = "canceled";
+    sub.cancelAtPeriodEnd = false;
+    sub.canceledAt ??= now;
+    sub.endsAt = now;
+    sub.endedAt = now;
+    sub.modifiedAt = now;
+    this.emitSubscription("subscription.updated", sub);
+    this.emitSubscription("subscription.revoked", sub);
+    this.changed();
+    return true;
+  }
+
+  createCustomerSession(body: CustomerSessionCreateBody): CustomerSessionRecord {
+    const customer =
+      "customer_id" in body ? this.store.customers.get(body.customer_id) : this.store.customerByExternalId(body.external_customer_id);
+    if (!customer) {
+      const field = "customer_id" in body ? "customer_id" : "external_customer_id";
+      const input = "customer_id" in body ? body.customer_id : body.external_customer_id;
+      throw validationError({ type: "value_error", loc: ["body", field], msg: "Customer does not exist.", input });
+    }
+    const created = tick();
+    const session: CustomerSessionRecord = {
+      id: newId(),
+      token: secretToken("polar_cst_"),
+      customerId: customer.id,
+      returnUrl: body.return_url ?? null,
+      createdAt: created.toISOString(),
+      expiresAt: new Date(created.getTime() + SESSION_TTL_MS).toISOString(),
+    };
+    this.store.sessions.set(session.id, session);
+    this.changed();
+    return session;
+  }
+
+  stop(): void {
+    for (const t of this.expiryTimers.values()) clearTimeout(t);
+    this.expiryTimers.clear();
+  }
+}

@@ -1,0 +1,122 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Flows } from "./flows";
+import { esc, interval, money, page } from "./html";
+import { readForm, redirect, sendHtml } from "./http";
+import { portalUrl } from "./serialize";
+import type { CustomerSessionRecord, Store } from "./store";
+
+/**
+ * A small stand-in for Polar's customer portal, opened from a customer session's
+ * `customer_portal_url`: the customer's orders (Refund) and subscriptions (Cancel at period
+ * end, Revoke now), each action emitting Polar's webhooks.
+ */
+
+export interface PortalPageDeps {
+  store: Store;
+  flows: Flows;
+  baseUrl: () => string;
+}
+
+const NOTICES: Record<string, string> = {
+  refunded: "The order was refunded.",
+  canceled: "The subscription will end at the end of the current period.",
+  revoked: "The subscription was revoked.",
+  unchanged: "Nothing to change: that was already done.",
+};
+
+const date = (iso: string | null): string => (iso ? iso.slice(0, 10) : "—");
+
+function render(deps: PortalPageDeps, session: CustomerSessionRecord, notice: string | null): string {
+  const { store } = deps;
+  const customer = store.customers.get(session.customerId);
+  const token = esc(session.token);
+  const hidden = `<input type="hidden" name="customer_session_token" value="${token}">`;
+  const productName = (id: string) => store.products.get(id)?.name ?? id;
+
+  const orders = store.ordersWhere((o) => o.customerId === session.customerId);
+  const orderRows = orders
+    .map((o) => {
+      const action =
+        o.status === "paid"
+          ? `<form method="post" action="/portal/orders/${esc(o.id)}/refund">${hidden}<button type="submit" class="danger" aria-label="Refund order ${esc(o.invoiceNumber)}">Refund</button></form>`
+          : "";
+      return `<tr><td>${esc(date(o.createdAt))}</td><td>${esc(productName(o.productId))}</td><td>${esc(money(o.amount, o.currency))}</td><td>${esc(o.status)}</td><td><code>${esc(o.invoiceNumber)}</code></td><td>${action}</td></tr>`;
+    })
+    .join("\n");
+
+  const subs = store.subscriptionsWhere((s) => s.customerId === session.customerId);
+  const subRows = subs
+    .map((s) => {
+      const label = productName(s.productId);
+      const cancel =
+        s.status !== "canceled" && !s.cancelAtPeriodEnd
+          ? `<form method="post" action="/portal/subscriptions/${esc(s.id)}/cancel">${hidden}<button type="submit" class="secondary" aria-label="Cancel ${esc(label)} at period end">Cancel</button></form> `
+          : "";
+      const revoke =
+        s.status !== "canceled"
+          ? `<form method="post" action="/portal/subscriptions/${esc(s.id)}/revoke">${hidden}<button type="submit" class="danger" aria-label="Revoke ${esc(label)} now">Revoke now</button></form>`
+          : "";
+      const state = s.cancelAtPeriodEnd ? `${s.status}, ends ${date(s.endsAt)}` : s.status;
+      return `<tr><td>${esc(label)}</td><td>${esc(money(s.amount, s.currency))}${esc(interval(s.recurringInterval))}</td><td>${esc(state)}</td><td>${esc(date(s.currentPeriodEnd))}</td><td>${cancel}${revoke}</td></tr>`;
+    })
+    .join("\n");
+
+  const back = session.returnUrl ? `<p><a href="${esc(session.returnUrl)}">← Back to the app</a></p>` : "";
+  const message = notice && NOTICES[notice] ? `<p class="ok" role="status">${esc(NOTICES[notice])}</p>` : "";
+  return page(
+    "Customer portal",
+    `${back}
+<h1>Your purchases</h1>
+<p class="muted">Signed in as ${esc(customer?.email ?? "unknown")}</p>
+${message}
+<h2 id="subscriptions">Subscriptions</h2>
+${subs.length ? `<table aria-labelledby="subscriptions"><thead><tr><th scope="col">Product</th><th scope="col">Price</th><th scope="col">Status</th><th scope="col">Current period ends</th><th scope="col">Actions</th></tr></thead><tbody>${subRows}</tbody></table>` : "<p>No subscriptions.</p>"}
+<h2 id="orders">Orders</h2>
+${orders.length ? `<table aria-labelledby="orders"><thead><tr><th scope="col">Date</th><th scope="col">Product</th><th scope="col">Amount</th><th scope="col">Status</th><th scope="col">Invoice</th><th scope="col">Actions</th></tr></thead><tbody>${orderRows}</tbody></table>` : "<p>No orders.</p>"}`,
+  );
+}
+
+const expiredPage = () => page("Portal link expired", "<h1>This portal link has expired</h1><p>Open the billing portal again from the app.</p>");
+
+/** Handles `/portal` and its actions; returns false for any other path. */
+export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
+  const sessionFor = (token: string | null): CustomerSessionRecord | null => {
+    const s = token ? deps.store.sessionByToken(token) : undefined;
+    return s && Date.parse(s.expiresAt) > Date.now() ? s : null;
+  };
+
+  return async (req, res, url) => {
+    if (url.pathname === "/portal" || url.pathname === "/portal/") {
+      if (req.method !== "GET") return false;
+      const session = sessionFor(url.searchParams.get("customer_session_token"));
+      if (!session) sendHtml(res, 401, expiredPage());
+      else sendHtml(res, 200, render(deps, session, url.searchParams.get("notice")));
+      return true;
+    }
+    const m = /^\/portal\/(orders|subscriptions)\/([0-9a-f-]{36})\/(refund|cancel|revoke)$/.exec(url.pathname);
+    if (!m || req.method !== "POST") return false;
+    const [, kind, id = "", action] = m;
+    const session = sessionFor((await readForm(req)).get("customer_session_token"));
+    if (!session) {
+      sendHtml(res, 401, expiredPage());
+      return true;
+    }
+    const notFound = () => sendHtml(res, 404, page("Not found", "<h1>Not found</h1>"));
+    let changed = false;
+    if (kind === "orders" && action === "refund") {
+      const order = deps.store.orders.get(id);
+      if (!order || order.customerId !== session.customerId) return (notFound(), true);
+      changed = deps.flows.refundOrder(order);
+    } else if (kind === "subscriptions" && (action === "cancel" || action === "revoke")) {
+      const sub = deps.store.subscriptions.get(id);
+      if (!sub || sub.customerId !== session.customerId) return (notFound(), true);
+      changed = action === "cancel" ? deps.flows.cancelSubscription(sub) : deps.flows.revokeSubscription(sub);
+    } else {
+      notFound();
+      return true;
+    }
+    const notice = changed ? ({ refund: "refunded", cancel: "canceled", revoke: "revoked" } as const)[action as "refund" | "cancel" | "revoke"] : "unchanged";
+    redirect(res, `${portalUrl(session.token, deps.baseUrl())}&notice=${notice}`);
+    return true;
+  };
+}

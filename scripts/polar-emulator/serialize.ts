@@ -1,0 +1,458 @@
+import { createHash } from "node:crypto";
+import { Checkout$inboundSchema, Checkout$outboundSchema, type Checkout } from "@polar-sh/sdk/models/components/checkout";
+import type { CheckoutProduct } from "@polar-sh/sdk/models/components/checkoutproduct";
+import {
+  CustomerIndividual$inboundSchema,
+  CustomerIndividual$outboundSchema,
+  type CustomerIndividual,
+} from "@polar-sh/sdk/models/components/customerindividual";
+import { CustomerSession$inboundSchema, type CustomerSession } from "@polar-sh/sdk/models/components/customersession";
+import {
+  CustomerStateIndividual$inboundSchema,
+  CustomerStateIndividual$outboundSchema,
+  type CustomerStateIndividual,
+} from "@polar-sh/sdk/models/components/customerstateindividual";
+import type { CustomerStateSubscription } from "@polar-sh/sdk/models/components/customerstatesubscription";
+import { ListResourceCustomer$inboundSchema } from "@polar-sh/sdk/models/components/listresourcecustomer";
+import { ListResourceOrder$inboundSchema } from "@polar-sh/sdk/models/components/listresourceorder";
+import { ListResourceProduct$inboundSchema } from "@polar-sh/sdk/models/components/listresourceproduct";
+import { ListResourceSubscription$inboundSchema } from "@polar-sh/sdk/models/components/listresourcesubscription";
+import { Order$inboundSchema, Order$outboundSchema, type Order } from "@polar-sh/sdk/models/components/order";
+import type { OrderCustomer } from "@polar-sh/sdk/models/components/ordercustomer";
+import type { OrderProduct } from "@polar-sh/sdk/models/components/orderproduct";
+import type { OrderSubscription } from "@polar-sh/sdk/models/components/ordersubscription";
+import type { Pagination } from "@polar-sh/sdk/models/components/pagination";
+import { Product$inboundSchema, Product$outboundSchema, type Product } from "@polar-sh/sdk/models/components/product";
+import type { ProductPriceFixed } from "@polar-sh/sdk/models/components/productpricefixed";
+import { Refund$inboundSchema, Refund$outboundSchema, type Refund } from "@polar-sh/sdk/models/components/refund";
+import { Subscription$inboundSchema, Subscription$outboundSchema, type Subscription } from "@polar-sh/sdk/models/components/subscription";
+import type { SubscriptionCustomer } from "@polar-sh/sdk/models/components/subscriptioncustomer";
+import type {
+  CheckoutRecord,
+  CustomerRecord,
+  CustomerSessionRecord,
+  OrderRecord,
+  ProductRecord,
+  RefundRecord,
+  Store,
+  SubscriptionRecord,
+} from "./store";
+
+/**
+ * Records -> the SDK's own camelCase types -> the SDK's generated `$outboundSchema`s -> Polar's
+ * snake_case JSON. The types make the compiler demand every required field; the schemas do the
+ * renaming and date formatting exactly as the SDK's inbound parsers expect them back.
+ */
+
+export interface WireContext {
+  store: Store;
+  baseUrl: string;
+}
+
+const date = (iso: string): Date => new Date(iso);
+const dateOrNull = (iso: string | null): Date | null => (iso === null ? null : new Date(iso));
+
+/** Polar's platform fee: 4% + 40 cents of each paid order. */
+export const platformFee = (amount: number): number => (amount === 0 ? 0 : Math.round(amount * 0.04) + 40);
+
+function avatarUrl(email: string): string {
+  const hash = createHash("sha256").update(email.trim().toLowerCase()).digest("hex");
+  return `https://www.gravatar.com/avatar/${hash}?d=404`;
+}
+
+export function productPrice(p: ProductRecord): ProductPriceFixed {
+  return {
+    createdAt: date(p.createdAt),
+    modifiedAt: null,
+    id: p.priceId,
+    source: "catalog",
+    amountType: "fixed",
+    priceCurrency: p.priceCurrency,
+    taxBehavior: null,
+    isArchived: p.isArchived,
+    productId: p.id,
+    priceAmount: p.priceAmount,
+  };
+}
+
+function productBase(p: ProductRecord, ctx: WireContext) {
+  return {
+    id: p.id,
+    createdAt: date(p.createdAt),
+    modifiedAt: null,
+    trialInterval: null,
+    trialIntervalCount: null,
+    name: p.name,
+    description: p.description,
+    visibility: p.visibility,
+    recurringInterval: p.recurringInterval,
+    recurringIntervalCount: p.recurringInterval ? 1 : null,
+    isRecurring: p.recurringInterval !== null,
+    isArchived: p.isArchived,
+    organizationId: ctx.store.organizationId,
+  };
+}
+
+export function toProduct(p: ProductRecord, ctx: WireContext): Product {
+  return { ...productBase(p, ctx), metadata: { ...p.metadata }, prices: [productPrice(p)], benefits: [], medias: [], attachedCustomFields: [] };
+}
+
+function toCheckoutProduct(p: ProductRecord, ctx: WireContext): CheckoutProduct {
+  return { ...productBase(p, ctx), prices: [productPrice(p)], benefits: [], medias: [] };
+}
+
+function toOrderProduct(p: ProductRecord, ctx: WireContext): OrderProduct {
+  return { ...productBase(p, ctx), metadata: { ...p.metadata } };
+}
+
+function product(ctx: WireContext, id: string): ProductRecord {
+  const p = ctx.store.products.get(id);
+  if (!p) throw new Error(`Polar emulator: product ${id} is referenced but not in the catalogue`);
+  return p;
+}
+
+function customer(ctx: WireContext, id: string): CustomerRecord {
+  const c = ctx.store.customers.get(id);
+  if (!c) throw new Error(`Polar emulator: customer ${id} is referenced but missing`);
+  return c;
+}
+
+export function toCustomer(c: CustomerRecord, ctx: WireContext): CustomerIndividual {
+  return {
+    id: c.id,
+    createdAt: date(c.createdAt),
+    modifiedAt: dateOrNull(c.modifiedAt),
+    metadata: { ...c.metadata },
+    externalId: c.externalId,
+    email: c.email,
+    emailVerified: false,
+    type: "individual",
+    name: c.name,
+    billingAddress: null,
+    taxId: null,
+    locale: null,
+    organizationId: ctx.store.organizationId,
+    deletedAt: null,
+    avatarUrl: avatarUrl(c.email),
+  };
+}
+
+// OrderCustomer and SubscriptionCustomer are the same shape with a looser `type`.
+const embeddedCustomer = (c: CustomerRecord, ctx: WireContext): OrderCustomer & SubscriptionCustomer => toCustomer(c, ctx);
+
+export function checkoutUrl(c: CheckoutRecord, baseUrl: string): string {
+  return `${baseUrl}/checkout/${c.clientSecret}`;
+}
+
+/** Where Polar sends the customer after paying when the merchant gave no success URL. */
+export function defaultSuccessUrl(c: CheckoutRecord, baseUrl: string): string {
+  return `${baseUrl}/checkout/${c.clientSecret}/confirmation`;
+}
+
+export function toCheckout(c: CheckoutRecord, ctx: WireContext): Checkout {
+  const selected = product(ctx, c.productId);
+  const products = c.productIds.map((id) => product(ctx, id));
+  const amount = selected.priceAmount;
+  const recurring = selected.recurringInterval !== null;
+  return {
+    id: c.id,
+    createdAt: date(c.createdAt),
+    modifiedAt: dateOrNull(c.modifiedAt),
+    customFieldData: {},
+    paymentProcessor: "stripe",
+    status: c.status,
+    clientSecret: c.clientSecret,
+    url: checkoutUrl(c, ctx.baseUrl),
+    expiresAt: date(c.expiresAt),
+    successUrl: c.successUrl ?? defaultSuccessUrl(c, ctx.baseUrl),
+    returnUrl: c.returnUrl,
+    embedOrigin: null,
+    amount,
+    seats: null,
+    minSeats: null,
+    maxSeats: null,
+    discountAmount: 0,
+    netAmount: amount,
+    taxAmount: 0,
+    taxBehavior: null,
+    totalAmount: amount,
+    currency: selected.priceCurrency,
+    allowTrial: true,
+    activeTrialInterval: null,
+    activeTrialIntervalCount: null,
+    trialEnd: null,
+    organizationId: ctx.store.organizationId,
+    productId: selected.id,
+    productPriceId: selected.priceId,
+    discountId: null,
+    allowDiscountCodes: true,
+    requireBillingAddress: false,
+    isDiscountApplicable: true,
+    isFreeProductPrice: amount === 0,
+    isPaymentRequired: amount > 0,
+    isPaymentSetupRequired: recurring,
+    isPaymentFormRequired: amount > 0 || recurring,
+    customerId: c.customerId,
+    isBusinessCustomer: false,
+    customerName: c.customerName,
+    customerEmail: c.customerEmail,
+    customerIpAddress: null,
+    customerBillingName: null,
+    customerBillingAddress: null,
+    customerTaxId: null,
+    locale: null,
+    paymentProcessorMetadata: {},
+    billingAddressFields: { country: "required", state: "disabled", city: "disabled", postalCode: "disabled", line1: "disabled", line2: "disabled" },
+    trialInterval: null,
+    trialIntervalCount: null,
+    metadata: { ...c.metadata },
+    externalCustomerId: c.externalCustomerId,
+    products: products.map((p) => toCheckoutProduct(p, ctx)),
+    product: toCheckoutProduct(selected, ctx),
+    productPrice: productPrice(selected),
+    prices: Object.fromEntries(products.map((p) => [p.id, [productPrice(p)]])),
+    discount: null,
+    subscriptionId: null,
+    attachedCustomFields: [],
+    customerMetadata: { ...c.customerMetadata },
+  };
+}
+
+function subscriptionCore(s: SubscriptionRecord) {
+  return {
+    createdAt: date(s.createdAt),
+    modifiedAt: dateOrNull(s.modifiedAt),
+    id: s.id,
+    amount: s.amount,
+    currency: s.currency,
+    recurringInterval: s.recurringInterval,
+    recurringIntervalCount: 1,
+    status: s.status,
+    currentPeriodStart: date(s.currentPeriodStart),
+    currentPeriodEnd: date(s.currentPeriodEnd),
+    trialStart: null,
+    trialEnd: null,
+    cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+    canceledAt: dateOrNull(s.canceledAt),
+    startedAt: dateOrNull(s.startedAt),
+    endsAt: dateOrNull(s.endsAt),
+    endedAt: dateOrNull(s.endedAt),
+    customerId: s.customerId,
+    productId: s.productId,
+    discountId: null,
+    checkoutId: s.checkoutId,
+    seats: null,
+    customerCancellationReason: null,
+    customerCancellationComment: null,
+    metadata: { ...s.metadata },
+  };
+}
+
+function toOrderSubscription(s: SubscriptionRecord): OrderSubscription {
+  return subscriptionCore(s);
+}
+
+export function toSubscription(s: SubscriptionRecord, ctx: WireContext): Subscription {
+  const p = product(ctx, s.productId);
+  return {
+    ...subscriptionCore(s),
+    customFieldData: {},
+    customer: embeddedCustomer(customer(ctx, s.customerId), ctx),
+    product: toProduct(p, ctx),
+    discount: null,
+    prices: [productPrice(p)],
+    meters: [],
+    pendingUpdate: null,
+  };
+}
+
+export function toOrder(o: OrderRecord, ctx: WireContext): Order {
+  const p = product(ctx, o.productId);
+  const sub = o.subscriptionId ? ctx.store.subscriptions.get(o.subscriptionId) : undefined;
+  const paid = o.status !== "pending";
+  return {
+    id: o.id,
+    createdAt: date(o.createdAt),
+    modifiedAt: dateOrNull(o.modifiedAt),
+    status: o.status,
+    paid,
+    subtotalAmount: o.amount,
+    discountAmount: 0,
+    netAmount: o.amount,
+    taxAmount: 0,
+    totalAmount: o.amount,
+    appliedBalanceAmount: 0,
+    dueAmount: paid ? 0 : o.amount,
+    refundedAmount: o.refundedAmount,
+    refundedTaxAmount: 0,
+    currency: o.currency,
+    billingReason: o.billingReason,
+    billingName: null,
+    billingAddress: null,
+    invoiceNumber: o.invoiceNumber,
+    isInvoiceGenerated: false,
+    seats: null,
+    customerId: o.customerId,
+    productId: o.productId,
+    discountId: null,
+    subscriptionId: o.subscriptionId,
+    checkoutId: o.checkoutId,
+    metadata: { ...o.metadata },
+    customFieldData: {},
+    platformFeeAmount: paid ? platformFee(o.amount) : 0,
+    platformFeeCurrency: paid ? o.currency : null,
+    customer: embeddedCustomer(customer(ctx, o.customerId), ctx),
+    product: toOrderProduct(p, ctx),
+    discount: null,
+    subscription: sub ? toOrderSubscription(sub) : null,
+    items: [
+      {
+        createdAt: date(o.createdAt),
+        modifiedAt: null,
+        id: o.itemId,
+        label: p.name,
+        amount: o.amount,
+        taxAmount: 0,
+        proration: false,
+        productPriceId: p.priceId,
+      },
+    ],
+    description: p.name,
+  };
+}
+
+export function toRefund(r: RefundRecord, ctx: WireContext): Refund {
+  return {
+    createdAt: date(r.createdAt),
+    modifiedAt: dateOrNull(r.modifiedAt),
+    id: r.id,
+    metadata: { ...r.metadata },
+    status: r.status,
+    reason: r.reason,
+    amount: r.amount,
+    taxAmount: 0,
+    currency: r.currency,
+    organizationId: ctx.store.organizationId,
+    orderId: r.orderId,
+    subscriptionId: r.subscriptionId,
+    customerId: r.customerId,
+    revokeBenefits: false,
+    dispute: null,
+  };
+}
+
+const GRANTING = new Set(["active", "trialing"]);
+
+export function toCustomerState(c: CustomerRecord, ctx: WireContext): CustomerStateIndividual {
+  const active = ctx.store.subscriptionsWhere((s) => s.customerId === c.id && GRANTING.has(s.status));
+  const activeSubscriptions: CustomerStateSubscription[] = active.map((s) => ({
+    id: s.id,
+    createdAt: date(s.createdAt),
+    modifiedAt: dateOrNull(s.modifiedAt),
+    customFieldData: {},
+    metadata: { ...s.metadata },
+    status: s.status === "trialing" ? "trialing" : "active",
+    amount: s.amount,
+    currency: s.currency,
+    recurringInterval: s.recurringInterval,
+    currentPeriodStart: date(s.currentPeriodStart),
+    currentPeriodEnd: date(s.currentPeriodEnd),
+    trialStart: null,
+    trialEnd: null,
+    cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+    canceledAt: dateOrNull(s.canceledAt),
+    startedAt: dateOrNull(s.startedAt),
+    endsAt: dateOrNull(s.endsAt),
+    productId: s.productId,
+    discountId: null,
+    meters: [],
+  }));
+  const { avatarUrl: avatar, ...base } = toCustomer(c, ctx);
+  return { ...base, activeSubscriptions, grantedBenefits: [], activeMeters: [], avatarUrl: avatar };
+}
+
+export function portalUrl(token: string, baseUrl: string): string {
+  return `${baseUrl}/portal?customer_session_token=${encodeURIComponent(token)}`;
+}
+
+export function toCustomerSession(s: CustomerSessionRecord, ctx: WireContext): CustomerSession {
+  return {
+    createdAt: date(s.createdAt),
+    modifiedAt: null,
+    id: s.id,
+    token: s.token,
+    expiresAt: date(s.expiresAt),
+    returnUrl: s.returnUrl,
+    customerPortalUrl: portalUrl(s.token, ctx.baseUrl),
+    customerId: s.customerId,
+    customer: toCustomer(customer(ctx, s.customerId), ctx),
+  };
+}
+
+/** Polar's pagination: `max_page` is the number of pages (0 when there is nothing). */
+export function paginate<T>(all: T[], page: number, limit: number): { items: T[]; pagination: Pagination } {
+  return {
+    items: all.slice((page - 1) * limit, page * limit),
+    pagination: { totalCount: all.length, maxPage: Math.ceil(all.length / limit) },
+  };
+}
+
+/**
+ * Encodes with the SDK's outbound schema, then parses the result back with its inbound schema:
+ * a body the SDK would reject is an emulator bug, and it fails here, loudly, not in the app.
+ */
+function roundTrip<T>(encode: (v: T) => unknown, decode: { parse(v: unknown): unknown }, value: T): unknown {
+  const json: unknown = JSON.parse(JSON.stringify(encode(value)));
+  decode.parse(json);
+  return json;
+}
+
+type Encoder<T> = (v: T) => unknown;
+
+/**
+ * Speakeasy generates outbound schemas only for types that can be sent, so the list envelopes
+ * and CustomerSession have none: their few own fields are written here, everything inside them
+ * still goes through the item's outbound schema, and the round trip checks the whole.
+ */
+function listOf<T>(item: Encoder<T>, decode: { parse(v: unknown): unknown }) {
+  return (v: { items: T[]; pagination: Pagination }) =>
+    roundTrip(
+      (x: typeof v) => ({ items: x.items.map(item), pagination: { total_count: x.pagination.totalCount, max_page: x.pagination.maxPage } }),
+      decode,
+      v,
+    );
+}
+
+const encodeProduct: Encoder<Product> = (v) => Product$outboundSchema.parse(v);
+const encodeOrder: Encoder<Order> = (v) => Order$outboundSchema.parse(v);
+const encodeSubscription: Encoder<Subscription> = (v) => Subscription$outboundSchema.parse(v);
+const encodeCustomer: Encoder<CustomerIndividual> = (v) => CustomerIndividual$outboundSchema.parse(v);
+
+const encodeCustomerSession: Encoder<CustomerSession> = (v) => ({
+  created_at: v.createdAt.toISOString(),
+  modified_at: v.modifiedAt?.toISOString() ?? null,
+  id: v.id,
+  token: v.token,
+  expires_at: v.expiresAt.toISOString(),
+  return_url: v.returnUrl,
+  customer_portal_url: v.customerPortalUrl,
+  customer_id: v.customerId,
+  customer: CustomerIndividual$outboundSchema.parse(v.customer),
+});
+
+/** JSON bodies of REST responses, each through the SDK's own schemas. */
+export const wire = {
+  product: (v: Product) => roundTrip(encodeProduct, Product$inboundSchema, v),
+  checkout: (v: Checkout) => roundTrip((x: Checkout) => Checkout$outboundSchema.parse(x), Checkout$inboundSchema, v),
+  customer: (v: CustomerIndividual) => roundTrip(encodeCustomer, CustomerIndividual$inboundSchema, v),
+  customerState: (v: CustomerStateIndividual) =>
+    roundTrip((x: CustomerStateIndividual) => CustomerStateIndividual$outboundSchema.parse(x), CustomerStateIndividual$inboundSchema, v),
+  customerSession: (v: CustomerSession) => roundTrip(encodeCustomerSession, CustomerSession$inboundSchema, v),
+  order: (v: Order) => roundTrip(encodeOrder, Order$inboundSchema, v),
+  subscription: (v: Subscription) => roundTrip(encodeSubscription, Subscription$inboundSchema, v),
+  refund: (v: Refund) => roundTrip((x: Refund) => Refund$outboundSchema.parse(x), Refund$inboundSchema, v),
+  productList: listOf(encodeProduct, ListResourceProduct$inboundSchema),
+  orderList: listOf(encodeOrder, ListResourceOrder$inboundSchema),
+  subscriptionList: listOf(encodeSubscription, ListResourceSubscription$inboundSchema),
+  customerList: listOf(encodeCustomer, ListResourceCustomer$inboundSchema),
+};

@@ -1,0 +1,240 @@
+import { randomBytes, randomUUID } from "node:crypto";
+
+/**
+ * The emulator's state as plain records (ISO strings for dates) so a snapshot is plain JSON.
+ * The SDK-typed objects Polar returns are built from these in serialize.ts, never stored.
+ */
+
+export type Metadata = Record<string, string | number | boolean>;
+export type RecurringInterval = "day" | "week" | "month" | "year";
+export type CheckoutStatus = "open" | "expired" | "confirmed" | "succeeded" | "failed";
+
+export interface ProductRecord {
+  id: string;
+  priceId: string;
+  name: string;
+  description: string | null;
+  priceAmount: number;
+  priceCurrency: string;
+  recurringInterval: RecurringInterval | null;
+  metadata: Metadata;
+  visibility: "public" | "private" | "draft";
+  isArchived: boolean;
+  createdAt: string;
+}
+
+export interface CustomerRecord {
+  id: string;
+  email: string;
+  externalId: string | null;
+  name: string | null;
+  metadata: Metadata;
+  createdAt: string;
+  modifiedAt: string | null;
+}
+
+export interface CheckoutRecord {
+  id: string;
+  clientSecret: string;
+  status: CheckoutStatus;
+  productIds: string[];
+  productId: string; // the selected product (Polar selects the first one)
+  customerId: string | null;
+  externalCustomerId: string | null;
+  customerEmail: string | null;
+  customerName: string | null;
+  successUrl: string | null; // as given, `{CHECKOUT_ID}` placeholder included
+  returnUrl: string | null;
+  metadata: Metadata;
+  customerMetadata: Metadata;
+  createdAt: string;
+  modifiedAt: string | null;
+  expiresAt: string;
+  orderId: string | null;
+  subscriptionId: string | null;
+}
+
+export interface OrderRecord {
+  id: string;
+  status: "pending" | "paid" | "refunded" | "partially_refunded";
+  customerId: string;
+  productId: string;
+  checkoutId: string | null;
+  subscriptionId: string | null;
+  billingReason: "purchase" | "subscription_create" | "subscription_cycle" | "subscription_update";
+  amount: number;
+  currency: string;
+  refundedAmount: number;
+  invoiceNumber: string;
+  itemId: string;
+  metadata: Metadata;
+  createdAt: string;
+  modifiedAt: string | null;
+}
+
+export interface SubscriptionRecord {
+  id: string;
+  status: "incomplete" | "trialing" | "active" | "past_due" | "canceled" | "unpaid";
+  customerId: string;
+  productId: string;
+  checkoutId: string | null;
+  amount: number;
+  currency: string;
+  recurringInterval: RecurringInterval;
+  currentPeriodStart: string;
+  currentPeriodEnd: string;
+  cancelAtPeriodEnd: boolean;
+  canceledAt: string | null;
+  startedAt: string | null;
+  endsAt: string | null;
+  endedAt: string | null;
+  metadata: Metadata;
+  createdAt: string;
+  modifiedAt: string | null;
+}
+
+export interface RefundRecord {
+  id: string;
+  status: "pending" | "succeeded" | "failed" | "canceled";
+  reason: "customer_request";
+  orderId: string;
+  subscriptionId: string | null;
+  customerId: string;
+  amount: number;
+  currency: string;
+  metadata: Metadata;
+  createdAt: string;
+  modifiedAt: string | null;
+}
+
+export interface CustomerSessionRecord {
+  id: string;
+  token: string;
+  customerId: string;
+  returnUrl: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface StoreSnapshot {
+  customers: CustomerRecord[];
+  checkouts: CheckoutRecord[];
+  orders: OrderRecord[];
+  subscriptions: SubscriptionRecord[];
+  refunds: RefundRecord[];
+  sessions: CustomerSessionRecord[];
+  invoiceCounter: number;
+}
+
+let lastTick = 0;
+/**
+ * Strictly increasing timestamps: the events of one Pay click are emitted within a millisecond,
+ * and consumers order them by `modified_at` ("newer wins"), so two must never tie.
+ */
+export function tick(): Date {
+  lastTick = Math.max(Date.now(), lastTick + 1);
+  return new Date(lastTick);
+}
+export const isoNow = (): string => tick().toISOString();
+
+/** Polar's secrets are a prefix plus random alphanumerics. */
+export function secretToken(prefix: string, length = 48): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  const bytes = randomBytes(length);
+  let out = prefix;
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return out;
+}
+
+export const newId = (): string => randomUUID();
+
+const byCreatedDesc = <T extends { createdAt: string }>(a: T, b: T): number => b.createdAt.localeCompare(a.createdAt);
+
+export class Store {
+  readonly products: ReadonlyMap<string, ProductRecord>;
+  readonly customers = new Map<string, CustomerRecord>();
+  readonly checkouts = new Map<string, CheckoutRecord>();
+  readonly orders = new Map<string, OrderRecord>();
+  readonly subscriptions = new Map<string, SubscriptionRecord>();
+  readonly refunds = new Map<string, RefundRecord>();
+  readonly sessions = new Map<string, CustomerSessionRecord>();
+  private invoiceCounter = 0;
+
+  constructor(
+    readonly organizationId: string,
+    products: ProductRecord[],
+  ) {
+    this.products = new Map(products.map((p) => [p.id, p]));
+  }
+
+  productList(): ProductRecord[] {
+    return [...this.products.values()];
+  }
+
+  customerByExternalId(externalId: string): CustomerRecord | undefined {
+    for (const c of this.customers.values()) if (c.externalId === externalId) return c;
+    return undefined;
+  }
+
+  /** Polar's customer emails are unique per organization, compared case-insensitively. */
+  customerByEmail(email: string): CustomerRecord | undefined {
+    const wanted = email.toLowerCase();
+    for (const c of this.customers.values()) if (c.email.toLowerCase() === wanted) return c;
+    return undefined;
+  }
+
+  checkoutByClientSecret(secret: string): CheckoutRecord | undefined {
+    for (const c of this.checkouts.values()) if (c.clientSecret === secret) return c;
+    return undefined;
+  }
+
+  sessionByToken(token: string): CustomerSessionRecord | undefined {
+    for (const s of this.sessions.values()) if (s.token === token) return s;
+    return undefined;
+  }
+
+  ordersWhere(filter: (o: OrderRecord) => boolean): OrderRecord[] {
+    return [...this.orders.values()].filter(filter).sort(byCreatedDesc);
+  }
+
+  subscriptionsWhere(filter: (s: SubscriptionRecord) => boolean): SubscriptionRecord[] {
+    return [...this.subscriptions.values()].filter(filter).sort(byCreatedDesc);
+  }
+
+  /** Invoice numbers are sequential per organization, as on Polar. */
+  nextInvoiceNumber(): string {
+    this.invoiceCounter += 1;
+    return `ACME-${String(this.invoiceCounter).padStart(4, "0")}`;
+  }
+
+  reset(): void {
+    for (const m of [this.customers, this.checkouts, this.orders, this.subscriptions, this.refunds, this.sessions]) m.clear();
+    this.invoiceCounter = 0;
+  }
+
+  snapshot(): StoreSnapshot {
+    return {
+      customers: [...this.customers.values()],
+      checkouts: [...this.checkouts.values()],
+      orders: [...this.orders.values()],
+      subscriptions: [...this.subscriptions.values()],
+      refunds: [...this.refunds.values()],
+      sessions: [...this.sessions.values()],
+      invoiceCounter: this.invoiceCounter,
+    };
+  }
+
+  restore(s: StoreSnapshot): void {
+    this.reset();
+    const fill = <T extends { id: string }>(map: Map<string, T>, items: T[] | undefined) => {
+      for (const item of items ?? []) map.set(item.id, item);
+    };
+    fill(this.customers, s.customers);
+    fill(this.checkouts, s.checkouts);
+    fill(this.orders, s.orders);
+    fill(this.subscriptions, s.subscriptions);
+    fill(this.refunds, s.refunds);
+    fill(this.sessions, s.sessions);
+    this.invoiceCounter = s.invoiceCounter ?? this.orders.size;
+  }
+}

@@ -1,0 +1,84 @@
+import { z } from "zod";
+import { validationError, type ValidationIssue } from "./http";
+
+/**
+ * Request bodies as Polar's API (FastAPI + pydantic) accepts them, and zod's complaints turned
+ * into FastAPI's 422 `detail` items so the SDK raises `HTTPValidationError` with a useful `loc`.
+ */
+
+const metadata = z
+  .record(z.string().min(1).max(40), z.union([z.string().max(500), z.int(), z.number(), z.boolean()]))
+  .refine((m) => Object.keys(m).length <= 50, "Metadata can have at most 50 keys");
+
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+export const checkoutCreateBody = z.object({
+  products: z.array(z.uuid()).min(1),
+  external_customer_id: z.string().min(1).nullish(),
+  customer_id: z.uuid().nullish(),
+  customer_email: z.email().nullish(),
+  customer_name: z.string().nullish(),
+  success_url: httpUrl.nullish(),
+  return_url: httpUrl.nullish(),
+  metadata: metadata.optional(),
+  customer_metadata: metadata.optional(),
+});
+export type CheckoutCreateBody = z.infer<typeof checkoutCreateBody>;
+
+export const customerSessionCreateBody = z.union([
+  z.object({ customer_id: z.uuid(), return_url: httpUrl.nullish() }),
+  z.object({ external_customer_id: z.string().min(1), return_url: httpUrl.nullish() }),
+]);
+export type CustomerSessionCreateBody = z.infer<typeof customerSessionCreateBody>;
+
+function issueToFastApi(issue: z.core.$ZodIssue, input: unknown, where: string): ValidationIssue {
+  const loc = [where, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))];
+  let value: unknown = input;
+  for (const p of issue.path) value = value && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[p] : undefined;
+  if (issue.code === "invalid_type" && value === undefined) return { type: "missing", loc, msg: "Field required", input };
+  switch (issue.code) {
+    case "invalid_type":
+      return { type: `${issue.expected}_type`, loc, msg: `Input should be a valid ${issue.expected}`, input: value };
+    case "invalid_format":
+      return issue.format === "uuid"
+        ? { type: "uuid_parsing", loc, msg: "Input should be a valid UUID", input: value }
+        : { type: "value_error", loc, msg: `value is not a valid ${issue.format}`, input: value };
+    case "too_small":
+      return { type: issue.origin === "array" || issue.origin === "string" ? "too_short" : "greater_than_equal", loc, msg: issue.message, input: value };
+    case "too_big":
+      return { type: issue.origin === "array" || issue.origin === "string" ? "too_long" : "less_than_equal", loc, msg: issue.message, input: value };
+    default:
+      return { type: "value_error", loc, msg: issue.message, input: value };
+  }
+}
+
+/** Parses `input` or throws the 422 Polar would answer. `where` is FastAPI's first `loc` item. */
+export function parseOr422<S extends z.ZodType>(schema: S, input: unknown, where: "body" | "query" | "path" = "body"): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  // A union reports one sub-issue list per branch; the first branch's are the helpful ones.
+  const issues = result.error.issues.flatMap((i) => (i.code === "invalid_union" && i.errors[0] ? i.errors[0] : [i]));
+  throw validationError(...issues.map((i) => issueToFastApi(i, input, where)));
+}
+
+export const uuidPath = (name: string, value: string): string => {
+  if (!z.uuid().safeParse(value).success) {
+    throw validationError({ type: "uuid_parsing", loc: ["path", name], msg: "Input should be a valid UUID", input: value });
+  }
+  return value;
+};
+
+/** Query integers as FastAPI reads them: `page` >= 1, `limit` 1..100 (Polar's bounds). */
+export function pageParams(q: URLSearchParams): { page: number; limit: number } {
+  const read = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = q.get(name);
+    if (raw === null) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n)) throw validationError({ type: "int_parsing", loc: ["query", name], msg: "Input should be a valid integer", input: raw });
+    if (n < min || n > max) {
+      throw validationError({ type: n < min ? "greater_than" : "less_than_equal", loc: ["query", name], msg: `Input should be ${n < min ? `greater than ${min - 1}` : `less than or equal to ${max}`}`, input: raw });
+    }
+    return n;
+  };
+  return { page: read("page", 1, 1, Number.MAX_SAFE_INTEGER), limit: read("limit", 10, 1, 100) };
+}

@@ -1,0 +1,163 @@
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Polar } from "@polar-sh/sdk";
+import { validateEvent } from "@polar-sh/sdk/webhooks";
+import { startPolarEmulator, type PolarEmulator, type PolarEmulatorOptions } from "../../scripts/polar-emulator/index";
+
+/** A webhook receiver and an emulator wired to it, on loopback, for one test file. */
+
+export const TOKEN = "polar_oat_emulator_test_token";
+export const SECRET = "whsec_emulator_test_secret_0123456789";
+export const PRO_ID = "35a2afdc-3dbc-4d68-9e0c-36527c0b48bd";
+export const PRO_MONTHLY_ID = "7c1f0e3a-52a4-4d5e-9b1a-2f7d6c3b8e90";
+export const SUCCESS_URL = "http://localhost:3000/confirmation?checkout_id={CHECKOUT_ID}";
+
+export interface Received {
+  body: string;
+  headers: Record<string, string>;
+  at: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface Answer {
+  status: number;
+  delayMs?: number;
+}
+
+export interface Receiver {
+  url: string;
+  received: Received[];
+  /** Decides each answer; `nth` counts this webhook-id's requests from 1. Default: 200. */
+  respond: (r: Received, nth: number) => Answer;
+  stop(): Promise<void>;
+}
+
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v;
+  return out;
+}
+
+export async function startReceiver(): Promise<Receiver> {
+  const seen = new Map<string, number>();
+  const receiver: Receiver = {
+    url: "",
+    received: [],
+    respond: () => ({ status: 200 }),
+    stop: async () => {},
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const parsed = JSON.parse(body) as { type: string; data: Record<string, unknown> };
+      const r: Received = { body, headers: flatHeaders(req), at: Date.now(), type: parsed.type, data: parsed.data };
+      receiver.received.push(r);
+      const id = r.headers["webhook-id"] ?? "";
+      const nth = (seen.get(id) ?? 0) + 1;
+      seen.set(id, nth);
+      const answer = receiver.respond(r, nth);
+      const reply = () => {
+        res.writeHead(answer.status, { "content-type": "application/json" });
+        res.end(JSON.stringify({ received: answer.status < 300 }));
+      };
+      if (answer.delayMs) setTimeout(reply, answer.delayMs);
+      else reply();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks/polar`;
+  receiver.stop = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return receiver;
+}
+
+export interface Harness {
+  emulator: PolarEmulator;
+  receiver: Receiver;
+  polar: Polar;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(overrides: Partial<PolarEmulatorOptions> = {}): Promise<Harness> {
+  const receiver = await startReceiver();
+  const emulator = await startPolarEmulator({
+    port: 0,
+    accessTokens: [TOKEN],
+    webhookUrl: receiver.url,
+    webhookSecret: SECRET,
+    retryScale: 0.0005,
+    redirectWaitMs: 5_000,
+    log: () => {},
+    ...overrides,
+  });
+  const polar = new Polar({ accessToken: TOKEN, serverURL: emulator.url });
+  return {
+    emulator,
+    receiver,
+    polar,
+    async stop() {
+      await emulator.stop();
+      await receiver.stop();
+    },
+  };
+}
+
+type Falsy = undefined | null | false | 0 | "";
+
+/** Polls `probe` (sync or async) until it returns something truthy, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => T | Falsy | Promise<T | Falsy>, timeoutMs = 8_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as T;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** The app's exact checkout call. */
+export function createCheckout(polar: Polar, email: string, productId = PRO_ID) {
+  return polar.checkouts.create({ products: [productId], externalCustomerId: email, customerEmail: email, successUrl: SUCCESS_URL });
+}
+
+/** Submits the hosted page's form as a browser would, without following the redirect. */
+export async function pay(checkoutUrl: string, card = "4242 4242 4242 4242", extra: Record<string, string> = {}): Promise<Response> {
+  return fetch(checkoutUrl, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ card_number: card, card_expiry: "12 / 34", card_cvc: "123", ...extra }),
+    redirect: "manual",
+  });
+}
+
+export async function admin(emulatorUrl: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${emulatorUrl}${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** A receiver's requests as the SDK sees them: verified and parsed, or the verifier's error. */
+export function verified(r: Received, secret = SECRET) {
+  return validateEvent(r.body, r.headers, secret);
+}
+
+/** `type` plus the checkout/order status when there is one: the readable shape of a sequence. */
+export function label(r: Received): string {
+  const status = typeof r.data.status === "string" && r.type.startsWith("checkout.") ? `(${r.data.status})` : "";
+  return `${r.type}${status}`;
+}
+
+export function checkoutEvents(received: Received[], checkoutId: string): Received[] {
+  return received.filter((r) => {
+    const d = r.data;
+    return d.id === checkoutId || d.checkout_id === checkoutId || r.type.startsWith("customer.");
+  });
+}
