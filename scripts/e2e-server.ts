@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
+import { startAppServer } from "./lib/app-server";
 import { startLocalStack, stopOnSignals } from "./lib/services";
 
 /**
@@ -20,15 +20,12 @@ async function main(): Promise<void> {
     env: { APP_URL: `http://localhost:${appPort}` },
     emulatorRetryScale: 0.01,
   });
-  const next = spawn("node_modules/.bin/next", ["start", "-p", String(appPort)], {
-    stdio: "inherit",
-    env: { ...process.env, ...stack.env, NODE_ENV: "production" },
-  });
+  const app = await startAppServer(appPort, stack.env);
   stopOnSignals(async () => {
-    next.kill("SIGTERM");
+    await app.stop();
     await stack.stop();
   });
-  next.on("exit", (code) => {
+  app.process.on("exit", (code) => {
     void stack.stop().finally(() => process.exit(code ?? 1));
   });
 }

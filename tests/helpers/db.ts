@@ -10,7 +10,7 @@ import { WebhookEvent } from "@/models/WebhookEvent";
 export const allModels = [User, Payment, Product, Subscription, WebhookEvent] as const;
 
 /** Gives the calling test file a database of its own on the run's real server, dropped first. */
-export function useTestDatabase(testFileUrl: string): { uri: string } {
+export function setupTestDatabase(testFileUrl: string): { uri: string } {
   const name = `t_${createHash("sha1").update(testFileUrl).digest("hex").slice(0, 12)}`;
   const uri = `${inject("mongoUri")}${name}`;
   process.env.MONGODB_URI = uri;

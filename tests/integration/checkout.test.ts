@@ -5,10 +5,10 @@ import { Product } from "@/models/Product";
 import { User } from "@/models/User";
 import { startPolarEmulator, type PolarEmulator } from "../../scripts/polar-emulator/index";
 import { PRO_PRODUCT_ID } from "../../scripts/lib/polar-payloads";
-import { clearCollections, useTestDatabase } from "../helpers/db";
+import { clearCollections, setupTestDatabase } from "../helpers/db";
 
 // The checkout path against the real local Polar emulator (its SDK wire format) and FerretDB.
-const { uri } = useTestDatabase(import.meta.url);
+const { uri } = setupTestDatabase(import.meta.url);
 const TOKEN = "polar_oat_checkout_test";
 let emulator: PolarEmulator;
 let receiver: Server;

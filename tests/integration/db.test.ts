@@ -2,9 +2,9 @@ import mongoose from "mongoose";
 import { describe, expect, it, vi } from "vitest";
 import { connectDb } from "@/lib/db";
 import { User } from "@/models/User";
-import { allModels, useTestDatabase } from "../helpers/db";
+import { allModels, setupTestDatabase } from "../helpers/db";
 
-const { uri } = useTestDatabase(import.meta.url);
+const { uri } = setupTestDatabase(import.meta.url);
 
 describe("lib/db against the real database", () => {
   it("reuses one connection for every caller, also across module reloads", async () => {

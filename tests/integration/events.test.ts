@@ -4,7 +4,7 @@ import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";
 import { User } from "@/models/User";
 import { WebhookEvent } from "@/models/WebhookEvent";
-import { clearCollections, useTestDatabase } from "../helpers/db";
+import { clearCollections, setupTestDatabase } from "../helpers/db";
 import {
   checkoutWire,
   customerWire,
@@ -18,7 +18,7 @@ import {
 } from "../../scripts/lib/polar-payloads";
 import { post } from "../helpers/webhooks";
 
-useTestDatabase(import.meta.url);
+setupTestDatabase(import.meta.url);
 
 const bob = { id: "cus_bob", email: "bob@example.com" };
 const user = () => User.findOne({ email: "bob@example.com" }).lean();

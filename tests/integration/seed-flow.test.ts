@@ -2,11 +2,11 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { Payment } from "@/models/Payment";
 import { User } from "@/models/User";
 import { WebhookEvent } from "@/models/WebhookEvent";
-import { clearCollections, useTestDatabase } from "../helpers/db";
+import { clearCollections, setupTestDatabase } from "../helpers/db";
 import { checkoutWire, customerWire, event, orderWire, proProduct, type PolarEventBody } from "../../scripts/lib/polar-payloads";
 import { post } from "../helpers/webhooks";
 
-useTestDatabase(import.meta.url);
+setupTestDatabase(import.meta.url);
 
 // The seed (shared/seed/payment-flow.md): Alice buys Pro.
 const alice = { id: "cus_polar_alice_456", email: "alice@example.com", externalId: "alice@example.com", name: "Alice Smith" };

@@ -4,7 +4,7 @@ import { receiveWebhook } from "@/lib/webhooks/receive";
 import { Payment } from "@/models/Payment";
 import { User } from "@/models/User";
 import { WebhookEvent } from "@/models/WebhookEvent";
-import { clearCollections, useTestDatabase } from "../helpers/db";
+import { clearCollections, setupTestDatabase } from "../helpers/db";
 import { checkoutWire, event, orderWire, proProduct, sign } from "../../scripts/lib/polar-payloads";
 import { SECRET, postDelivery } from "../helpers/webhooks";
 
@@ -13,7 +13,7 @@ vi.mock("@/lib/billing/apply-event", async (importOriginal) => {
   return { ...original, applyEvent: vi.fn(original.applyEvent) };
 });
 
-useTestDatabase(import.meta.url);
+setupTestDatabase(import.meta.url);
 
 const body = JSON.stringify(event("checkout.created", checkoutWire({ id: "co_in", product: proProduct, email: "eve@example.com" })));
 
