@@ -2,7 +2,8 @@ import { expect, test, type Page } from "@playwright/test";
 import { PRO_PRODUCT_ID } from "../../scripts/lib/polar-payloads";
 import { emulatorUrl, newEmail, signIn, signInOnPage } from "./helpers";
 
-const screenshots = "docs/screenshots";
+// `SCREENSHOTS=docs npm run test:e2e` refreshes the README's pictures; otherwise they go with the test output.
+const screenshots = process.env.SCREENSHOTS === "docs" ? "docs/screenshots" : "test-results/screenshots";
 
 async function emulatorSettings(settings: Record<string, unknown>): Promise<void> {
   const res = await fetch(`${emulatorUrl}/admin/settings`, {
