@@ -43,6 +43,8 @@ export function authOptions(): NextAuthOptions {
   cached ??= {
     secret: env().NEXTAUTH_SECRET,
     session: { strategy: "jwt" },
+    // __Secure- cookies, sent over HTTPS only, whenever the app is served over HTTPS.
+    useSecureCookies: env().APP_URL.startsWith("https://"),
     pages: { signIn: "/signin", error: "/signin" },
     providers: providers(),
     callbacks: {
@@ -65,7 +67,11 @@ export type SignInOption = { id: string; name: string; kind: "oauth" | "email" }
 
 /** The providers the sign-in page offers. */
 export function signInOptions(): SignInOption[] {
-  return providers().map((p) => ({ id: p.id, name: p.name, kind: p.type === "credentials" ? "email" : "oauth" }));
+  return providers().map((p) => {
+    // next-auth applies a provider's own options (our id "local") over its defaults when it starts.
+    const options = (p as { options?: { id?: string; name?: string } }).options;
+    return { id: options?.id ?? p.id, name: options?.name ?? p.name, kind: p.type === "credentials" ? "email" : "oauth" };
+  });
 }
 
 /** The signed-in user's email from the session, or null. */

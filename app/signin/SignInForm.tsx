@@ -12,7 +12,7 @@ export function SignInForm({ options, callbackUrl }: { options: SignInOption[]; 
     event.preventDefault();
     setPending(true);
     const email = new FormData(event.currentTarget).get("email");
-    await signIn("local", { email: String(email ?? ""), callbackUrl });
+    await signIn(emailOption?.id ?? "local", { email: String(email ?? ""), callbackUrl });
   }
 
   return (
