@@ -28,3 +28,6 @@ export async function withKeyedLock<T>(key: string, fn: () => Promise<T>): Promi
     if (tails.get(key) === tail) tails.delete(key);
   }
 }
+
+/** The key under which every write to one user's documents runs. */
+export const userLockKey = (email: string): string => `user:${email}`;

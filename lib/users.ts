@@ -1,6 +1,6 @@
 import "server-only";
 import { connectDb } from "./db";
-import { withKeyedLock } from "./keyed-lock";
+import { userLockKey, withKeyedLock } from "./keyed-lock";
 import type { UpdateQuery } from "mongoose";
 import { User, type Plan, type UserDoc } from "@/models/User";
 
@@ -29,7 +29,7 @@ export async function updateOrCreateUser(email: string, update: UpdateQuery<User
 
 export async function upsertUserOnSignIn(email: string, name: string | null): Promise<void> {
   await connectDb();
-  await withKeyedLock(`user:${email}`, () => updateOrCreateUser(email, name ? { $set: { name } } : {}));
+  await withKeyedLock(userLockKey(email), () => updateOrCreateUser(email, name ? { $set: { name } } : {}));
 }
 
 export async function findUserByEmail(email: string): Promise<UserView | null> {

@@ -3,7 +3,7 @@ import { Types } from "mongoose";
 import { Payment } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";
-import { withKeyedLock } from "@/lib/keyed-lock";
+import { userLockKey, withKeyedLock } from "@/lib/keyed-lock";
 import { updateOrCreateUser } from "@/lib/users";
 import { User, type Plan } from "@/models/User";
 import type { PaymentFact, ProductFact, SubscriptionFact } from "./facts";
@@ -15,8 +15,6 @@ import { derivePlan, paymentStatusesBelow, subscriptionStatusRank } from "./rule
  * the facts afterwards. No multi-document transactions (FerretDB has none). Writes for one user
  * (or one product) run under a per-key lock: see lib/keyed-lock.ts for why FerretDB needs it.
  */
-
-export const userLock = (email: string) => `user:${email}`;
 
 function isDuplicateKey(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === 11000;
@@ -44,7 +42,7 @@ async function touchUser(
 }
 
 export async function recordPayment(fact: PaymentFact, extra: { checkoutUrl?: string } = {}): Promise<void> {
-  await withKeyedLock(userLock(fact.email), () => writePayment(fact, extra));
+  await withKeyedLock(userLockKey(fact.email), () => writePayment(fact, extra));
 }
 
 async function writePayment(fact: PaymentFact, extra: { checkoutUrl?: string }): Promise<void> {
@@ -78,7 +76,7 @@ async function writePayment(fact: PaymentFact, extra: { checkoutUrl?: string }):
 }
 
 export async function recordSubscription(fact: SubscriptionFact): Promise<void> {
-  await withKeyedLock(userLock(fact.email), () => writeSubscription(fact));
+  await withKeyedLock(userLockKey(fact.email), () => writeSubscription(fact));
 }
 
 async function writeSubscription(fact: SubscriptionFact): Promise<void> {
@@ -122,7 +120,7 @@ export async function recordProduct(fact: ProductFact): Promise<void> {
 }
 
 export async function linkCustomer(email: string, polarCustomerId: string): Promise<void> {
-  await withKeyedLock(userLock(email), () => updateOrCreateUser(email, { $set: { polarCustomerId } }));
+  await withKeyedLock(userLockKey(email), () => updateOrCreateUser(email, { $set: { polarCustomerId } }));
 }
 
 export async function unlinkCustomer(polarCustomerId: string): Promise<void> {

@@ -11,8 +11,8 @@ export type Claim = "new" | "unfinished" | "done";
 export async function claimEvent(webhookId: string, type: string, payload: string): Promise<Claim> {
   const claim = () =>
     WebhookEvent.findOneAndUpdate(
-      { webhookId },
-      { $setOnInsert: { type, payload, receivedAt: new Date() }, $inc: { attempts: 1 } },
+      { _id: webhookId },
+      { $setOnInsert: { webhookId, type, payload, status: "received", receivedAt: new Date() }, $inc: { attempts: 1 } },
       // No projection: FerretDB's findAndModify does not implement `fields`.
       { upsert: true, returnDocument: "before" },
     ).lean();
@@ -29,7 +29,7 @@ export async function claimEvent(webhookId: string, type: string, payload: strin
 
 export async function markApplied(webhookId: string, outcome: "applied" | "ignored"): Promise<void> {
   await WebhookEvent.updateOne(
-    { webhookId },
+    { _id: webhookId },
     { $set: { status: outcome === "applied" ? "processed" : "skipped", processedAt: new Date(), error: null } },
   );
 }
@@ -42,8 +42,8 @@ export async function markFailed(webhookId: string, error: string): Promise<void
 /** A signed event that the SDK cannot parse (e.g. a type newer than the SDK): kept, not applied. */
 export async function storeUnparsed(webhookId: string, type: string, payload: string, reason: string): Promise<void> {
   await WebhookEvent.updateOne(
-    { webhookId },
-    { $setOnInsert: { type, payload, receivedAt: new Date(), status: "skipped", processedAt: new Date(), error: reason }, $inc: { attempts: 1 } },
+    { _id: webhookId },
+    { $setOnInsert: { webhookId, type, payload, receivedAt: new Date(), status: "skipped", processedAt: new Date(), error: reason }, $inc: { attempts: 1 } },
     { upsert: true },
   );
 }

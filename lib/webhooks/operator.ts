@@ -28,7 +28,7 @@ export async function listAttentionEvents(limit = 50): Promise<EventSummary[]> {
 
 export async function showEvent(webhookId: string) {
   await connectDb();
-  return WebhookEvent.findOne({ webhookId }).lean();
+  return WebhookEvent.findOne({ _id: webhookId }).lean();
 }
 
 /**

@@ -101,3 +101,19 @@ test("the production server refuses to start with the local sign-in on Vercel pr
   expect(output).toContain("AUTH_LOCAL_LOGIN must not be on in a production deployment (VERCEL_ENV=production)");
   expect(code).toBe(1);
 });
+
+test("a server action posted from another origin is refused (Next's origin check is kept)", async ({ page }) => {
+  const { newEmail, signIn } = await import("./helpers");
+  await signIn(page, newEmail("csrf"), "/pricing");
+  let actionStatus = 0;
+  // The same Upgrade request a forged cross-site form would send: only its Origin differs.
+  await page.route("**/pricing", async (route) => {
+    if (route.request().method() !== "POST") return route.continue();
+    const response = await route.fetch({ headers: { ...route.request().headers(), origin: "https://evil.example" } });
+    actionStatus = response.status();
+    await route.fulfill({ response });
+  });
+  await page.getByRole("button", { name: "Upgrade to Pro", exact: true }).click();
+  await expect.poll(() => actionStatus).toBeGreaterThanOrEqual(400);
+  expect(page.url()).toContain("/pricing");
+});
