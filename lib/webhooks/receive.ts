@@ -42,7 +42,8 @@ async function applyOnce(webhookId: string, event: PolarEvent, rawBody: string):
     if ((await claimEvent(webhookId, event.type, rawBody)) === "done") return reply(200, { ok: true, outcome: "duplicate" });
     const outcome = await applyEvent(event);
     await markApplied(webhookId, outcome);
-    return reply(200, { ok: true, outcome });
+    // 202 for an event stored but with nothing to apply (a type we do not map, no customer in it).
+    return reply(outcome === "applied" ? 200 : 202, { ok: true, outcome });
   } catch (error) {
     if (isTransientDbError(error)) {
       console.warn(`[webhook ${webhookId}] database unavailable, answering 503 so Polar retries`);
