@@ -31,11 +31,8 @@ async function upsertRetrying<T>(write: () => Promise<T>): Promise<T> {
 }
 
 /** Creates the user if needed, links what we learned, and marks that the user's facts changed. */
-async function touchUser(
-  email: string,
-  link: { paymentId?: unknown; polarCustomerId?: string | null; factChanged: boolean },
-): Promise<void> {
-  const update: Record<string, unknown> = link.factChanged ? { $inc: { factsVersion: 1 } } : {};
+async function touchUser(email: string, link: { paymentId?: unknown; polarCustomerId?: string | null }): Promise<void> {
+  const update: Record<string, unknown> = { $inc: { factsVersion: 1 } };
   if (link.polarCustomerId) update.$set = { polarCustomerId: link.polarCustomerId };
   if (link.paymentId) update.$addToSet = { payments: link.paymentId };
   await updateOrCreateUser(email, update);
@@ -64,15 +61,14 @@ async function writePayment(fact: PaymentFact, extra: { checkoutUrl?: string }):
     ).lean(),
   );
   const below = paymentStatusesBelow(fact.status);
-  let planMayChange = !before;
   if (before && below.includes(before.status)) {
     await Payment.updateOne({ checkoutId: fact.checkoutId, status: { $in: below } }, { $set: { status: fact.status } });
-    planMayChange = true;
   }
-  await touchUser(fact.email, { paymentId: before?._id ?? newId, polarCustomerId: fact.polarCustomerId, factChanged: planMayChange });
-  // A repeated or older event (order.updated after order.created, a late checkout.created)
-  // changes no fact the plan depends on: skip the recomputation.
-  if (planMayChange) await recomputePlan(fact.email);
+  await touchUser(fact.email, { paymentId: before?._id ?? newId, polarCustomerId: fact.polarCustomerId });
+  // Always recomputed, even when this event changed no fact: a first delivery may have written
+  // the fact and then failed (database gone) before the plan was saved, and its retry is the
+  // only thing left that will bring the plan up to date.
+  await recomputePlan(fact.email);
 }
 
 export async function recordSubscription(fact: SubscriptionFact): Promise<void> {
@@ -104,7 +100,7 @@ async function writeSubscription(fact: SubscriptionFact): Promise<void> {
     },
     { $set: fields },
   );
-  await touchUser(fact.email, { polarCustomerId: fact.polarCustomerId, factChanged: true });
+  await touchUser(fact.email, { polarCustomerId: fact.polarCustomerId });
   await recomputePlan(fact.email);
 }
 
