@@ -26,20 +26,21 @@ export async function beginCheckout(email: string, productId: string): Promise<C
 
 async function openCheckout(email: string, productId: string): Promise<CheckoutStart> {
   await connectDb();
-  const product = await Product.findOne({ polarProductId: productId, isArchived: false, plan: { $ne: null } }).lean();
+  // Three independent reads: one round trip of waiting instead of three.
+  const [product, user, recent] = await Promise.all([
+    Product.findOne({ polarProductId: productId, isArchived: false, plan: { $ne: null } }).lean(),
+    User.findOne({ email }, { subscriptionStatus: 1 }).lean(),
+    Payment.findOne(
+      { customerEmail: email, productId, status: "pending", checkoutUrl: { $ne: null }, createdAt: { $gte: new Date(Date.now() - REUSE_WINDOW_MS) } },
+      { checkoutUrl: 1 },
+    )
+      .sort({ createdAt: -1 })
+      .lean(),
+  ]);
   if (!product?.plan) return { ok: false, message: "That plan is not available." };
-
-  const user = await User.findOne({ email }, { subscriptionStatus: 1 }).lean();
   if (user?.subscriptionStatus === product.plan) {
     return { ok: false, message: `You're already on ${product.plan === "pro" ? "Pro" : product.plan}.` };
   }
-
-  const recent = await Payment.findOne(
-    { customerEmail: email, productId, status: "pending", checkoutUrl: { $ne: null }, createdAt: { $gte: new Date(Date.now() - REUSE_WINDOW_MS) } },
-    { checkoutUrl: 1 },
-  )
-    .sort({ createdAt: -1 })
-    .lean();
   if (recent?.checkoutUrl) return { ok: true, url: recent.checkoutUrl };
 
   const appUrl = env().APP_URL;

@@ -22,10 +22,11 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
-export async function connectDb(uri?: string): Promise<typeof mongoose> {
+/** `options` is for tools (the profiler turns on command monitoring); the app passes none. */
+export async function connectDb(uri?: string, options: mongoose.ConnectOptions = {}): Promise<typeof mongoose> {
   if (cache.promise) return cache.promise;
   cache.promise = mongoose
-    .connect(uri ?? env().MONGODB_URI, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 10 })
+    .connect(uri ?? env().MONGODB_URI, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 10, ...options })
     .catch((error: unknown) => {
       cache.promise = null; // let the next request try again
       throw new DatabaseUnavailableError(error);

@@ -12,19 +12,25 @@ export interface UserView {
 }
 
 /**
- * Applies `update` to the user with this email, creating the user first if there is none.
- * Not an upsert: FerretDB drops null values from an upsert's $setOnInsert, and the seed's
- * documents hold explicit nulls (`name`, `polarCustomerId`). A concurrent creator is harmless:
- * the unique index on email lets exactly one insert win.
+ * Applies `update` to the user with this email, creating the user first if there is none, and
+ * returns the user's facts version after it. Not an upsert: FerretDB drops null values from an
+ * upsert's $setOnInsert, and the seed's documents hold explicit nulls (`name`,
+ * `polarCustomerId`). A concurrent creator is harmless: the unique index on email lets exactly
+ * one insert win.
  */
-export async function updateOrCreateUser(email: string, update: UpdateQuery<UserDoc>): Promise<void> {
-  if ((await User.updateOne({ email }, update)).matchedCount > 0) return;
+export async function updateOrCreateUser(email: string, update: UpdateQuery<UserDoc>): Promise<{ factsVersion: number }> {
+  // No projection: FerretDB's findAndModify does not implement `fields`.
+  const apply = () => User.findOneAndUpdate({ email }, update, { returnDocument: "after" }).lean();
+  const updated = await apply();
+  if (updated) return { factsVersion: updated.factsVersion ?? 0 };
   try {
     await User.create({ email, name: null, polarCustomerId: null, subscriptionStatus: "free", payments: [], factsVersion: 0 });
   } catch (error) {
     if ((error as { code?: unknown }).code !== 11000) throw error;
   }
-  await User.updateOne({ email }, update);
+  const created = await apply();
+  if (!created) throw new Error(`The user ${email} vanished while it was being created`);
+  return { factsVersion: created.factsVersion ?? 0 };
 }
 
 export async function upsertUserOnSignIn(email: string, name: string | null): Promise<void> {

@@ -14,6 +14,15 @@ export function paymentStatusesBelow(next: PaymentStatus): PaymentStatus[] {
 }
 
 /**
+ * Whether writing a payment's status as `next` can change a plan. Only completed payments grant,
+ * so only a move into completed (or out of it, to refunded) matters; pending, failed and expired
+ * can only replace one another, which no plan depends on.
+ */
+export function paymentStatusCanChangePlan(next: PaymentStatus): boolean {
+  return paymentRank[next] >= paymentRank.completed;
+}
+
+/**
  * Polar's subscription statuses in the order they can happen. With equal `modified_at` (two
  * events from one change), the later status wins.
  */

@@ -7,7 +7,7 @@ import { userLockKey, withKeyedLock } from "@/lib/keyed-lock";
 import { updateOrCreateUser } from "@/lib/users";
 import { User, type Plan } from "@/models/User";
 import type { PaymentFact, ProductFact, SubscriptionFact } from "./facts";
-import { derivePlan, paymentStatusesBelow, subscriptionStatusRank } from "./rules";
+import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, subscriptionStatusRank } from "./rules";
 
 /**
  * Every write of billing facts. Each function is idempotent and order-independent: inserts are
@@ -30,12 +30,15 @@ async function upsertRetrying<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Creates the user if needed, links what we learned, and marks that the user's facts changed. */
-async function touchUser(email: string, link: { paymentId?: unknown; polarCustomerId?: string | null }): Promise<void> {
+/**
+ * Creates the user if needed, links what we learned, and marks that the user's facts changed.
+ * Returns the new facts version, so the plan's recomputation need not read it again.
+ */
+async function touchUser(email: string, link: { paymentId?: unknown; polarCustomerId?: string | null }): Promise<number> {
   const update: Record<string, unknown> = { $inc: { factsVersion: 1 } };
   if (link.polarCustomerId) update.$set = { polarCustomerId: link.polarCustomerId };
   if (link.paymentId) update.$addToSet = { payments: link.paymentId };
-  await updateOrCreateUser(email, update);
+  return (await updateOrCreateUser(email, update)).factsVersion;
 }
 
 export async function recordPayment(fact: PaymentFact, extra: { checkoutUrl?: string } = {}): Promise<void> {
@@ -64,11 +67,12 @@ async function writePayment(fact: PaymentFact, extra: { checkoutUrl?: string }):
   if (before && below.includes(before.status)) {
     await Payment.updateOne({ checkoutId: fact.checkoutId, status: { $in: below } }, { $set: { status: fact.status } });
   }
-  await touchUser(fact.email, { paymentId: before?._id ?? newId, polarCustomerId: fact.polarCustomerId });
-  // Always recomputed, even when this event changed no fact: a first delivery may have written
-  // the fact and then failed (database gone) before the plan was saved, and its retry is the
-  // only thing left that will bring the plan up to date.
-  await recomputePlan(fact.email);
+  const version = await touchUser(fact.email, { paymentId: before?._id ?? newId, polarCustomerId: fact.polarCustomerId });
+  // Recomputed whenever this status could matter, even if this event changed nothing: a first
+  // delivery may have written the fact and then lost the database before the plan was saved,
+  // and its retry is what brings the plan up to date. A pending, failed or expired payment
+  // cannot change a plan (rules.ts), so checkouts opening skip the work.
+  if (paymentStatusCanChangePlan(fact.status)) await recomputePlan(fact.email, new Date(), version);
 }
 
 export async function recordSubscription(fact: SubscriptionFact): Promise<void> {
@@ -86,22 +90,29 @@ async function writeSubscription(fact: SubscriptionFact): Promise<void> {
     endedAt: fact.endedAt,
     polarModifiedAt: fact.polarModifiedAt,
   };
-  await upsertRetrying(() =>
-    Subscription.updateOne({ polarSubscriptionId: fact.polarSubscriptionId }, { $setOnInsert: fields }, { upsert: true }),
-  );
-  // Newer facts win; an older event arriving late changes nothing.
-  await Subscription.updateOne(
-    {
-      polarSubscriptionId: fact.polarSubscriptionId,
-      $or: [
-        { polarModifiedAt: { $lt: fact.polarModifiedAt } },
-        { polarModifiedAt: fact.polarModifiedAt, statusRank: { $lte: fields.statusRank } },
-      ],
-    },
-    { $set: fields },
-  );
-  await touchUser(fact.email, { polarCustomerId: fact.polarCustomerId });
-  await recomputePlan(fact.email);
+  // Newer facts win; an older event arriving late changes nothing. Most events are about a
+  // subscription we hold already: one write. A new one gets a second write that inserts it.
+  const applyIfNewer = () =>
+    Subscription.updateOne(
+      {
+        polarSubscriptionId: fact.polarSubscriptionId,
+        $or: [
+          { polarModifiedAt: { $lt: fact.polarModifiedAt } },
+          { polarModifiedAt: fact.polarModifiedAt, statusRank: { $lte: fields.statusRank } },
+        ],
+      },
+      { $set: fields },
+    );
+  if ((await applyIfNewer()).matchedCount === 0) {
+    const inserted = await upsertRetrying(() =>
+      Subscription.updateOne({ polarSubscriptionId: fact.polarSubscriptionId }, { $setOnInsert: fields }, { upsert: true }),
+    );
+    // Not inserted: it exists, newer than this event, or inserted meanwhile by another
+    // instance with older facts; the conditional write settles which.
+    if (inserted.upsertedCount === 0) await applyIfNewer();
+  }
+  const version = await touchUser(fact.email, { polarCustomerId: fact.polarCustomerId });
+  await recomputePlan(fact.email, new Date(), version);
 }
 
 export async function recordProduct(fact: ProductFact): Promise<void> {
@@ -127,20 +138,17 @@ export async function unlinkCustomer(polarCustomerId: string): Promise<void> {
  * Recomputes `subscriptionStatus` (callers hold the user's lock) from the user's payments and subscriptions. Saved only if no
  * fact was written meanwhile; otherwise computed again from the newer facts.
  */
-export async function recomputePlan(email: string, now: Date = new Date()): Promise<Plan | null> {
+export async function recomputePlan(email: string, now: Date = new Date(), knownVersion?: number): Promise<Plan | null> {
   for (let attempt = 0; attempt < 10; attempt++) {
-    const user = await User.findOne({ email }, { factsVersion: 1 }).lean();
+    const user = attempt === 0 && knownVersion !== undefined ? { factsVersion: knownVersion } : await User.findOne({ email }, { factsVersion: 1 }).lean();
     if (!user) return null;
-    const [payments, subscriptions] = await Promise.all([
+    // The catalogue is small: read it whole, alongside the user's facts, not after them.
+    const [payments, subscriptions, catalogue] = await Promise.all([
       Payment.find({ customerEmail: email }, { status: 1, productId: 1 }).lean(),
       Subscription.find({ customerEmail: email }).lean(),
+      Product.find({}, { polarProductId: 1, plan: 1, recurringInterval: 1 }).lean(),
     ]);
-    const productIds = [...new Set([...payments, ...subscriptions].map((x) => x.productId).filter((id): id is string => !!id))];
-    const products = new Map(
-      (await Product.find({ polarProductId: { $in: productIds } }, { polarProductId: 1, plan: 1, recurringInterval: 1 }).lean()).map(
-        (p) => [p.polarProductId, p],
-      ),
-    );
+    const products = new Map(catalogue.map((p) => [p.polarProductId, p]));
     const plan = derivePlan(
       {
         // A subscription's orders grant nothing on their own: the subscription's state decides.

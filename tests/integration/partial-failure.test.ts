@@ -24,8 +24,8 @@ it("a retry completes an event whose first delivery wrote its fact and then lost
   const refund = deliver(event("order.refunded", orderWire({ ...order, status: "refunded" })), SECRET, "wh_refund");
   // The first write to the user after the payment's: the link and version bump, before the plan.
   const lost = vi
-    .spyOn(User, "updateOne")
-    .mockImplementationOnce(() => Promise.reject(new mongoose.mongo.MongoNetworkError("connection reset")) as never);
+    .spyOn(User, "findOneAndUpdate")
+    .mockImplementationOnce(() => ({ lean: () => Promise.reject(new mongoose.mongo.MongoNetworkError("connection reset")) }) as never);
   expect((await postDelivery(refund)).status).toBe(503);
   expect(lost).toHaveBeenCalled();
   expect((await Payment.findOne({ checkoutId: "co_c" }).lean())?.status).toBe("refunded");

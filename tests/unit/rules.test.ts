@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { derivePlan, paymentStatusesBelow, subscriptionGrants, subscriptionStatusRank } from "@/lib/billing/rules";
+import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, subscriptionGrants, subscriptionStatusRank } from "@/lib/billing/rules";
+import { PAYMENT_STATUSES } from "@/models/Payment";
 
 const now = new Date("2026-11-26T12:00:00Z");
 const later = new Date("2026-12-26T12:00:00Z");
@@ -12,6 +13,21 @@ describe("payment status order", () => {
     expect(paymentStatusesBelow("expired")).toEqual(["pending"]);
     expect(paymentStatusesBelow("completed").sort()).toEqual(["expired", "failed", "pending"]);
     expect(paymentStatusesBelow("refunded").sort()).toEqual(["completed", "expired", "failed", "pending"]);
+  });
+});
+
+describe("paymentStatusCanChangePlan", () => {
+  it("is true exactly for the statuses that enter or leave completed", () => {
+    expect(PAYMENT_STATUSES.filter(paymentStatusCanChangePlan)).toEqual(["completed", "refunded"]);
+  });
+
+  // The reason the skip is safe: a status that cannot change a plan only ever replaces statuses
+  // that grant nothing, whatever the plan of the product.
+  it.each(PAYMENT_STATUSES.filter((s) => !paymentStatusCanChangePlan(s)))("writing %s never moves a payment out of completed", (next) => {
+    for (const from of paymentStatusesBelow(next)) {
+      const plan = (status: typeof from) => derivePlan({ payments: [{ status, plan: "pro" }], subscriptions: [] }, now);
+      expect(plan(next)).toBe(plan(from));
+    }
   });
 });
 
