@@ -9,6 +9,10 @@
  * Sizes are Next's (prettyBytes: 1 kB = 1000 B), returned in kB. Rows of the shared-chunks list,
  * the middleware line, and the paths listed under a prerendered dynamic route (`├   ├ /blog/a`)
  * are not routes of their own and are skipped. Colour codes (a build run in a terminal) are ignored.
+ *
+ * Next 15.5 counts a route's page entry (its `.next/app-build-manifest.json` entry `/<route>/page`)
+ * and not the root layout's client chunks (`/layout`): what the Header's client components pull
+ * in is in no route's figure. lighthouse.ts's `scriptKb` is what the browser really loaded.
  */
 export function parseFirstLoadJs(buildStdout: string): Map<string, number> {
   const routes = new Map<string, number>();

@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     for (const s of scores) {
       const met = s.performance >= 98 && s.accessibility === 100 && s.bestPractices === 100;
       const pad = (n: number) => String(n).padStart(3);
-      console.log(`${s.path.split("?")[0]!.padEnd(14)} performance ${pad(s.performance)}  accessibility ${pad(s.accessibility)}  best-practices ${pad(s.bestPractices)}  ${met ? "met   " : "MISSED"}  (performance runs: ${s.performanceRuns?.join(" ")})`);
+      console.log(`${s.path.split("?")[0]!.padEnd(14)} performance ${pad(s.performance)}  accessibility ${pad(s.accessibility)}  best-practices ${pad(s.bestPractices)}  ${met ? "met   " : "MISSED"}  (performance runs: ${s.performanceRuns?.join(" ")}; JS loaded ${s.scriptKb} kB)`);
       console.log(`${"".padEnd(14)} below 1: ${s.failedAudits.join(", ") || "none"}`);
     }
   } finally {

@@ -20,6 +20,11 @@ export interface PageScores {
   failedAudits: string[];
   /** The performance score of every run, in order (one unless `runs` was given). */
   performanceRuns?: number[];
+  /**
+   * JS the page really loaded, compressed, in kB (transfer sizes, headers included). next build's
+   * First Load JS leaves out the root layout's client chunks; this does not.
+   */
+  scriptKb?: number;
 }
 
 export interface PageToScore {
@@ -120,5 +125,7 @@ function scoresOf(path: string, lhr: Result): PageScores {
       if (s !== null && s !== undefined && s < 1) failedAudits.add(ref.id);
     }
   }
-  return { path, performance: score("performance"), accessibility: score("accessibility"), bestPractices: score("best-practices"), failedAudits: [...failedAudits] };
+  const requests = (lhr.audits["network-requests"]?.details as { items?: Array<{ resourceType?: string; transferSize?: number }> } | undefined)?.items ?? [];
+  const scriptKb = Math.round(requests.filter((r) => r.resourceType === "Script").reduce((sum, r) => sum + (r.transferSize ?? 0), 0) / 100) / 10;
+  return { path, performance: score("performance"), accessibility: score("accessibility"), bestPractices: score("best-practices"), failedAudits: [...failedAudits], scriptKb };
 }
