@@ -12,13 +12,25 @@ export function ensureBuild(): void {
 export interface AppServer {
   url: string;
   process: ChildProcess;
+  /** From spawning `next start` to the first 200 on the ready path. */
+  readyAfterMs: number;
   stop(): Promise<void>;
 }
 
+export interface AppServerOptions {
+  quiet?: boolean;
+  /** The directory `next start` serves (default: the project). */
+  dir?: string;
+  readyPath?: string;
+  pollMs?: number;
+}
+
 /** `next start` (the production server) with `env`, resolved once /api/health answers. */
-export async function startAppServer(port: number, env: Record<string, string>, opts: { quiet?: boolean } = {}): Promise<AppServer> {
+export async function startAppServer(port: number, env: Record<string, string>, opts: AppServerOptions = {}): Promise<AppServer> {
   const url = `http://localhost:${port}`;
-  const child = spawn("node_modules/.bin/next", ["start", "-p", String(port)], {
+  const readyPath = opts.readyPath ?? "/api/health";
+  const started = performance.now();
+  const child = spawn("node_modules/.bin/next", ["start", ...(opts.dir ? [opts.dir] : []), "-p", String(port)], {
     stdio: opts.quiet ? "ignore" : "inherit",
     env: { ...process.env, ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
   });
@@ -27,16 +39,18 @@ export async function startAppServer(port: number, env: Record<string, string>, 
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next start exited with code ${child.exitCode}`);
     try {
-      if ((await fetch(`${url}/api/health`)).ok) break;
+      if ((await fetch(`${url}${readyPath}`)).ok) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${url}/api/health did not answer 200 within 60 s`);
-    await new Promise((r) => setTimeout(r, 250));
+    if (Date.now() > deadline) throw new Error(`${url}${readyPath} did not answer 200 within 60 s`);
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 250));
   }
+  const readyAfterMs = performance.now() - started;
   return {
     url,
     process: child,
+    readyAfterMs,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill("SIGTERM");

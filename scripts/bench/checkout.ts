@@ -1,0 +1,76 @@
+import { percentile } from "./load";
+import { signIn } from "./session";
+
+/**
+ * The Upgrade button, timed from the submit to the redirect response. Posted the way a browser
+ * without JavaScript posts the form (the server action's progressive enhancement), so the
+ * figure holds the action and nothing of a browser's own.
+ */
+
+export interface UpgradeForm { fields: Array<[string, string]> }
+
+/** The hidden fields of the pricing page's form for `productId` (action id, bound state, product). */
+export function upgradeFormFor(html: string, productId: string): UpgradeForm {
+  for (const form of html.match(/<form[\s\S]*?<\/form>/g) ?? []) {
+    if (!form.includes(`value="${productId}"`)) continue;
+    const fields: Array<[string, string]> = [];
+    for (const input of form.match(/<input[^>]*>/g) ?? []) {
+      const name = /name="([^"]*)"/.exec(input)?.[1];
+      if (!name) continue;
+      fields.push([decode(name), decode(/value="([^"]*)"/.exec(input)?.[1] ?? "")]);
+    }
+    return { fields };
+  }
+  throw new Error(`no Upgrade form for ${productId} on /pricing`);
+}
+
+const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+
+/** Submits the Upgrade form once; returns the milliseconds to the redirect response and where it points. */
+export async function submitUpgrade(baseUrl: string, cookie: string, form: UpgradeForm): Promise<{ ms: number; location: string }> {
+  const body = new FormData();
+  for (const [k, v] of form.fields) body.append(k, v);
+  const started = performance.now();
+  const res = await fetch(`${baseUrl}/pricing`, { method: "POST", redirect: "manual", headers: { cookie, origin: baseUrl }, body });
+  await res.arrayBuffer();
+  const ms = performance.now() - started;
+  const location = res.headers.get("location") ?? "";
+  if (res.status !== 303 || !location) throw new Error(`Upgrade answered ${res.status} without a redirect`);
+  return { ms, location };
+}
+
+export interface CheckoutTiming { runs: number; actionP50: number; actionP99: number; polarP50: number; polarP99: number; overheadP50: number; overheadP99: number }
+
+/**
+ * `runs` upgrades by `runs` different users (one user's second click within a minute reuses
+ * the first checkout, which would flatter the figure), then the emulator's own time for the
+ * same `POST /v1/checkouts/`, measured directly, subtracted.
+ */
+export async function timeCheckouts(opts: { baseUrl: string; polarApiUrl: string; polarToken: string; productId: string; runs: number; runId: string }): Promise<CheckoutTiming> {
+  const action: number[] = [];
+  for (let i = 0; i < opts.runs; i++) {
+    const cookie = await signIn(opts.baseUrl, `bench-${opts.runId}-${i}@example.com`);
+    const page = await fetch(`${opts.baseUrl}/pricing`, { headers: { cookie } });
+    const form = upgradeFormFor(await page.text(), opts.productId);
+    const { ms, location } = await submitUpgrade(opts.baseUrl, cookie, form);
+    if (!location.startsWith(opts.polarApiUrl)) throw new Error(`Upgrade redirected to ${location}, not to Polar's checkout`);
+    action.push(ms);
+  }
+  const polar: number[] = [];
+  for (let i = 0; i < opts.runs; i++) {
+    const email = `bench-direct-${opts.runId}-${i}@example.com`;
+    const started = performance.now();
+    const res = await fetch(`${opts.polarApiUrl}/v1/checkouts/`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${opts.polarToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ products: [opts.productId], external_customer_id: email, customer_email: email, success_url: `${opts.baseUrl}/confirmation?checkout_id={CHECKOUT_ID}` }),
+    });
+    await res.arrayBuffer();
+    polar.push(performance.now() - started);
+    if (res.status !== 201 && res.status !== 200) throw new Error(`emulator POST /v1/checkouts/ answered ${res.status}`);
+  }
+  const a = [...action].sort((x, y) => x - y);
+  const p = [...polar].sort((x, y) => x - y);
+  const [actionP50, actionP99, polarP50, polarP99] = [percentile(a, 50), percentile(a, 99), percentile(p, 50), percentile(p, 99)];
+  return { runs: opts.runs, actionP50, actionP99, polarP50, polarP99, overheadP50: actionP50 - polarP50, overheadP99: actionP99 - polarP99 };
+}
