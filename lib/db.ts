@@ -24,6 +24,7 @@ export class DatabaseUnavailableError extends Error {
 
 /** `options` is for tools (the profiler turns on command monitoring); the app passes none. */
 export async function connectDb(uri?: string, options: mongoose.ConnectOptions = {}): Promise<typeof mongoose> {
+  if (replacing) await replacing;
   if (cache.promise) return cache.promise;
   cache.promise = mongoose
     .connect(uri ?? env().MONGODB_URI, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 10, ...options })
@@ -32,6 +33,28 @@ export async function connectDb(uri?: string, options: mongoose.ConnectOptions =
       throw new DatabaseUnavailableError(error);
     });
   return cache.promise;
+}
+
+let replacing: Promise<void> | null = null;
+
+/**
+ * Replaces the client after a command found no server for a whole selection timeout. Seen once
+ * in CI's database-outage run: FerretDB came back on the same port, yet the driver opened no
+ * socket to it again and every command kept failing selection after 5 s, while a new client
+ * connected at once. A new client costs one reconnect; keeping a stuck one loses every event
+ * until the process is recycled. Commands in flight on the old client fail as "unavailable"
+ * (503), which Polar retries.
+ */
+export function replaceClientAfter(error: unknown): void {
+  if (!(error instanceof mongoose.mongo.MongoServerSelectionError) || replacing) return;
+  console.warn("[db] no server found within the selection timeout: replacing the client");
+  cache.promise = null;
+  replacing = mongoose
+    .disconnect()
+    .catch(() => undefined)
+    .finally(() => {
+      replacing = null;
+    });
 }
 
 export async function disconnectDb(): Promise<void> {

@@ -2,7 +2,7 @@ import "server-only";
 import { SDKValidationError } from "@polar-sh/sdk/models/errors/sdkvalidationerror";
 import { validateEvent, WebhookVerificationError } from "@polar-sh/sdk/webhooks";
 import { applyEvent, type PolarEvent } from "@/lib/billing/apply-event";
-import { connectDb } from "@/lib/db";
+import { connectDb, replaceClientAfter } from "@/lib/db";
 import { isTransientDbError } from "@/lib/db-errors";
 import { withKeyedLock } from "@/lib/keyed-lock";
 import { claimEvent, markApplied, markFailed, storeUnparsed } from "./inbox";
@@ -47,6 +47,7 @@ async function applyOnce(webhookId: string, event: PolarEvent, rawBody: string):
   } catch (error) {
     if (isTransientDbError(error)) {
       console.warn(`[webhook ${webhookId}] database unavailable, answering 503 so Polar retries`);
+      replaceClientAfter(error);
       return reply(503, { ok: false, error: "temporarily unavailable, retry later" });
     }
     console.error(`[webhook ${webhookId}] ${event.type} could not be applied`, error);
@@ -67,6 +68,7 @@ async function storeSignedButUnparsed(rawBody: string, headers: Record<string, s
     await connectDb();
     await storeUnparsed(headers["webhook-id"] ?? "", type, rawBody, `not applied: ${error.message} (${type})`);
   } catch (dbError) {
+    replaceClientAfter(dbError);
     if (isTransientDbError(dbError)) return reply(503, { ok: false, error: "temporarily unavailable, retry later" });
     throw dbError;
   }

@@ -1,6 +1,6 @@
 import mongoose from "mongoose";
 import { describe, expect, it, vi } from "vitest";
-import { connectDb } from "@/lib/db";
+import { connectDb, replaceClientAfter } from "@/lib/db";
 import { User } from "@/models/User";
 import { allModels, setupTestDatabase } from "../helpers/db";
 
@@ -52,4 +52,23 @@ describe("lib/db against the real database", () => {
     await User.create({ email: "Dup@Example.com" });
     await expect(User.create({ email: "dup@example.com" })).rejects.toMatchObject({ code: 11000 });
   });
+
+  it("replaces a client that found no server for a whole selection timeout, and works again at once", async () => {
+    const before = (await connectDb(uri)).connection.getClient();
+    // A real selection failure: a client of its own, pointed at a port nothing listens on.
+    const nowhere = new mongoose.mongo.MongoClient("mongodb://127.0.0.1:9/x", { serverSelectionTimeoutMS: 200 });
+    const selectionError = await nowhere.db().admin().ping().catch((e: unknown) => e);
+    await nowhere.close();
+    expect(selectionError).toBeInstanceOf(mongoose.mongo.MongoServerSelectionError);
+
+    replaceClientAfter(new Error("a bug, not the database")); // anything else leaves the client alone
+    expect((await connectDb(uri)).connection.getClient()).toBe(before);
+
+    replaceClientAfter(selectionError);
+    const after = await connectDb(uri);
+    expect(after.connection.getClient()).not.toBe(before);
+    expect(await after.connection.db!.admin().ping()).toMatchObject({ ok: 1 });
+    expect(await User.countDocuments()).toBeGreaterThanOrEqual(0);
+  });
 });
+

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { connectDb } from "@/lib/db";
+import { connectDb, replaceClientAfter } from "@/lib/db";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -10,7 +10,8 @@ export async function GET(): Promise<NextResponse> {
     const mongoose = await connectDb();
     await mongoose.connection.db?.admin().ping();
     return NextResponse.json({ ok: true, database: "up" });
-  } catch {
+  } catch (error) {
+    replaceClientAfter(error);
     return NextResponse.json({ ok: false, database: "down" }, { status: 503 });
   }
 }
