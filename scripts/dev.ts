@@ -16,12 +16,19 @@ async function main(): Promise<void> {
   });
   console.log(`\n  ${stack.started.join("\n  ")}\n  App               ${stack.env.APP_URL}\n`);
 
+  // A process group of its own: `next dev` runs the server in a child process, which a signal
+  // to the CLI alone would leave running (on a `kill`, as opposed to Ctrl-C in a terminal).
   const next = spawn("node_modules/.bin/next", ["dev", "-p", String(port)], {
     stdio: "inherit",
-    env: { ...process.env, ...stack.env },
+    detached: true,
+    env: { NEXT_TELEMETRY_DISABLED: "1", ...process.env, ...stack.env },
   });
   stopOnSignals(async () => {
-    next.kill("SIGTERM");
+    try {
+      process.kill(-next.pid!, "SIGTERM");
+    } catch {
+      // already gone
+    }
     await stack.stop();
   });
   next.on("exit", (code) => {
