@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Flags, Result } from "lighthouse";
-import { chromiumPath } from "../lib/chromium";
+import { CHROMIUM_ARGS, chromiumPath } from "../lib/chromium";
 
 /**
  * Lighthouse (default config: mobile, simulated throttling) on each page, all in one Debian
@@ -37,20 +37,6 @@ export interface PageToScore {
 
 const CATEGORIES = ["performance", "accessibility", "best-practices"] as const;
 
-// Root needs --no-sandbox; without the background-networking flags Chromium keeps dialing
-// Google's hosts, which this machine's closed network refuses.
-export const CHROMIUM_FLAGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 export interface LighthouseOptions {
   /**
    * Lighthouse runs per page; each page's result is its run with the median performance score.
@@ -80,7 +66,7 @@ export async function lighthouseScores(baseUrl: string, pages: PageToScore[], op
         return { url: new URL(page.path, baseUrl).href, flags, out: `${file}.json`, html: `${file}.html` };
       }),
     );
-    await runLighthouse({ chromePath: chromiumPath(), chromeFlags: CHROMIUM_FLAGS, runs: runs.flat() });
+    await runLighthouse({ chromePath: chromiumPath(), chromeFlags: ["--headless=new", ...CHROMIUM_ARGS], runs: runs.flat() });
     return pages.map((page, i) => {
       const scores = runs.map((round) => {
         const html = readFileSync(round[i]!.html, "utf8");

@@ -9,6 +9,22 @@ export function chromiumPath(): string {
   return process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 }
 
+/**
+ * Flags for Debian's Chromium on these machines, for Playwright and Lighthouse alike: root needs
+ * --no-sandbox, and without the background-networking flags Chromium keeps dialing Google's
+ * hosts, which a closed network refuses.
+ */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
 export function ensureChromium(log: (line: string) => void = console.log): string {
   const path = chromiumPath();
   if (existsSync(path)) return path;
