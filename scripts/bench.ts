@@ -8,9 +8,7 @@ import { ensureFerretdb, FERRETDB_VERSION } from "./lib/ferretdb";
 import { freePort, waitForPort } from "./lib/ports";
 import { PRO_PRODUCT_ID } from "./lib/polar-payloads";
 import { startLocalStack, type LocalStack } from "./lib/services";
-import mongoose from "mongoose";
-import { Payment } from "../models/Payment";
-import { submitUpgrade, timeCheckouts, upgradeFormFor, type CheckoutTiming } from "./bench/checkout";
+import { createEmulatorCheckout, timeCheckouts, type CheckoutTiming } from "./bench/checkout";
 import { databaseConnections, processTree } from "./bench/connections";
 import { parseFirstLoadJs } from "./bench/first-load";
 import { seedCustomers } from "./bench/growth";
@@ -31,6 +29,7 @@ const CHECKOUT_RUNS = Number(process.env.BENCH_CHECKOUT_RUNS ?? 200);
 const GROWTH = (process.env.BENCH_GROWTH ?? "1000,100000").split(",").map(Number);
 const GROWTH_SAMPLE = 15;
 let runId = 100; // each load gets customers of its own
+const POOL_USER = "bench-pool@example.com"; // the signed-in user of the pages and the pool
 
 // `npm run bench -- --only webhooks,checkout` runs some sections (start always runs).
 const SECTIONS = ["webhooks", "checkout", "connections", "pages", "growth"] as const;
@@ -116,7 +115,7 @@ async function main(): Promise<void> {
       secret: stack.env.POLAR_WEBHOOK_SECRET!,
       buildOutput,
       ports: { nextFloor, nodeFloor, growth },
-      cookie: await signIn(app.url, "bench-pool@example.com"),
+      cookie: await signIn(app.url, POOL_USER),
       row(measure, figure, target = "", met = null) {
         rows.push({ measure, figure, target, met });
         log(`${measure}: ${figure}${target ? `  (target ${target})` : ""}`);
@@ -214,9 +213,14 @@ async function pages(b: Bench): Promise<void> {
     b.row(`First-load JS ${route} (next build)`, kb === undefined ? "not in the build output" : `${kb} kB`, pricing ? "<= 110 kB" : "", pricing && kb !== undefined ? kb <= 110 : null);
   }
   log("lighthouse: /, /pricing, /confirmation, /account (median of 3 runs each)");
-  const confirmationPath = await latestCheckoutPath(b.app.url, b.cookie, b.stack.env.MONGODB_URI!);
+  // The pool user's own checkout, so Lighthouse sees the confirmation page as a buyer does.
+  const { id: checkoutId } = await createEmulatorCheckout(
+    { baseUrl: b.app.url, polarApiUrl: b.stack.env.POLAR_API_URL!, polarToken: b.stack.env.POLAR_ACCESS_TOKEN!, productId: PRO_PRODUCT_ID },
+    POOL_USER,
+  );
+  const confirmationPath = `/confirmation?checkout_id=${checkoutId}`;
   // Signed-in pages must really render signed in, not as the sign-in page they redirect to.
-  const signedIn = 'data-testid="signed-in-as">bench-pool@example.com<';
+  const signedIn = `data-testid="signed-in-as">${POOL_USER}<`;
   const scores: PageScores[] = await lighthouseScores(
     b.app.url,
     [
@@ -259,20 +263,6 @@ async function growthSection(b: Bench): Promise<void> {
   const [small, large] = [GROWTH[0]!, GROWTH.at(-1)!].map((n) => n.toLocaleString("en"));
   b.row(`Growth: p50 at ${large} / p50 at ${small}`, ratio.toFixed(2), "flat (about 1)", ratio < 1.5);
   await app.stop();
-}
-
-/** The confirmation page of a real checkout of the pool user, so Lighthouse sees it as a buyer does. */
-async function latestCheckoutPath(baseUrl: string, cookie: string, mongodbUri: string): Promise<string> {
-  const html = await (await fetch(`${baseUrl}/pricing`, { headers: { cookie } })).text();
-  await submitUpgrade(baseUrl, cookie, upgradeFormFor(html, PRO_PRODUCT_ID));
-  const connection = await mongoose.createConnection(mongodbUri).asPromise();
-  try {
-    const payment = await connection.collection(Payment.collection.collectionName).findOne({ customerEmail: "bench-pool@example.com" });
-    if (!payment) throw new Error("the pool user's checkout was not recorded");
-    return `/confirmation?checkout_id=${String(payment.checkoutId)}`;
-  } finally {
-    await connection.close();
-  }
 }
 
 function writeResults(rows: Row[]): void {

@@ -10,6 +10,7 @@ import { startFerretdb, type RunningFerretdb } from "./lib/ferretdb";
 import { freePort } from "./lib/ports";
 import { sign } from "./lib/polar-payloads";
 import { customerRun, type CustomerRun } from "./lib/scenarios";
+import { percentile } from "./lib/percentile";
 
 /**
  * Load-and-chaos harness: plays Polar against the production build. N customers' full event
@@ -59,10 +60,6 @@ async function deliverWithRetries(url: string, d: Delivery, stats: { latencies: 
     await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 3_000)));
   }
   stats.lost++;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
 }
 
 async function check(runs: CustomerRun[]): Promise<{ mismatches: string[]; unprocessed: number }> {

@@ -1,4 +1,5 @@
 import { customerRun } from "../lib/scenarios";
+import { percentile } from "../lib/percentile";
 import { sign } from "../lib/polar-payloads";
 
 /** Load generation for the webhook benchmarks: Polar's real event mix, signed like Polar. */
@@ -24,10 +25,6 @@ export interface LoadResult {
   eventsPerSec: number;
   p50: number;
   p99: number;
-}
-
-export function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 }
 
 async function post(url: string, e: Unsigned, secret: string): Promise<{ ms: number; ok: boolean }> {
