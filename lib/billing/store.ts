@@ -5,7 +5,7 @@ import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";
 import { userLockKey, withKeyedLock } from "@/lib/keyed-lock";
 import { updateOrCreateUser } from "@/lib/users";
-import { User, type Plan } from "@/models/User";
+import { User } from "@/models/User";
 import type { PaymentFact, ProductFact, SubscriptionFact } from "./facts";
 import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, subscriptionStatusRank } from "./rules";
 
@@ -72,7 +72,7 @@ async function writePayment(fact: PaymentFact, extra: { checkoutUrl?: string }):
   // delivery may have written the fact and then lost the database before the plan was saved,
   // and its retry is what brings the plan up to date. A pending, failed or expired payment
   // cannot change a plan (rules.ts), so checkouts opening skip the work.
-  if (paymentStatusCanChangePlan(fact.status)) await recomputePlan(fact.email, new Date(), version);
+  if (paymentStatusCanChangePlan(fact.status)) await recomputePlan(fact.email, version);
 }
 
 export async function recordSubscription(fact: SubscriptionFact): Promise<void> {
@@ -112,7 +112,7 @@ async function writeSubscription(fact: SubscriptionFact): Promise<void> {
     if (inserted.upsertedCount === 0) await applyIfNewer();
   }
   const version = await touchUser(fact.email, { polarCustomerId: fact.polarCustomerId });
-  await recomputePlan(fact.email, new Date(), version);
+  await recomputePlan(fact.email, version);
 }
 
 export async function recordProduct(fact: ProductFact): Promise<void> {
@@ -135,13 +135,15 @@ export async function unlinkCustomer(polarCustomerId: string): Promise<void> {
 }
 
 /**
- * Recomputes `subscriptionStatus` (callers hold the user's lock) from the user's payments and subscriptions. Saved only if no
- * fact was written meanwhile; otherwise computed again from the newer facts.
+ * Recomputes `subscriptionStatus` (callers hold the user's lock) from the user's payments and
+ * subscriptions. Saved only if no fact was written since `factsVersion` (what the caller's own
+ * write left); otherwise computed again from the newer facts.
  */
-export async function recomputePlan(email: string, now: Date = new Date(), knownVersion?: number): Promise<Plan | null> {
+async function recomputePlan(email: string, factsVersion: number): Promise<void> {
+  const now = new Date();
+  let version: number | undefined = factsVersion;
   for (let attempt = 0; attempt < 10; attempt++) {
-    const user = attempt === 0 && knownVersion !== undefined ? { factsVersion: knownVersion } : await User.findOne({ email }, { factsVersion: 1 }).lean();
-    if (!user) return null;
+    version ??= (await User.findOne({ email }, { factsVersion: 1 }).lean())?.factsVersion ?? 0;
     // The catalogue is small: read it whole, alongside the user's facts, not after them.
     const [payments, subscriptions, catalogue] = await Promise.all([
       Payment.find({ customerEmail: email }, { status: 1, productId: 1 }).lean(),
@@ -166,8 +168,9 @@ export async function recomputePlan(email: string, now: Date = new Date(), known
       },
       now,
     );
-    const saved = await User.updateOne({ email, factsVersion: user.factsVersion ?? 0 }, { $set: { subscriptionStatus: plan } });
-    if (saved.matchedCount === 1) return plan;
+    const saved = await User.updateOne({ email, factsVersion: version }, { $set: { subscriptionStatus: plan } });
+    if (saved.matchedCount === 1) return;
+    version = undefined; // a fact was written meanwhile: read the new version and compute again
   }
   throw new Error(`The plan of ${email} kept changing while it was recomputed`);
 }

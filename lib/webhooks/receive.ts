@@ -14,6 +14,13 @@ export interface WebhookResponse {
 
 const reply = (status: number, body: WebhookResponse["body"]): WebhookResponse => ({ status, body });
 
+/** 503 for a database that could not be reached (Polar retries), after replacing a stuck client; null for anything else. */
+function unavailable(error: unknown): WebhookResponse | null {
+  if (!isTransientDbError(error)) return null;
+  replaceClientAfter(error);
+  return reply(503, { ok: false, error: "temporarily unavailable, retry later" });
+}
+
 /**
  * Verifies a Polar delivery and applies it. Every answer is chosen for Polar's retry logic: 2xx
  * for anything a retry would not change (so the endpoint is never disabled for it), 503 only
@@ -45,16 +52,17 @@ async function applyOnce(webhookId: string, event: PolarEvent, rawBody: string):
     // 202 for an event stored but with nothing to apply (a type we do not map, no customer in it).
     return reply(outcome === "applied" ? 200 : 202, { ok: true, outcome });
   } catch (error) {
-    if (isTransientDbError(error)) {
+    const retryLater = unavailable(error);
+    if (retryLater) {
       console.warn(`[webhook ${webhookId}] database unavailable, answering 503 so Polar retries`);
-      replaceClientAfter(error);
-      return reply(503, { ok: false, error: "temporarily unavailable, retry later" });
+      return retryLater;
     }
     console.error(`[webhook ${webhookId}] ${event.type} could not be applied`, error);
     try {
       await markFailed(webhookId, error instanceof Error ? error.message : String(error));
     } catch (recordError) {
-      if (isTransientDbError(recordError)) return reply(503, { ok: false, error: "temporarily unavailable, retry later" });
+      const retryLater = unavailable(recordError);
+      if (retryLater) return retryLater;
       throw recordError;
     }
     // Retrying cannot fix this one; it is kept as failed for an operator (npm run webhooks).
@@ -68,8 +76,8 @@ async function storeSignedButUnparsed(rawBody: string, headers: Record<string, s
     await connectDb();
     await storeUnparsed(headers["webhook-id"] ?? "", type, rawBody, `not applied: ${error.message} (${type})`);
   } catch (dbError) {
-    replaceClientAfter(dbError);
-    if (isTransientDbError(dbError)) return reply(503, { ok: false, error: "temporarily unavailable, retry later" });
+    const retryLater = unavailable(dbError);
+    if (retryLater) return retryLater;
     throw dbError;
   }
   return reply(202, { ok: true, outcome: "stored" });
