@@ -10,8 +10,8 @@ export type WebhookEventStatus = (typeof WEBHOOK_EVENT_STATUSES)[number];
 
 const webhookEventSchema = new Schema({
   // The `webhook-id` header, also used as _id: FerretDB 1.x's SQLite backend hands a filter on
-  // `_id` alone down to SQLite (explain: filterPushdown) and filters anything else itself, about
-  // ten times slower per stored event. It scans either way (no index use); MongoDB uses _id_.
+  // `_id` alone down to SQLite (explain: filterPushdown) and filters anything else itself. It
+  // scans either way (no index use); MongoDB uses _id_.
   _id: { type: String, required: true },
   // The `webhook-id` header: the same on every retry, so it is the dedupe key.
   webhookId: { type: String, required: true, unique: true },
