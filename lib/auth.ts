@@ -85,5 +85,5 @@ export async function getSessionEmail(): Promise<string | null> {
 export async function getCurrentUser() {
   const email = await getSessionEmail();
   if (!email) return null;
-  return (await findUserByEmail(email)) ?? { email, name: null, subscriptionStatus: "free" as const, polarCustomerId: null };
+  return (await findUserByEmail(email)) ?? { email, name: null, subscriptionStatus: "free" as const, planUntil: null, polarCustomerId: null };
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { paymentFromCheckout } from "@/lib/billing/facts";
 import { recordPayment } from "@/lib/billing/store";
 import { connectDb } from "@/lib/db";
+import { planNow } from "@/lib/users";
 import { env } from "@/lib/env";
 import { withKeyedLock } from "@/lib/keyed-lock";
 import { polar } from "@/lib/polar";
@@ -29,7 +30,7 @@ async function openCheckout(email: string, productId: string): Promise<CheckoutS
   // Three independent reads: one round trip of waiting instead of three.
   const [product, user, recent] = await Promise.all([
     Product.findOne({ polarProductId: productId, isArchived: false, plan: { $ne: null } }).lean(),
-    User.findOne({ email }, { subscriptionStatus: 1 }).lean(),
+    User.findOne({ email }, { subscriptionStatus: 1, planUntil: 1 }).lean(),
     Payment.findOne(
       { customerEmail: email, productId, status: "pending", checkoutUrl: { $ne: null }, createdAt: { $gte: new Date(Date.now() - REUSE_WINDOW_MS) } },
       { checkoutUrl: 1 },
@@ -38,7 +39,7 @@ async function openCheckout(email: string, productId: string): Promise<CheckoutS
       .lean(),
   ]);
   if (!product?.plan) return { ok: false, message: "That plan is not available." };
-  if (user?.subscriptionStatus === product.plan) {
+  if (user && planNow(user) === product.plan) {
     return { ok: false, message: `You're already on ${product.plan === "pro" ? "Pro" : product.plan}.` };
   }
   if (recent?.checkoutUrl) return { ok: true, url: recent.checkoutUrl };

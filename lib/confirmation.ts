@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { syncCheckoutFromPolar } from "@/lib/billing/pull-sync";
 import { connectDb } from "@/lib/db";
+import { planNow } from "@/lib/users";
 import { formatPrice } from "@/lib/plans";
 import { Payment, type PaymentStatus } from "@/models/Payment";
 import { Product } from "@/models/Product";
@@ -18,12 +19,12 @@ async function read(checkoutId: string, email: string): Promise<Confirmation> {
   const payment = await Payment.findOne({ checkoutId, customerEmail: email }).lean();
   if (!payment) return { kind: "not-found" };
   const [user, product] = await Promise.all([
-    User.findOne({ email }, { subscriptionStatus: 1 }).lean(),
+    User.findOne({ email }, { subscriptionStatus: 1, planUntil: 1 }).lean(),
     payment.productId ? Product.findOne({ polarProductId: payment.productId }, { name: 1 }).lean() : null,
   ]);
   return {
     kind: payment.status,
-    plan: user?.subscriptionStatus ?? "free",
+    plan: user ? planNow(user) : "free",
     productName: product?.name ?? "your plan",
     amount: formatPrice(payment.amount ?? null, payment.currency ?? null),
   };

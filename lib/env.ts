@@ -36,6 +36,15 @@ export const envHints: Record<string, string> = {
   AUTH_GITHUB_SECRET: "set both AUTH_GITHUB_ID and AUTH_GITHUB_SECRET, or neither",
   AUTH_GOOGLE_ID: "set both AUTH_GOOGLE_ID and AUTH_GOOGLE_SECRET, or neither",
   AUTH_GOOGLE_SECRET: "set both AUTH_GOOGLE_ID and AUTH_GOOGLE_SECRET, or neither",
+  CRON_SECRET:
+    "generate one with `openssl rand -base64 32` and set the same value in Vercel (it sends it as `Authorization: Bearer` to /api/cron/billing), or run `npm run dev`",
+  BILLING_GRACE_DAYS:
+    "a whole number of days (0 to 60) a past_due subscription keeps its plan; match Polar's setting (Settings -> Billing), 0 by default like Polar",
+};
+
+/** What the billing rules need, parsed on its own so lib/billing can run with only this set. */
+const billingShape = {
+  BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(60).default(0),
 };
 
 const schema = z
@@ -54,6 +63,8 @@ const schema = z
     AUTH_GOOGLE_ID: optionalText,
     AUTH_GOOGLE_SECRET: optionalText,
     VERCEL_ENV: optionalText,
+    CRON_SECRET: z.string().min(16, "must be at least 16 characters"),
+    ...billingShape,
   })
   .superRefine((env, ctx) => {
     const pairs = [
@@ -105,6 +116,18 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     return `${name} ${what}${hint ? `: ${hint}` : ""}`;
   });
   throw new EnvError(problems);
+}
+
+export type BillingEnv = z.output<z.ZodObject<typeof billingShape>>;
+
+/**
+ * The billing settings alone (lib/billing), so its code runs in tools and tests without the
+ * app's secrets. Parsed on each call: one small object, and a test can change it.
+ */
+export function billingEnv(): BillingEnv {
+  const result = z.object(billingShape).safeParse(process.env);
+  if (result.success) return result.data;
+  throw new EnvError(result.error.issues.map((i) => `${String(i.path[0])} ${i.message}: ${envHints[String(i.path[0])] ?? ""}`));
 }
 
 let cached: Env | undefined;

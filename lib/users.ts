@@ -2,12 +2,16 @@ import "server-only";
 import { connectDb } from "./db";
 import { userLockKey, withKeyedLock } from "./keyed-lock";
 import type { UpdateQuery } from "mongoose";
+import { planAt } from "@/lib/billing/rules";
 import { User, type Plan, type UserDoc } from "@/models/User";
 
 export interface UserView {
   email: string;
   name: string | null;
+  /** The plan at the moment of reading: the stored plan, unless its end date has passed. */
   subscriptionStatus: Plan;
+  /** Until when that plan holds (null: no end known, or Free). */
+  planUntil: Date | null;
   polarCustomerId: string | null;
 }
 
@@ -38,14 +42,21 @@ export async function upsertUserOnSignIn(email: string, name: string | null): Pr
   await withKeyedLock(userLockKey(email), () => updateOrCreateUser(email, name ? { $set: { name } } : {}));
 }
 
+/** A stored user's plan at this moment (the stored plan is a cache; its end date decides). */
+export function planNow(user: Pick<UserDoc, "subscriptionStatus" | "planUntil">, now = new Date()): Plan {
+  return planAt({ plan: user.subscriptionStatus, until: user.planUntil }, now);
+}
+
 export async function findUserByEmail(email: string): Promise<UserView | null> {
   await connectDb();
-  const user = await User.findOne({ email }, { email: 1, name: 1, subscriptionStatus: 1, polarCustomerId: 1 }).lean();
+  const user = await User.findOne({ email }, { email: 1, name: 1, subscriptionStatus: 1, planUntil: 1, polarCustomerId: 1 }).lean();
   if (!user) return null;
+  const plan = planNow(user);
   return {
     email: user.email,
     name: user.name ?? null,
-    subscriptionStatus: user.subscriptionStatus,
+    subscriptionStatus: plan,
+    planUntil: plan === "free" ? null : (user.planUntil ?? null),
     polarCustomerId: user.polarCustomerId ?? null,
   };
 }

@@ -14,6 +14,10 @@ const paymentSchema = new Schema(
     amount: { type: Number, default: null },
     currency: { type: String, default: null },
     status: { type: String, enum: PAYMENT_STATUSES, default: "pending", required: true },
+    // The plan this payment granted when it completed, fixed then: a later change of the
+    // product's metadata neither grants nor takes away a past purchase. Null: grants nothing
+    // (not completed yet, a product without a plan, or a subscription's order).
+    plan: { type: String, default: null },
     // Polar's hosted checkout page, kept so a double submit reuses the open checkout.
     checkoutUrl: { type: String, default: null },
     metadata: {

@@ -9,6 +9,7 @@ const subscriptionSchema = new Schema(
     status: { type: String, required: true },
     // Orders Polar's statuses for events that share one modified_at (lib/billing/rules.ts).
     statusRank: { type: Number, default: 0 },
+    currentPeriodStart: { type: Date, default: null },
     currentPeriodEnd: { type: Date, default: null },
     cancelAtPeriodEnd: { type: Boolean, default: false },
     endedAt: { type: Date, default: null },

@@ -10,8 +10,16 @@ const userSchema = new Schema(
     name: { type: String, default: null },
     // Not unique: FerretDB ignores `sparse`, so a unique index would collide on the many nulls.
     polarCustomerId: { type: String, default: null, index: true },
-    // Derived from payments and subscriptions by lib/billing/plan.ts; never set directly.
+    // The plan, derived from payments and subscriptions by lib/billing/store.ts; never set
+    // directly. A cache: it holds until `planUntil` (null: no end known), and readers compare
+    // that date with the clock (lib/billing/rules.ts planAt), so an ended period or a missed
+    // event never keeps access.
     subscriptionStatus: { type: String, enum: PLANS, default: "free", required: true },
+    planUntil: { type: Date, default: null, index: true },
+    // When a payment or subscription fact last changed, and when the reconciler last compared
+    // this user with Polar: it picks paid and recently active users, least recently checked first.
+    factsChangedAt: { type: Date, default: null, index: true },
+    reconciledAt: { type: Date, default: null },
     payments: [{ type: Schema.Types.ObjectId, ref: "Payment" }],
     // Bumped by every write of a payment or subscription fact; the plan is only saved if no
     // fact changed while it was being computed (optimistic concurrency, no transactions).
@@ -19,6 +27,9 @@ const userSchema = new Schema(
   },
   { timestamps: true },
 );
+
+// The reconciler's pick of paid users, least recently checked first.
+userSchema.index({ subscriptionStatus: 1, reconciledAt: 1 });
 
 export type UserDoc = InferSchemaType<typeof userSchema>;
 export const User: Model<UserDoc> = (models.User as Model<UserDoc> | undefined) ?? model("User", userSchema);

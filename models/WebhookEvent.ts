@@ -1,31 +1,38 @@
 import { Schema, model, models, type InferSchemaType, type Model } from "mongoose";
 
 /**
- * received: stored, not yet applied (or the database failed mid-way: Polar's retry applies it).
- * processed: applied. skipped: verified but nothing to apply (unknown type, no user in it).
- * failed: could not be applied for a reason a retry cannot fix; kept for an operator to replay.
+ * The inbox. Every verified delivery is one document, written before Polar gets its answer.
+ * received: stored, to be applied (by the delivery's `after()`, a redelivery or the sweep).
+ * processed: applied. skipped: verified but nothing to apply (a type we do not map, no customer).
+ * failed: could not be applied after MAX attempts for a reason a retry did not fix; an operator replays it.
  */
 export const WEBHOOK_EVENT_STATUSES = ["received", "processed", "skipped", "failed"] as const;
 export type WebhookEventStatus = (typeof WEBHOOK_EVENT_STATUSES)[number];
 
 const webhookEventSchema = new Schema({
-  // The `webhook-id` header, also used as _id: FerretDB 1.x's SQLite backend hands a filter on
-  // `_id` alone down to SQLite (explain: filterPushdown) and filters anything else itself. It
-  // scans either way (no index use); MongoDB uses _id_.
+  // The `webhook-id` header: the same on every retry and redelivery, so the _id index alone
+  // decides duplicates (a fresh event costs one insert and no read).
   _id: { type: String, required: true },
-  // The `webhook-id` header: the same on every retry, so it is the dedupe key.
-  webhookId: { type: String, required: true, unique: true },
   type: { type: String, required: true },
   status: { type: String, enum: WEBHOOK_EVENT_STATUSES, default: "received", required: true },
   receivedAt: { type: Date, required: true, default: () => new Date() },
   processedAt: { type: Date, default: null },
-  // Why the event could not be applied; cleared once it is.
-  error: { type: String, default: null },
+  // Apply attempts started (a lease taken); an attempt whose holder died counts too.
   attempts: { type: Number, default: 0 },
-  // The verified body exactly as Polar sent it, kept as text so it can be replayed byte for byte.
+  // The sweep leaves the event alone before this (backoff after a failed attempt).
+  nextAttemptAt: { type: Date, required: true, default: () => new Date() },
+  // Whoever applies the event holds it until leaseUntil; a holder that died is taken over after.
+  leaseOwner: { type: String, default: null },
+  leaseUntil: { type: Date, default: null },
+  // Why the last attempt failed; cleared once the event is applied.
+  error: { type: String, default: null },
+  // The verified body exactly as Polar sent it, so it can be applied later or replayed byte for byte.
   payload: { type: String, required: true },
 });
-webhookEventSchema.index({ status: 1, receivedAt: -1 });
+// The sweep's query (status + due time) and the operator's list.
+webhookEventSchema.index({ status: 1, nextAttemptAt: 1 });
+// Retention: stored payloads are deleted after 90 days (FerretDB has no TTL index).
+webhookEventSchema.index({ receivedAt: 1 });
 
 export type WebhookEventDoc = InferSchemaType<typeof webhookEventSchema>;
 export const WebhookEvent: Model<WebhookEventDoc> =

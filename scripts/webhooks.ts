@@ -3,8 +3,9 @@ import { loadEnvConfig } from "@next/env";
 import { readDotenv } from "./lib/local-env";
 
 /**
- * `npm run webhooks -- list | show <webhook-id> | replay <webhook-id>`: the operator's view of
- * Polar events that failed or were not applied, and a way to apply one again after a fix.
+ * `npm run webhooks -- list | show <webhook-id> | replay <webhook-id> | drift`: the operator's view
+ * of Polar events that failed or were not applied, a way to apply one again after a fix, and the
+ * drift the reconciler repaired.
  * Uses .env.local, else the local stack's .data/local.env.
  */
 loadEnvConfig(process.cwd(), true);
@@ -31,13 +32,21 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (command === "replay" && id) {
-      const { env } = await import("../lib/env");
-      const result = await ops.replayEvent(id, env().POLAR_WEBHOOK_SECRET);
-      if (!result) return notFound(id);
-      console.log(`${result.status} ${JSON.stringify(result.body)}`);
-      return result.status < 300 && result.body.ok ? 0 : 1;
+      const result = await ops.replayEvent(id);
+      if (result === "not-found") return notFound(id);
+      console.log(`${id}: ${result}`);
+      return result === "applied" || result === "ignored" || result === "already-applied" ? 0 : 1;
     }
-    console.error("usage: npm run webhooks -- list | show <webhook-id> | replay <webhook-id>");
+    if (command === "drift") {
+      const { listDriftRepairs } = await import("../lib/billing/drift");
+      const repairs = await listDriftRepairs();
+      if (repairs.length === 0) console.log("No drift repaired.");
+      for (const r of repairs) {
+        console.log(`${r.at.toISOString()}  user ${r.userId}  ${r.kind.padEnd(12)}  ${r.subject}  ${r.before} -> ${r.after}  plan ${r.planBefore} -> ${r.planAfter}`);
+      }
+      return 0;
+    }
+    console.error("usage: npm run webhooks -- list | show <webhook-id> | replay <webhook-id> | drift");
     return 2;
   } finally {
     await disconnectDb();

@@ -1,16 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { getCurrentUser } from "@/lib/auth";
+import { requirePlan } from "@/lib/access";
 
 export const metadata: Metadata = { title: "Pro features" };
 
 export default async function ProPage() {
-  // The plan is read from MongoDB on every request, not from the session token, so an upgrade
-  // (or a refund) shows at once.
-  const user = await getCurrentUser();
-  if (!user) redirect("/signin?callbackUrl=/pro");
-  if (user.subscriptionStatus !== "pro") {
+  // Checked on every request against MongoDB and the plan's end date, not the session token,
+  // so an upgrade, a refund or an ended period shows at once.
+  const access = await requirePlan("pro");
+  if (access.status === "signed-out") redirect("/signin?callbackUrl=/pro");
+  if (access.status === "insufficient") {
     return (
       <section className="space-y-4" data-testid="pro-locked">
         <h1 className="text-2xl font-bold">Pro members only</h1>
@@ -22,7 +22,7 @@ export default async function ProPage() {
   return (
     <section className="space-y-4" data-testid="pro-content">
       <h1 className="text-2xl font-bold">Pro features</h1>
-      <p className="text-slate-700">Welcome, {user.email}. Unlimited projects, priority support and early access are yours.</p>
+      <p className="text-slate-700">Welcome, {access.user.email}. Unlimited projects, priority support and early access are yours.</p>
     </section>
   );
 }

@@ -8,6 +8,29 @@ import { linkCustomer, recordPayment, recordProduct, recordSubscription, unlinkC
 export type PolarEvent = ReturnType<typeof validateEvent>;
 export type ApplyOutcome = "applied" | "ignored";
 
+/** The types applyEvent maps onto the models; any other is stored and answered 202. */
+export const MAPPED_EVENT_TYPES: ReadonlySet<string> = new Set<PolarEvent["type"]>([
+  "checkout.created",
+  "checkout.updated",
+  "checkout.expired",
+  "customer.created",
+  "customer.updated",
+  "customer.deleted",
+  "order.created",
+  "order.updated",
+  "order.paid",
+  "order.refunded",
+  "subscription.created",
+  "subscription.updated",
+  "subscription.active",
+  "subscription.canceled",
+  "subscription.uncanceled",
+  "subscription.revoked",
+  "subscription.past_due",
+  "product.created",
+  "product.updated",
+]);
+
 /** The status an order event proves at least, whatever the order object says. */
 const orderEventFloor: Partial<Record<PolarEvent["type"], PaymentStatus>> = {
   "order.paid": "completed",

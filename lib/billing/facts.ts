@@ -84,6 +84,7 @@ export interface SubscriptionFact {
   email: string;
   productId: string;
   status: string;
+  currentPeriodStart: Date | null;
   currentPeriodEnd: Date | null;
   cancelAtPeriodEnd: boolean;
   endedAt: Date | null;
@@ -99,6 +100,7 @@ export function subscriptionFact(sub: PolarSubscription): SubscriptionFact | nul
     email,
     productId: sub.productId,
     status: sub.status,
+    currentPeriodStart: sub.currentPeriodStart ?? null,
     currentPeriodEnd: sub.currentPeriodEnd ?? null,
     cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
     endedAt: sub.endedAt ?? null,

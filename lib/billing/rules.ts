@@ -42,31 +42,90 @@ export function subscriptionStatusRank(status: string): number {
 export interface SubscriptionState {
   status: string;
   cancelAtPeriodEnd: boolean;
+  currentPeriodStart: Date | null;
   currentPeriodEnd: Date | null;
   endedAt: Date | null;
 }
 
+export interface AccessPolicy {
+  /** How long a past_due subscription keeps its plan after its period started (Polar retries the card meanwhile). */
+  graceMs: number;
+}
+
 /**
- * Active and trialing grant; past_due keeps access while Polar retries the card; a cancellation
- * keeps it until the period ends; revoked (ended) never grants.
+ * An active subscription whose renewal we have not heard of yet keeps its plan this long past
+ * its period end: Polar renews a little after the boundary, and its webhook may be late. Past
+ * that, a lost renewal or past_due event can no longer keep access (the reconciler pulls the
+ * subscription meanwhile).
  */
-export function subscriptionGrants(sub: SubscriptionState, now: Date): boolean {
-  if (sub.endedAt && sub.endedAt <= now) return false;
-  if (sub.status === "active" || sub.status === "trialing" || sub.status === "past_due") return true;
-  if (sub.status === "canceled") return Boolean(sub.currentPeriodEnd && sub.currentPeriodEnd > now && !sub.endedAt);
-  return false;
+export const RENEWAL_LEEWAY_MS = 2 * 86_400_000;
+
+/**
+ * Until when a subscription grants its plan: `undefined` if it grants nothing now, `null` if no
+ * end is known, else the moment it stops. Active and trialing grant to the period end (plus the
+ * renewal leeway); a cancellation keeps access until the period ends; past_due keeps it for the
+ * grace period; revoked (ended) never grants.
+ */
+export function subscriptionAccessUntil(sub: SubscriptionState, now: Date, policy: AccessPolicy): Date | null | undefined {
+  const until = accessEnd(sub, policy);
+  if (until === undefined) return undefined;
+  const end = sub.endedAt && (!until || sub.endedAt < until) ? sub.endedAt : until;
+  return end && end <= now ? undefined : end;
+}
+
+function accessEnd(sub: SubscriptionState, policy: AccessPolicy): Date | null | undefined {
+  const periodEnd = sub.currentPeriodEnd;
+  switch (sub.status) {
+    case "active":
+    case "trialing":
+      if (sub.cancelAtPeriodEnd) return periodEnd;
+      return periodEnd ? new Date(periodEnd.getTime() + RENEWAL_LEEWAY_MS) : null;
+    case "past_due":
+      if (policy.graceMs <= 0 || !sub.currentPeriodStart) return undefined;
+      return new Date(sub.currentPeriodStart.getTime() + policy.graceMs);
+    case "canceled":
+      return sub.endedAt || !periodEnd ? undefined : periodEnd;
+    default:
+      return undefined;
+  }
 }
 
 export interface PlanFacts {
+  /** `plan`: what the payment granted when it completed (fixed then; see store.ts). */
   payments: Array<{ status: PaymentStatus; plan: string | null }>;
   subscriptions: Array<SubscriptionState & { plan: string | null }>;
 }
 
-/** The user's plan: the best plan granted by a completed payment or a granting subscription. */
-export function derivePlan(facts: PlanFacts, now: Date): Plan {
-  const granted = new Set<string>();
-  for (const p of facts.payments) if (p.status === "completed" && p.plan) granted.add(p.plan);
-  for (const s of facts.subscriptions) if (s.plan && subscriptionGrants(s, now)) granted.add(s.plan);
+/** A plan and the moment it stops holding (null: no end known, e.g. a one-time purchase). */
+export interface PlanGrant {
+  plan: Plan;
+  until: Date | null;
+}
+
+const isPlan = (plan: string | null): plan is Plan => plan !== null && (PLANS as readonly string[]).includes(plan);
+const later = (a: Date | null, b: Date | null): Date | null => (a === null || b === null ? null : a > b ? a : b);
+
+/**
+ * The user's plan now, and until when it holds: the best plan granted by a completed payment or
+ * a granting subscription; among the facts granting it, the latest end wins.
+ */
+export function derivePlan(facts: PlanFacts, now: Date, policy: AccessPolicy): PlanGrant {
+  const grants = new Map<Plan, Date | null>();
+  const grant = (plan: string | null, until: Date | null) => {
+    if (!isPlan(plan) || plan === "free") return;
+    grants.set(plan, grants.has(plan) ? later(grants.get(plan)!, until) : until);
+  };
+  for (const p of facts.payments) if (p.status === "completed") grant(p.plan, null);
+  for (const s of facts.subscriptions) {
+    const until = subscriptionAccessUntil(s, now, policy);
+    if (until !== undefined) grant(s.plan, until);
+  }
   // PLANS is ordered from least to most; the highest granted one wins.
-  return [...PLANS].reverse().find((plan) => granted.has(plan)) ?? "free";
+  const best = [...PLANS].reverse().find((plan) => grants.has(plan));
+  return best ? { plan: best, until: grants.get(best) ?? null } : { plan: "free", until: null };
+}
+
+/** The plan a stored grant gives at `now`: the stored plan is a cache, its end date decides. */
+export function planAt(stored: { plan: Plan; until: Date | null | undefined }, now: Date): Plan {
+  return stored.until && stored.until <= now ? "free" : stored.plan;
 }

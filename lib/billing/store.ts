@@ -7,7 +7,8 @@ import { userLockKey, withKeyedLock } from "@/lib/keyed-lock";
 import { updateOrCreateUser } from "@/lib/users";
 import { User } from "@/models/User";
 import type { PaymentFact, ProductFact, SubscriptionFact } from "./facts";
-import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, subscriptionStatusRank } from "./rules";
+import { billingEnv } from "@/lib/env";
+import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, subscriptionStatusRank, type AccessPolicy } from "./rules";
 
 /**
  * Every write of billing facts. Each function is idempotent and order-independent: inserts are
@@ -35,56 +36,81 @@ async function upsertRetrying<T>(write: () => Promise<T>): Promise<T> {
  * Returns the new facts version, so the plan's recomputation need not read it again.
  */
 async function touchUser(email: string, link: { paymentId?: unknown; polarCustomerId?: string | null }): Promise<number> {
-  const update: Record<string, unknown> = { $inc: { factsVersion: 1 } };
-  if (link.polarCustomerId) update.$set = { polarCustomerId: link.polarCustomerId };
+  const update: Record<string, unknown> = { $inc: { factsVersion: 1 }, $set: { factsChangedAt: new Date() } };
+  if (link.polarCustomerId) (update.$set as Record<string, unknown>).polarCustomerId = link.polarCustomerId;
   if (link.paymentId) update.$addToSet = { payments: link.paymentId };
   return (await updateOrCreateUser(email, update)).factsVersion;
 }
 
-export async function recordPayment(fact: PaymentFact, extra: { checkoutUrl?: string } = {}): Promise<void> {
-  await withKeyedLock(userLockKey(fact.email), () => writePayment(fact, extra));
+/** Marks a payment "grants nothing" once completed; null stays "not fixed yet" (see derive below). */
+const NO_PLAN = "none";
+
+/** The plan a payment completing now grants: the product's plan, if it is a one-time product. */
+async function planGrantedBy(productId: string | null): Promise<string> {
+  if (!productId) return NO_PLAN;
+  const product = await Product.findOne({ polarProductId: productId }, { plan: 1, recurringInterval: 1 }).lean();
+  // A subscription's orders grant nothing on their own: the subscription's state decides.
+  return product && !product.recurringInterval && product.plan ? product.plan : NO_PLAN;
 }
 
-async function writePayment(fact: PaymentFact, extra: { checkoutUrl?: string }): Promise<void> {
+export async function recordPayment(fact: PaymentFact, extra: { checkoutUrl?: string } = {}): Promise<void> {
+  const previousOwner = await withKeyedLock(userLockKey(fact.email), () => writePayment(fact, extra));
+  if (previousOwner) await recomputePlanOf(previousOwner);
+}
+
+/** Returns the payment's previous owner when this fact moved it to another user. */
+async function writePayment(fact: PaymentFact, extra: { checkoutUrl?: string }): Promise<string | null> {
   const descriptive: Record<string, unknown> = { "metadata.external_customer_id": fact.email };
   if (fact.productId) descriptive.productId = fact.productId;
   if (fact.amount !== null) descriptive.amount = fact.amount;
   if (fact.currency) descriptive.currency = fact.currency;
   if (fact.orderId) descriptive["metadata.order_id"] = fact.orderId;
   if (extra.checkoutUrl) descriptive.checkoutUrl = extra.checkoutUrl;
+  // An order carries its customer as Polar knows it now: the payment follows it.
+  if (fact.orderId) descriptive.customerEmail = fact.email;
+  const completes = fact.status === "completed";
+  const plan = completes ? await planGrantedBy(fact.productId) : null;
 
   // Our own _id on insert, so the new payment's id is known without reading it back.
   const newId = new Types.ObjectId();
+  const insertOnly: Record<string, unknown> = { _id: newId, status: fact.status, ...(plan ? { plan } : {}) };
+  if (!fact.orderId) insertOnly.customerEmail = fact.email;
   const before = await upsertRetrying(() =>
     Payment.findOneAndUpdate(
       { checkoutId: fact.checkoutId },
-      { $setOnInsert: { _id: newId, customerEmail: fact.email, status: fact.status }, $set: descriptive },
+      { $setOnInsert: insertOnly, $set: descriptive },
       // No projection: FerretDB's findAndModify does not implement `fields`.
       { upsert: true, returnDocument: "before" },
     ).lean(),
   );
   const below = paymentStatusesBelow(fact.status);
   if (before && below.includes(before.status)) {
-    await Payment.updateOne({ checkoutId: fact.checkoutId, status: { $in: below } }, { $set: { status: fact.status } });
+    // `plan` is only set by a completing fact, and this write moves the payment into
+    // completed: the plan is fixed here, and no later write touches it.
+    await Payment.updateOne({ checkoutId: fact.checkoutId, status: { $in: below } }, { $set: { status: fact.status, ...(plan ? { plan } : {}) } });
   }
   const version = await touchUser(fact.email, { paymentId: before?._id ?? newId, polarCustomerId: fact.polarCustomerId });
   // Recomputed whenever this status could matter, even if this event changed nothing: a first
-  // delivery may have written the fact and then lost the database before the plan was saved,
-  // and its retry is what brings the plan up to date. A pending, failed or expired payment
-  // cannot change a plan (rules.ts), so checkouts opening skip the work.
+  // attempt may have written the fact and then lost the database before the plan was saved,
+  // and the next attempt is what brings the plan up to date. A pending, failed or expired
+  // payment cannot change a plan (rules.ts), so checkouts opening skip the work.
   if (paymentStatusCanChangePlan(fact.status)) await recomputePlan(fact.email, version);
+  return before && before.customerEmail !== fact.email ? before.customerEmail : null;
 }
 
 export async function recordSubscription(fact: SubscriptionFact): Promise<void> {
-  await withKeyedLock(userLockKey(fact.email), () => writeSubscription(fact));
+  const previousOwner = await withKeyedLock(userLockKey(fact.email), () => writeSubscription(fact));
+  if (previousOwner) await recomputePlanOf(previousOwner);
 }
 
-async function writeSubscription(fact: SubscriptionFact): Promise<void> {
+/** Returns the subscription's previous owner when these (newer) facts moved it to another user. */
+async function writeSubscription(fact: SubscriptionFact): Promise<string | null> {
   const fields = {
     customerEmail: fact.email,
     productId: fact.productId,
     status: fact.status,
     statusRank: subscriptionStatusRank(fact.status),
+    currentPeriodStart: fact.currentPeriodStart,
     currentPeriodEnd: fact.currentPeriodEnd,
     cancelAtPeriodEnd: fact.cancelAtPeriodEnd,
     endedAt: fact.endedAt,
@@ -93,7 +119,7 @@ async function writeSubscription(fact: SubscriptionFact): Promise<void> {
   // Newer facts win; an older event arriving late changes nothing. Most events are about a
   // subscription we hold already: one write. A new one gets a second write that inserts it.
   const applyIfNewer = () =>
-    Subscription.updateOne(
+    Subscription.findOneAndUpdate(
       {
         polarSubscriptionId: fact.polarSubscriptionId,
         $or: [
@@ -102,17 +128,20 @@ async function writeSubscription(fact: SubscriptionFact): Promise<void> {
         ],
       },
       { $set: fields },
-    );
-  if ((await applyIfNewer()).matchedCount === 0) {
+      { returnDocument: "before" },
+    ).lean();
+  let before = await applyIfNewer();
+  if (!before) {
     const inserted = await upsertRetrying(() =>
       Subscription.updateOne({ polarSubscriptionId: fact.polarSubscriptionId }, { $setOnInsert: fields }, { upsert: true }),
     );
     // Not inserted: it exists, newer than this event, or inserted meanwhile by another
     // instance with older facts; the conditional write settles which.
-    if (inserted.upsertedCount === 0) await applyIfNewer();
+    if (inserted.upsertedCount === 0) before = await applyIfNewer();
   }
   const version = await touchUser(fact.email, { polarCustomerId: fact.polarCustomerId });
   await recomputePlan(fact.email, version);
+  return before && before.customerEmail !== fact.email ? before.customerEmail : null;
 }
 
 export async function recordProduct(fact: ProductFact): Promise<void> {
@@ -134,43 +163,57 @@ export async function unlinkCustomer(polarCustomerId: string): Promise<void> {
   await User.updateMany({ polarCustomerId }, { $set: { polarCustomerId: null } });
 }
 
+/** Recomputes one user's plan from the stored facts (the cron's due plans, the reconciler, an owner change). */
+export async function recomputePlanOf(email: string): Promise<void> {
+  await withKeyedLock(userLockKey(email), () => recomputePlan(email));
+}
+
 /**
- * Recomputes `subscriptionStatus` (callers hold the user's lock) from the user's payments and
- * subscriptions. Saved only if no fact was written since `factsVersion` (what the caller's own
- * write left); otherwise computed again from the newer facts.
+ * Recomputes `subscriptionStatus` and `planUntil` (callers hold the user's lock) from the
+ * user's payments and subscriptions. Saved only if no fact was written since `factsVersion`
+ * (what the caller's own write left); otherwise computed again from the newer facts.
  */
-async function recomputePlan(email: string, factsVersion: number): Promise<void> {
-  const now = new Date();
+async function recomputePlan(email: string, factsVersion?: number): Promise<void> {
+  const policy: AccessPolicy = { graceMs: billingEnv().BILLING_GRACE_DAYS * 86_400_000 };
   let version: number | undefined = factsVersion;
   for (let attempt = 0; attempt < 10; attempt++) {
-    version ??= (await User.findOne({ email }, { factsVersion: 1 }).lean())?.factsVersion ?? 0;
+    const now = new Date();
+    version ??= (await User.findOne({ email }, { factsVersion: 1 }).lean())?.factsVersion;
+    if (version === undefined) return; // no such user: nothing grants anything
     // The catalogue is small: read it whole, alongside the user's facts, not after them.
     const [payments, subscriptions, catalogue] = await Promise.all([
-      Payment.find({ customerEmail: email }, { status: 1, productId: 1 }).lean(),
+      Payment.find({ customerEmail: email }, { status: 1, productId: 1, plan: 1 }).lean(),
       Subscription.find({ customerEmail: email }).lean(),
       Product.find({}, { polarProductId: 1, plan: 1, recurringInterval: 1 }).lean(),
     ]);
     const products = new Map(catalogue.map((p) => [p.polarProductId, p]));
-    const plan = derivePlan(
+    // Payments completed before the plan was fixed at completion have none: their product's
+    // current plan stands in (one-time products only), as it did when they were applied.
+    const legacyPlan = (productId: string | null | undefined) => {
+      const product = productId ? products.get(productId) : undefined;
+      return product && !product.recurringInterval ? (product.plan ?? null) : null;
+    };
+    const grant = derivePlan(
       {
-        // A subscription's orders grant nothing on their own: the subscription's state decides.
-        payments: payments.map((p) => {
-          const product = p.productId ? products.get(p.productId) : undefined;
-          return { status: p.status, plan: product && !product.recurringInterval ? (product.plan ?? null) : null };
-        }),
+        payments: payments.map((p) => ({ status: p.status, plan: p.plan === NO_PLAN ? null : (p.plan ?? legacyPlan(p.productId)) })),
         subscriptions: subscriptions.map((s) => ({
           status: s.status,
           cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+          currentPeriodStart: s.currentPeriodStart ?? null,
           currentPeriodEnd: s.currentPeriodEnd ?? null,
           endedAt: s.endedAt ?? null,
           plan: (s.productId && products.get(s.productId)?.plan) || null,
         })),
       },
       now,
+      policy,
     );
-    const saved = await User.updateOne({ email, factsVersion: version }, { $set: { subscriptionStatus: plan } });
+    const saved = await User.updateOne(
+      { email, factsVersion: version },
+      { $set: { subscriptionStatus: grant.plan, planUntil: grant.until } },
+    );
     if (saved.matchedCount === 1) return;
     version = undefined; // a fact was written meanwhile: read the new version and compute again
   }
-  throw new Error(`The plan of ${email} kept changing while it was recomputed`);
+  throw new Error("A user's plan kept changing while it was recomputed");
 }

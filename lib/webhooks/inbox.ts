@@ -1,49 +1,123 @@
 import "server-only";
-import { WebhookEvent } from "@/models/WebhookEvent";
-
-export type Claim = "new" | "unfinished" | "done";
+import type { Collection } from "mongoose";
+import { WebhookEvent, type WebhookEventDoc, type WebhookEventStatus } from "@/models/WebhookEvent";
 
 /**
- * Stores the event under its `webhook-id` before anything is applied. A redelivery of an event
- * already applied is answered without touching anything; one whose earlier attempt did not
- * finish is applied again (every handler is idempotent).
+ * The inbox: the one durable write a delivery makes before it is answered, and the leases of
+ * whoever applies it afterwards. Every function here is a single-document command.
  */
-export async function claimEvent(webhookId: string, type: string, payload: string): Promise<Claim> {
-  const claim = () =>
-    WebhookEvent.findOneAndUpdate(
-      { _id: webhookId },
-      { $setOnInsert: { webhookId, type, payload, status: "received", receivedAt: new Date() }, $inc: { attempts: 1 } },
-      // No projection: FerretDB's findAndModify does not implement `fields`.
-      { upsert: true, returnDocument: "before" },
-    ).lean();
-  let previous;
+
+/** How long the delivery's own `after()` has before the sweep may take an event over. */
+export const SWEEP_AFTER_MS = 30_000;
+/** A lease outlives any normal apply; a holder that died is taken over once it ends. */
+export const LEASE_MS = 60_000;
+/** Payloads are kept this long: Polar can redeliver from its dashboard for 90 days. */
+export const RETENTION_MS = 90 * 86_400_000;
+
+export type Recorded = "new" | "unapplied" | "done";
+
+const isDuplicateKey = (error: unknown) => (error as { code?: unknown } | null)?.code === 11000;
+
+/**
+ * Stores a verified event under its `webhook-id`: one insert, whose unique `_id` decides
+ * duplicates. Only a duplicate costs a read, to tell an applied event from one whose first
+ * delivery died before applying it.
+ */
+export async function recordEvent(
+  webhookId: string,
+  type: string,
+  payload: string,
+  outcome: { status: "received" } | { status: "skipped"; note: string },
+): Promise<Recorded> {
+  const now = new Date();
   try {
-    previous = await claim();
+    // The driver's insert, without a Mongoose document: this is the whole of a delivery's
+    // database work, and its fields are all set here.
+    await (WebhookEvent.collection as unknown as Collection<WebhookEventDoc & { _id: string }>).insertOne({
+      _id: webhookId,
+      type,
+      payload,
+      receivedAt: now,
+      attempts: 0,
+      nextAttemptAt: new Date(now.getTime() + SWEEP_AFTER_MS),
+      leaseOwner: null,
+      leaseUntil: null,
+      ...(outcome.status === "received"
+        ? { status: "received", processedAt: null, error: null }
+        : { status: "skipped", processedAt: now, error: outcome.note }),
+    });
+    return "new";
   } catch (error) {
-    if ((error as { code?: unknown }).code !== 11000) throw error;
-    previous = await claim(); // a concurrent delivery inserted it first
+    if (!isDuplicateKey(error)) throw error;
   }
-  if (!previous) return "new";
-  return previous.status === "processed" || previous.status === "skipped" ? "done" : "unfinished";
+  const stored = await WebhookEvent.findOne({ _id: webhookId }, { status: 1 }).lean();
+  return stored?.status === "received" ? "unapplied" : "done";
 }
 
-export async function markApplied(webhookId: string, outcome: "applied" | "ignored"): Promise<void> {
+export interface Lease {
+  owner: string;
+  payload: string;
+  attempts: number;
+}
+
+/**
+ * Takes the event for `owner` if it is unapplied and nobody holds a live lease on it; `dueOnly`
+ * also leaves it alone before its next attempt is due (the sweep's backoff). On MongoDB this
+ * is an atomic compare-and-set; FerretDB 1.x makes no such promise (see lib/keyed-lock.ts), so
+ * callers also serialize per event within the process.
+ */
+export async function takeLease(webhookId: string, owner: string, opts: { dueOnly: boolean }): Promise<Lease | null> {
+  const now = new Date();
+  const taken = await WebhookEvent.findOneAndUpdate(
+    {
+      _id: webhookId,
+      status: "received",
+      $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }],
+      ...(opts.dueOnly ? { nextAttemptAt: { $lte: now } } : {}),
+    },
+    { $set: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + LEASE_MS) }, $inc: { attempts: 1 } },
+    // No projection: FerretDB's findAndModify does not implement `fields`.
+    { returnDocument: "after" },
+  ).lean();
+  return taken ? { owner, payload: taken.payload, attempts: taken.attempts ?? 1 } : null;
+}
+
+/** Marks the event done, if `owner` still holds it (a holder whose lease was taken over does nothing). */
+export async function finishEvent(webhookId: string, owner: string, status: Exclude<WebhookEventStatus, "received">, error: string | null = null): Promise<void> {
   await WebhookEvent.updateOne(
-    { _id: webhookId },
-    { $set: { status: outcome === "applied" ? "processed" : "skipped", processedAt: new Date(), error: null } },
+    { _id: webhookId, leaseOwner: owner },
+    { $set: { status, processedAt: new Date(), error, leaseOwner: null, leaseUntil: null } },
   );
 }
 
-/** Records why an event could not be applied; never downgrades one a concurrent delivery applied. */
-export async function markFailed(webhookId: string, error: string): Promise<void> {
-  await WebhookEvent.updateOne({ webhookId, status: { $in: ["received", "failed"] } }, { $set: { status: "failed", error } });
+/** Gives the event back for a later attempt, not before `at`. */
+export async function releaseEvent(webhookId: string, owner: string, error: string, at: Date): Promise<void> {
+  await WebhookEvent.updateOne(
+    { _id: webhookId, leaseOwner: owner },
+    { $set: { error, nextAttemptAt: at, leaseOwner: null, leaseUntil: null } },
+  );
 }
 
-/** A signed event that the SDK cannot parse (e.g. a type newer than the SDK): kept, not applied. */
-export async function storeUnparsed(webhookId: string, type: string, payload: string, reason: string): Promise<void> {
-  await WebhookEvent.updateOne(
+/** Unapplied events whose next attempt is due, oldest first (the sweep's work list). */
+export async function dueEvents(limit: number, now = new Date()): Promise<string[]> {
+  const docs = await WebhookEvent.find({ status: "received", nextAttemptAt: { $lte: now } }, { _id: 1 })
+    .sort({ nextAttemptAt: 1 })
+    .limit(limit)
+    .lean();
+  return docs.map((d) => d._id);
+}
+
+/** Makes a stored event applicable again now (an operator's replay of a failed or skipped event). */
+export async function reopenEvent(webhookId: string): Promise<boolean> {
+  const reopened = await WebhookEvent.updateOne(
     { _id: webhookId },
-    { $setOnInsert: { webhookId, type, payload, receivedAt: new Date(), status: "skipped", processedAt: new Date(), error: reason }, $inc: { attempts: 1 } },
-    { upsert: true },
+    { $set: { status: "received", nextAttemptAt: new Date(), leaseOwner: null, leaseUntil: null, attempts: 0 } },
   );
+  return reopened.matchedCount === 1;
+}
+
+/** Deletes events received before the retention window, payloads included. */
+export async function deleteExpiredEvents(now = new Date()): Promise<number> {
+  const deleted = await WebhookEvent.deleteMany({ receivedAt: { $lt: new Date(now.getTime() - RETENTION_MS) } });
+  return deleted.deletedCount;
 }

@@ -1,8 +1,8 @@
 import "server-only";
-import { Webhook } from "standardwebhooks";
 import { connectDb } from "@/lib/db";
 import { WebhookEvent, type WebhookEventStatus } from "@/models/WebhookEvent";
-import { receiveWebhook, type WebhookResponse } from "./receive";
+import { applyInboxEvent, type ApplyResult } from "./applier";
+import { reopenEvent } from "./inbox";
 
 export interface EventSummary {
   webhookId: string;
@@ -14,7 +14,7 @@ export interface EventSummary {
   error: string | null;
 }
 
-const summaryFields = { webhookId: 1, type: 1, status: 1, attempts: 1, receivedAt: 1, processedAt: 1, error: 1 } as const;
+const summaryFields = { type: 1, status: 1, attempts: 1, receivedAt: 1, processedAt: 1, error: 1 } as const;
 
 /** Events an operator should look at: failed, not yet applied, or stored without being applied. */
 export async function listAttentionEvents(limit = 50): Promise<EventSummary[]> {
@@ -23,7 +23,15 @@ export async function listAttentionEvents(limit = 50): Promise<EventSummary[]> {
     .sort({ receivedAt: -1 })
     .limit(limit)
     .lean();
-  return docs.map((d) => ({ ...d, processedAt: d.processedAt ?? null, error: d.error ?? null, attempts: d.attempts ?? 0 }));
+  return docs.map((d) => ({
+    webhookId: d._id,
+    type: d.type,
+    status: d.status,
+    attempts: d.attempts ?? 0,
+    receivedAt: d.receivedAt,
+    processedAt: d.processedAt ?? null,
+    error: d.error ?? null,
+  }));
 }
 
 export async function showEvent(webhookId: string) {
@@ -31,23 +39,16 @@ export async function showEvent(webhookId: string) {
   return WebhookEvent.findOne({ _id: webhookId }).lean();
 }
 
+export type ReplayResult = "not-found" | "already-applied" | ApplyResult;
+
 /**
- * Applies a stored event again through the same path as a delivery from Polar: signed afresh
- * with our own secret, then verified, deduped and applied. An event already applied is answered
- * as a duplicate and changes nothing.
+ * Applies a stored event again through the applier a delivery uses (same lease, same
+ * lib/billing code). An event already applied is left alone: replaying it changes nothing.
  */
-export async function replayEvent(webhookId: string, secret: string): Promise<WebhookResponse | null> {
+export async function replayEvent(webhookId: string): Promise<ReplayResult> {
   const stored = await showEvent(webhookId);
-  if (!stored) return null;
-  const timestamp = new Date();
-  const signature = new Webhook(Buffer.from(secret, "utf-8").toString("base64")).sign(webhookId, timestamp, stored.payload);
-  return receiveWebhook(
-    stored.payload,
-    {
-      "webhook-id": webhookId,
-      "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
-      "webhook-signature": signature,
-    },
-    secret,
-  );
+  if (!stored) return "not-found";
+  if (stored.status === "processed") return "already-applied";
+  await reopenEvent(webhookId);
+  return applyInboxEvent(webhookId, { dueOnly: false });
 }

@@ -1,31 +1,34 @@
 import "server-only";
 import { SDKValidationError } from "@polar-sh/sdk/models/errors/sdkvalidationerror";
 import { validateEvent, WebhookVerificationError } from "@polar-sh/sdk/webhooks";
-import { applyEvent, type PolarEvent } from "@/lib/billing/apply-event";
+import { MAPPED_EVENT_TYPES, type PolarEvent } from "@/lib/billing/apply-event";
 import { connectDb, replaceClientAfter } from "@/lib/db";
 import { isTransientDbError } from "@/lib/db-errors";
-import { withKeyedLock } from "@/lib/keyed-lock";
-import { claimEvent, markApplied, markFailed, storeUnparsed } from "./inbox";
+import { describeError } from "@/lib/redact";
+import { applyBehindAnswer } from "./behind-answer";
+import { recordEvent, type Recorded } from "./inbox";
 
 export interface WebhookResponse {
   status: number;
   body: { ok: boolean; outcome?: string; error?: string };
+  /** The work to run after the answer is sent (the route hands it to `after()`). */
+  afterAnswer?: () => Promise<void>;
 }
 
-const reply = (status: number, body: WebhookResponse["body"]): WebhookResponse => ({ status, body });
+const reply = (status: number, body: WebhookResponse["body"], afterAnswer?: () => Promise<void>): WebhookResponse => ({
+  status,
+  body,
+  ...(afterAnswer ? { afterAnswer } : {}),
+});
 
-/** 503 for a database that could not be reached (Polar retries), after replacing a stuck client; null for anything else. */
-function unavailable(error: unknown): WebhookResponse | null {
-  if (!isTransientDbError(error)) return null;
-  replaceClientAfter(error);
-  return reply(503, { ok: false, error: "temporarily unavailable, retry later" });
-}
+const unavailable = () => reply(503, { ok: false, error: "temporarily unavailable, retry later" });
 
 /**
- * Verifies a Polar delivery and applies it. Every answer is chosen for Polar's retry logic: 2xx
- * for anything a retry would not change (so the endpoint is never disabled for it), 503 only
- * when the database is down (so the retry applies it later), 4xx for what Polar did not sign.
- * Response bodies never carry secrets, stack traces or internal paths.
+ * Verifies a Polar delivery, stores it in the inbox and answers; the event is applied after the
+ * answer. Every answer is chosen for Polar's retry logic: 503 only when the event could not be
+ * stored (Polar retries), 2xx once it is stored (applying it is our job from then on, so the
+ * endpoint is never disabled for it), 4xx for what Polar did not sign. Response bodies never
+ * carry secrets, stack traces or internal paths.
  */
 export async function receiveWebhook(rawBody: string, headers: Record<string, string>, secret: string): Promise<WebhookResponse> {
   let event: PolarEvent;
@@ -34,53 +37,36 @@ export async function receiveWebhook(rawBody: string, headers: Record<string, st
   } catch (error) {
     if (error instanceof WebhookVerificationError) return reply(403, { ok: false, error: "invalid signature" });
     if (error instanceof SyntaxError) return reply(400, { ok: false, error: "body is not valid JSON" });
-    if (error instanceof SDKValidationError) return storeSignedButUnparsed(rawBody, headers, error);
+    if (error instanceof SDKValidationError) return store(headers, typeOfBody(rawBody), rawBody, { status: "skipped", note: `not applied: ${describeError(error)}` });
     throw error;
   }
+  if (!MAPPED_EVENT_TYPES.has(event.type)) return store(headers, event.type, rawBody, { status: "skipped", note: "not applied: a type this app does not map" });
+  return store(headers, event.type, rawBody, { status: "received" }, event);
+}
 
+async function store(
+  headers: Record<string, string>,
+  type: string,
+  rawBody: string,
+  outcome: Parameters<typeof recordEvent>[3],
+  event?: PolarEvent,
+): Promise<WebhookResponse> {
+  // Present: the signature covers it, and validateEvent refuses a delivery without it.
   const webhookId = headers["webhook-id"] ?? "";
-  // Deliveries of one event run one at a time here, so a burst of duplicates applies it once.
-  return withKeyedLock(`webhook:${webhookId}`, () => applyOnce(webhookId, event, rawBody));
-}
-
-async function applyOnce(webhookId: string, event: PolarEvent, rawBody: string): Promise<WebhookResponse> {
+  let recorded: Recorded;
   try {
     await connectDb();
-    if ((await claimEvent(webhookId, event.type, rawBody)) === "done") return reply(200, { ok: true, outcome: "duplicate" });
-    const outcome = await applyEvent(event);
-    await markApplied(webhookId, outcome);
-    // 202 for an event stored but with nothing to apply (a type we do not map, no customer in it).
-    return reply(outcome === "applied" ? 200 : 202, { ok: true, outcome });
+    recorded = await recordEvent(webhookId, type, rawBody, outcome);
   } catch (error) {
-    const retryLater = unavailable(error);
-    if (retryLater) {
-      console.warn(`[webhook ${webhookId}] database unavailable, answering 503 so Polar retries`);
-      return retryLater;
-    }
-    console.error(`[webhook ${webhookId}] ${event.type} could not be applied`, error);
-    try {
-      await markFailed(webhookId, error instanceof Error ? error.message : String(error));
-    } catch (recordError) {
-      const retryLater = unavailable(recordError);
-      if (retryLater) return retryLater;
-      throw recordError;
-    }
-    // Retrying cannot fix this one; it is kept as failed for an operator (npm run webhooks).
-    return reply(202, { ok: false, outcome: "failed" });
+    if (!isTransientDbError(error)) throw error;
+    replaceClientAfter(error);
+    console.warn(`[webhook ${webhookId}] could not be stored, answering 503 so Polar retries: ${describeError(error)}`);
+    return unavailable();
   }
-}
-
-async function storeSignedButUnparsed(rawBody: string, headers: Record<string, string>, error: SDKValidationError): Promise<WebhookResponse> {
-  const type = typeOfBody(rawBody);
-  try {
-    await connectDb();
-    await storeUnparsed(headers["webhook-id"] ?? "", type, rawBody, `not applied: ${error.message} (${type})`);
-  } catch (dbError) {
-    const retryLater = unavailable(dbError);
-    if (retryLater) return retryLater;
-    throw dbError;
-  }
-  return reply(202, { ok: true, outcome: "stored" });
+  if (recorded === "done") return reply(200, { ok: true, outcome: "duplicate" });
+  if (!event) return reply(202, { ok: true, outcome: "stored" });
+  // New, or stored earlier by a delivery that died before applying it: applied either way.
+  return reply(200, { ok: true, outcome: recorded === "new" ? "accepted" : "redelivered" }, () => applyBehindAnswer(webhookId, event));
 }
 
 function typeOfBody(rawBody: string): string {

@@ -226,6 +226,7 @@ export interface SubscriptionSpec {
   checkoutId?: string | null;
   status: "incomplete" | "active" | "past_due" | "canceled" | "trialing" | "unpaid";
   cancelAtPeriodEnd?: boolean;
+  currentPeriodStart?: Date;
   currentPeriodEnd?: Date;
   endedAt?: Date | null;
   modifiedAt: Date;
@@ -241,7 +242,7 @@ export function subscriptionWire(s: SubscriptionSpec): Json {
     recurring_interval: s.product.recurring ?? "month",
     recurring_interval_count: 1,
     status: s.status,
-    current_period_start: "2026-11-26T10:02:00Z",
+    current_period_start: iso(s.currentPeriodStart ?? new Date(Date.now() - 86_400_000)),
     current_period_end: iso(s.currentPeriodEnd ?? new Date(Date.now() + 30 * 86_400_000)),
     trial_start: null,
     trial_end: null,

@@ -22,6 +22,7 @@ function setEnv(overrides: Record<string, string> = {}): void {
     APP_URL: "http://localhost:3999",
     NEXTAUTH_SECRET: "x".repeat(40),
     AUTH_LOCAL_LOGIN: "true",
+    CRON_SECRET: "cron-secret-0123456789",
     ...overrides,
   });
 }

@@ -35,11 +35,11 @@ it("answers 503 while the database is down, marks nothing processed, and applies
   expect(Date.now() - started).toBeLessThan(10_000); // inside Polar's delivery timeout
 
   db = await startFerretdb({ port, dataDir, log: () => {} });
-  expect(await WebhookEvent.findOne({ webhookId: "wh_paid", status: "processed" }).lean()).toBeNull();
+  expect(await WebhookEvent.findOne({ _id: "wh_paid", status: "processed" }).lean()).toBeNull();
 
   // Polar's retry: same webhook-id, same body, new signature timestamp.
   const retry = deliver(JSON.parse(paid.body), SECRET, "wh_paid");
   expect((await postDelivery(retry)).status).toBe(200);
-  expect(await WebhookEvent.findOne({ webhookId: "wh_paid" }).lean()).toMatchObject({ status: "processed" });
+  expect(await WebhookEvent.findOne({ _id: "wh_paid" }).lean()).toMatchObject({ status: "processed" });
   expect((await User.findOne({ email: alice.email }).lean())?.subscriptionStatus).toBe("pro");
 });

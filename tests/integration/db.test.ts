@@ -36,14 +36,15 @@ describe("lib/db against the real database", () => {
       users: "email",
       payments: "checkoutId",
       products: "polarProductId",
-      webhookevents: "webhookId",
+      // The webhook-id is the _id: unique by definition.
+      webhookevents: "_id",
       subscriptions: "polarSubscriptionId",
     };
     for (const model of allModels) {
       const indexes = await model.collection.indexes();
       const key = expected[model.collection.collectionName];
       expect(key, model.collection.collectionName).toBeDefined();
-      const unique = indexes.find((i) => i.unique && Object.keys(i.key).join() === key);
+      const unique = indexes.find((i) => (i.unique || key === "_id") && Object.keys(i.key).join() === key);
       expect(unique, `${model.collection.collectionName}.${key} unique`).toBeDefined();
     }
   });

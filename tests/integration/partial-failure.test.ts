@@ -5,6 +5,7 @@ import { User } from "@/models/User";
 import { WebhookEvent } from "@/models/WebhookEvent";
 import { setupTestDatabase } from "../helpers/db";
 import { checkoutWire, deliver, event, orderWire, proProduct } from "../../scripts/lib/polar-payloads";
+import { sweepDueEvents } from "@/lib/webhooks/sweep";
 import { SECRET, post, postDelivery } from "../helpers/webhooks";
 
 setupTestDatabase(import.meta.url);
@@ -14,9 +15,9 @@ const carol = { id: "cus_carol", email: "carol@example.com" };
 const order = { id: "or_c", checkoutId: "co_c", product: proProduct, customer: carol };
 
 // Found by the chaos harness with the database fault: the connection dropped after the refund
-// was written to the payment but before the plan was saved. Polar's retry found the payment
+// was written to the payment but before the plan was saved. The retry found the payment
 // already refunded, took the event for a repeat, and left Carol on Pro.
-it("a retry completes an event whose first delivery wrote its fact and then lost the database", async () => {
+it("a later attempt completes an event whose first delivery wrote its fact and then lost the database", async () => {
   await post(event("checkout.created", checkoutWire({ id: "co_c", product: proProduct, email: carol.email })));
   await post(event("order.paid", orderWire(order)));
   expect((await User.findOne({ email: carol.email }).lean())?.subscriptionStatus).toBe("pro");
@@ -26,14 +27,18 @@ it("a retry completes an event whose first delivery wrote its fact and then lost
   const lost = vi
     .spyOn(User, "findOneAndUpdate")
     .mockImplementationOnce(() => ({ lean: () => Promise.reject(new mongoose.mongo.MongoNetworkError("connection reset")) }) as never);
-  expect((await postDelivery(refund)).status).toBe(503);
+  // Stored, so answered 200; applying it behind the answer lost the database half-way.
+  expect((await postDelivery(refund)).status).toBe(200);
   expect(lost).toHaveBeenCalled();
   expect((await Payment.findOne({ checkoutId: "co_c" }).lean())?.status).toBe("refunded");
   expect((await User.findOne({ email: carol.email }).lean())?.subscriptionStatus).toBe("pro");
-  expect((await WebhookEvent.findById("wh_refund").lean())?.status).not.toBe("processed");
+  const waiting = await WebhookEvent.findById("wh_refund").lean();
+  expect(waiting).toMatchObject({ status: "received", attempts: 1, leaseOwner: null });
 
-  const retry = deliver(JSON.parse(refund.body), SECRET, "wh_refund");
-  expect((await postDelivery(retry)).status).toBe(200);
+  // The sweep, once the backoff is over, finds the payment already refunded, and must still
+  // finish the plan rather than take the event for a repeat.
+  await WebhookEvent.updateOne({ _id: "wh_refund" }, { $set: { nextAttemptAt: new Date(Date.now() - 1) } });
+  expect(await sweepDueEvents({ limit: 10, deadline: Date.now() + 10_000 })).toMatchObject({ applied: 1 });
   expect((await User.findOne({ email: carol.email }).lean())?.subscriptionStatus).toBe("free");
   expect((await WebhookEvent.findById("wh_refund").lean())?.status).toBe("processed");
 });

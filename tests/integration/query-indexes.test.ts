@@ -3,7 +3,10 @@ import { loadConfirmation } from "@/lib/confirmation";
 import { connectDb, disconnectDb } from "@/lib/db";
 import { listPayments } from "@/lib/payments";
 import { findUserByEmail } from "@/lib/users";
+import { reconcileCandidates, recomputeDuePlans } from "@/lib/billing/reconcile";
+import { deleteExpiredEvents } from "@/lib/webhooks/inbox";
 import { listAttentionEvents, showEvent } from "@/lib/webhooks/operator";
+import { sweepDueEvents } from "@/lib/webhooks/sweep";
 import { customerRun } from "../../scripts/lib/scenarios";
 import { setupTestDatabase } from "../helpers/db";
 import { post } from "../helpers/webhooks";
@@ -44,6 +47,11 @@ it("every query the webhook handlers and the pages send starts with an indexed f
   await loadConfirmation(checkoutId, email);
   await listAttentionEvents();
   await showEvent(customerRun(0, 42).events[0]!.webhookId);
+  // The cron's steps that read by query (the reconciler's Polar calls aside).
+  await sweepDueEvents({ limit: 10, deadline: Date.now() + 10_000 });
+  await recomputeDuePlans({ limit: 10, deadline: Date.now() + 10_000 });
+  await reconcileCandidates(10, new Date());
+  await deleteExpiredEvents();
   client.removeAllListeners("commandStarted");
 
   const indexed = new Map<string, Set<string>>();

@@ -5,6 +5,7 @@ const base = {
   POLAR_ACCESS_TOKEN: "t",
   POLAR_WEBHOOK_SECRET: "whsec_x",
   NEXTAUTH_SECRET: "z".repeat(40),
+  CRON_SECRET: "cron-secret-0123456789",
 };
 
 async function optionsWith(env: Record<string, string>) {

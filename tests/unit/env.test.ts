@@ -8,6 +8,7 @@ const valid = {
   APP_URL: "http://localhost:3000/",
   NEXTAUTH_SECRET: "x".repeat(32),
   AUTH_LOCAL_LOGIN: "true",
+  CRON_SECRET: "cron-secret-0123456789",
 };
 
 function problemsOf(source: Record<string, string | undefined>): string[] {
@@ -56,7 +57,7 @@ describe("parseEnv", () => {
   it("lists every problem at once", () => {
     const problems = problemsOf({ AUTH_LOCAL_LOGIN: "true" });
     expect(problems.map((p) => p.split(" ")[0]).sort()).toEqual(
-      ["APP_URL", "MONGODB_URI", "NEXTAUTH_SECRET", "POLAR_ACCESS_TOKEN", "POLAR_WEBHOOK_SECRET"].sort(),
+      ["APP_URL", "CRON_SECRET", "MONGODB_URI", "NEXTAUTH_SECRET", "POLAR_ACCESS_TOKEN", "POLAR_WEBHOOK_SECRET"].sort(),
     );
   });
 

@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, subscriptionGrants, subscriptionStatusRank } from "@/lib/billing/rules";
+import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, planAt, RENEWAL_LEEWAY_MS, subscriptionAccessUntil, subscriptionStatusRank } from "@/lib/billing/rules";
 import { PAYMENT_STATUSES } from "@/models/Payment";
 
 const now = new Date("2026-11-26T12:00:00Z");
 const later = new Date("2026-12-26T12:00:00Z");
 const earlier = new Date("2026-10-26T12:00:00Z");
+const noGrace = { graceMs: 0 };
+const week = { graceMs: 7 * 86_400_000 };
+const grants = (sub: Parameters<typeof subscriptionAccessUntil>[0], policy = noGrace) => subscriptionAccessUntil(sub, now, policy) !== undefined;
 
 describe("payment status order", () => {
   it("only moves forward: pending < failed / expired < completed < refunded", () => {
@@ -25,33 +28,45 @@ describe("paymentStatusCanChangePlan", () => {
   // that grant nothing, whatever the plan of the product.
   it.each(PAYMENT_STATUSES.filter((s) => !paymentStatusCanChangePlan(s)))("writing %s never moves a payment out of completed", (next) => {
     for (const from of paymentStatusesBelow(next)) {
-      const plan = (status: typeof from) => derivePlan({ payments: [{ status, plan: "pro" }], subscriptions: [] }, now);
+      const plan = (status: typeof from) => derivePlan({ payments: [{ status, plan: "pro" }], subscriptions: [] }, now, noGrace).plan;
       expect(plan(next)).toBe(plan(from));
     }
   });
 });
 
-describe("subscriptionGrants", () => {
-  const base = { cancelAtPeriodEnd: false, currentPeriodEnd: later, endedAt: null };
+describe("subscriptionAccessUntil", () => {
+  const base = { cancelAtPeriodEnd: false, currentPeriodStart: earlier, currentPeriodEnd: later, endedAt: null };
   it.each([
     ["active", true],
     ["trialing", true],
-    ["past_due", true],
     ["incomplete", false],
     ["unpaid", false],
-  ])("%s grants: %s", (status, grants) => {
-    expect(subscriptionGrants({ ...base, status }, now)).toBe(grants);
+  ])("%s grants: %s", (status, expected) => {
+    expect(grants({ ...base, status })).toBe(expected);
   });
 
-  it("a canceled (at period end) subscription keeps access until the period ends", () => {
-    expect(subscriptionGrants({ ...base, status: "active", cancelAtPeriodEnd: true }, now)).toBe(true);
-    expect(subscriptionGrants({ ...base, status: "canceled", currentPeriodEnd: later }, now)).toBe(true);
-    expect(subscriptionGrants({ ...base, status: "canceled", currentPeriodEnd: earlier }, now)).toBe(false);
+  it("an active subscription holds to its period end plus the renewal leeway, then stops unless a renewal arrives", () => {
+    expect(subscriptionAccessUntil({ ...base, status: "active" }, now, noGrace)).toEqual(new Date(later.getTime() + RENEWAL_LEEWAY_MS));
+    const lapsed = { ...base, status: "active", currentPeriodEnd: new Date(now.getTime() - RENEWAL_LEEWAY_MS - 1) };
+    expect(grants(lapsed)).toBe(false);
+  });
+
+  it("past_due keeps access for the grace period from the period start, none without grace (Polar's default)", () => {
+    const pastDue = { ...base, status: "past_due", currentPeriodStart: new Date(now.getTime() - 86_400_000) };
+    expect(grants(pastDue, noGrace)).toBe(false);
+    expect(subscriptionAccessUntil(pastDue, now, week)).toEqual(new Date(now.getTime() + 6 * 86_400_000));
+    expect(grants({ ...pastDue, currentPeriodStart: new Date(now.getTime() - 8 * 86_400_000) }, week)).toBe(false);
+  });
+
+  it("a canceled (at period end) subscription keeps access until the period ends, with no leeway", () => {
+    expect(subscriptionAccessUntil({ ...base, status: "active", cancelAtPeriodEnd: true }, now, noGrace)).toEqual(later);
+    expect(subscriptionAccessUntil({ ...base, status: "canceled" }, now, noGrace)).toEqual(later);
+    expect(grants({ ...base, status: "canceled", currentPeriodEnd: earlier })).toBe(false);
   });
 
   it("a revoked subscription (ended) never grants", () => {
-    expect(subscriptionGrants({ ...base, status: "canceled", endedAt: now }, now)).toBe(false);
-    expect(subscriptionGrants({ ...base, status: "active", endedAt: earlier }, now)).toBe(false);
+    expect(grants({ ...base, status: "canceled", endedAt: now })).toBe(false);
+    expect(grants({ ...base, status: "active", endedAt: earlier })).toBe(false);
   });
 
   it("ranks a revocation above activity for events sharing one modified_at", () => {
@@ -61,28 +76,44 @@ describe("subscriptionGrants", () => {
 });
 
 describe("derivePlan", () => {
+  const sub = { status: "active", cancelAtPeriodEnd: true, currentPeriodStart: earlier, currentPeriodEnd: later, endedAt: null, plan: "pro" };
+  const derive = (facts: Partial<Parameters<typeof derivePlan>[0]>) => derivePlan({ payments: [], subscriptions: [], ...facts }, now, noGrace);
+
   it("is free without facts", () => {
-    expect(derivePlan({ payments: [], subscriptions: [] }, now)).toBe("free");
+    expect(derive({})).toEqual({ plan: "free", until: null });
   });
 
-  it("is pro with a completed payment for a pro product, not for pending, failed or refunded ones", () => {
-    expect(derivePlan({ payments: [{ status: "completed", plan: "pro" }], subscriptions: [] }, now)).toBe("pro");
+  it("is pro with no end for a completed one-time payment, not for pending, failed or refunded ones", () => {
+    expect(derive({ payments: [{ status: "completed", plan: "pro" }] })).toEqual({ plan: "pro", until: null });
     for (const status of ["pending", "failed", "expired", "refunded"] as const) {
-      expect(derivePlan({ payments: [{ status, plan: "pro" }], subscriptions: [] }, now)).toBe("free");
+      expect(derive({ payments: [{ status, plan: "pro" }] }).plan).toBe("free");
     }
   });
 
-  it("ignores payments for products that grant no plan", () => {
-    expect(derivePlan({ payments: [{ status: "completed", plan: null }], subscriptions: [] }, now)).toBe("free");
+  it("ignores payments that grant no plan", () => {
+    expect(derive({ payments: [{ status: "completed", plan: null }] }).plan).toBe("free");
   });
 
-  it("is pro while a pro subscription grants, free once it is revoked", () => {
-    const sub = { status: "active", cancelAtPeriodEnd: false, currentPeriodEnd: later, endedAt: null, plan: "pro" };
-    expect(derivePlan({ payments: [], subscriptions: [sub] }, now)).toBe("pro");
-    expect(derivePlan({ payments: [], subscriptions: [{ ...sub, status: "canceled", endedAt: now }] }, now)).toBe("free");
+  it("is pro until the subscription's end while it grants, free once it is revoked", () => {
+    expect(derive({ subscriptions: [sub] })).toEqual({ plan: "pro", until: later });
+    expect(derive({ subscriptions: [{ ...sub, status: "canceled", endedAt: now }] }).plan).toBe("free");
+  });
+
+  it("takes the latest end among the facts granting the plan; a purchase outlasts any subscription", () => {
+    const longer = { ...sub, currentPeriodEnd: new Date(later.getTime() + 86_400_000) };
+    expect(derive({ subscriptions: [sub, longer] }).until).toEqual(longer.currentPeriodEnd);
+    expect(derive({ subscriptions: [sub], payments: [{ status: "completed", plan: "pro" }] }).until).toBeNull();
   });
 
   it("ignores plans it does not know", () => {
-    expect(derivePlan({ payments: [{ status: "completed", plan: "enterprise" }], subscriptions: [] }, now)).toBe("free");
+    expect(derive({ payments: [{ status: "completed", plan: "enterprise" }] }).plan).toBe("free");
+  });
+});
+
+describe("planAt: the stored plan is a cache, its end date decides", () => {
+  it("holds before the end, is free from the end on, and holds for ever without an end", () => {
+    expect(planAt({ plan: "pro", until: later }, now)).toBe("pro");
+    expect(planAt({ plan: "pro", until: now }, now)).toBe("free");
+    expect(planAt({ plan: "pro", until: null }, now)).toBe("pro");
   });
 });

@@ -1,0 +1,30 @@
+import "server-only";
+import { recomputeDuePlans, reconcileUsers, type ReconcileCounts } from "@/lib/billing/reconcile";
+import { connectDb } from "@/lib/db";
+import { deleteExpiredEvents } from "@/lib/webhooks/inbox";
+import { sweepDueEvents, type SweepCounts } from "@/lib/webhooks/sweep";
+
+export interface CronReport {
+  swept: SweepCounts;
+  plansRecomputed: number;
+  reconciled: ReconcileCounts;
+  eventsDeleted: number;
+  ms: number;
+}
+
+/**
+ * One run of the billing cron, inside `budgetMs`: apply what the inbox still holds, recompute
+ * plans whose end date passed, compare users with Polar and repair drift, delete payloads past
+ * retention. Each step gets what the ones before it left of the budget; whatever a run does
+ * not reach, the next one does.
+ */
+export async function runBillingCron(opts: { budgetMs: number; reconcileLimit?: number }): Promise<CronReport> {
+  const started = Date.now();
+  const deadline = started + opts.budgetMs;
+  await connectDb();
+  const swept = await sweepDueEvents({ limit: 500, deadline });
+  const plansRecomputed = await recomputeDuePlans({ limit: 500, deadline });
+  const reconciled = await reconcileUsers({ limit: opts.reconcileLimit ?? 50, deadline });
+  const eventsDeleted = await deleteExpiredEvents();
+  return { swept, plansRecomputed, reconciled, eventsDeleted, ms: Date.now() - started };
+}

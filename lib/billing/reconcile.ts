@@ -1,0 +1,168 @@
+import "server-only";
+import { ResourceNotFound } from "@polar-sh/sdk/models/errors/resourcenotfound";
+import type { Types } from "mongoose";
+import { polar } from "@/lib/polar";
+import { Payment } from "@/models/Payment";
+import { Subscription } from "@/models/Subscription";
+import { PLANS, User } from "@/models/User";
+import { recordDrift } from "./drift";
+import { paymentFromOrder, productFact, subscriptionFact } from "./facts";
+import { syncCheckoutFromPolar } from "./pull-sync";
+import { recomputePlanOf, recordPayment, recordProduct, recordSubscription } from "./store";
+
+/**
+ * Compares users with Polar and repairs what drifted, through the same lib/billing writes the
+ * webhooks use. Drift is what a lost event leaves behind: a revocation never delivered keeps a
+ * user on Pro, a renewal never delivered ends a paying user's period, a refund never delivered
+ * keeps a one-time purchase granting. Each user costs one Customer State call, plus one call
+ * per fact that disagrees or that the state cannot vouch for (one-time orders).
+ */
+
+/** Users whose facts changed this recently are checked even on Free (a payment in flight). */
+const RECENT_MS = 7 * 86_400_000;
+/** A checkout still pending this long after it was opened is asked about. */
+const PENDING_AFTER_MS = 10 * 60_000;
+
+interface Candidate {
+  _id: Types.ObjectId;
+  email: string;
+}
+
+/** Paid users and recently active ones, least recently reconciled first. */
+export async function reconcileCandidates(limit: number, now: Date): Promise<Candidate[]> {
+  const paidPlans = PLANS.filter((p) => p !== "free");
+  const fields = { email: 1 } as const;
+  const [paid, recent] = await Promise.all([
+    User.find({ subscriptionStatus: { $in: paidPlans } }, fields).sort({ reconciledAt: 1 }).limit(limit).lean(),
+    User.find({ factsChangedAt: { $gte: new Date(now.getTime() - RECENT_MS) } }, fields).sort({ reconciledAt: 1 }).limit(limit).lean(),
+  ]);
+  const seen = new Set<string>();
+  return [...paid, ...recent].filter((u) => !seen.has(u.email) && seen.add(u.email)).slice(0, limit);
+}
+
+/** The subscriptions Polar says are active for this external id; an unknown customer has none. */
+async function activeAtPolar(email: string): Promise<Map<string, { status: string; currentPeriodEnd: Date | null; cancelAtPeriodEnd: boolean }>> {
+  try {
+    const state = await polar().customers.getStateExternal({ externalId: email });
+    return new Map(state.activeSubscriptions.map((s) => [s.id, { status: s.status, currentPeriodEnd: s.currentPeriodEnd ?? null, cancelAtPeriodEnd: s.cancelAtPeriodEnd }]));
+  } catch (error) {
+    if (error instanceof ResourceNotFound) return new Map();
+    throw error;
+  }
+}
+
+const sameTime = (a: Date | null | undefined, b: Date | null | undefined) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
+const grantingStatuses = new Set(["active", "trialing", "past_due"]);
+
+async function pullSubscription(id: string): Promise<void> {
+  const sub = await polar().subscriptions.get({ id });
+  await recordProduct(productFact(sub.product));
+  const fact = subscriptionFact(sub);
+  if (fact) await recordSubscription(fact);
+}
+
+async function pullOrder(id: string): Promise<void> {
+  const order = await polar().orders.get({ id });
+  if (order.product) await recordProduct(productFact(order.product));
+  const fact = paymentFromOrder(order);
+  if (fact) await recordPayment(fact);
+}
+
+type Snapshot = Map<string, string>;
+
+async function snapshot(email: string): Promise<{ plan: string; facts: Snapshot }> {
+  const [user, subs, payments] = await Promise.all([
+    User.findOne({ email }, { subscriptionStatus: 1 }).lean(),
+    Subscription.find({ customerEmail: email }, { polarSubscriptionId: 1, status: 1, currentPeriodEnd: 1 }).lean(),
+    Payment.find({ customerEmail: email }, { checkoutId: 1, status: 1 }).lean(),
+  ]);
+  const facts: Snapshot = new Map();
+  for (const s of subs) facts.set(`subscription:${s.polarSubscriptionId}`, `${s.status} to ${s.currentPeriodEnd?.toISOString() ?? "-"}`);
+  for (const p of payments) facts.set(`payment:${p.checkoutId}`, p.status);
+  return { plan: user?.subscriptionStatus ?? "free", facts };
+}
+
+/** Compares one user with Polar, repairs, and returns how many facts (or the plan alone) changed. */
+export async function reconcileUser(user: Candidate, now = new Date()): Promise<number> {
+  const { email } = user;
+  const before = await snapshot(email);
+  const [atPolar, ours, payments] = await Promise.all([
+    activeAtPolar(email),
+    Subscription.find({ customerEmail: email }).lean(),
+    Payment.find({ customerEmail: email }, { checkoutId: 1, status: 1, plan: 1, createdAt: 1, metadata: 1 }).lean(),
+  ]);
+
+  const toPull = new Set<string>();
+  for (const [id, theirs] of atPolar) {
+    const mine = ours.find((s) => s.polarSubscriptionId === id);
+    const agrees =
+      mine?.status === theirs.status && mine.cancelAtPeriodEnd === theirs.cancelAtPeriodEnd && sameTime(mine.currentPeriodEnd, theirs.currentPeriodEnd);
+    if (!agrees) toPull.add(id);
+  }
+  // Ours says it may grant, Polar does not list it as active: revoked, or past due, or ended.
+  for (const s of ours) if (!atPolar.has(s.polarSubscriptionId) && (grantingStatuses.has(s.status) || (s.status === "canceled" && !s.endedAt))) toPull.add(s.polarSubscriptionId);
+  for (const id of toPull) await pullSubscription(id);
+
+  for (const p of payments) {
+    const orderId = p.metadata?.order_id;
+    // A one-time purchase that grants: the state lists no orders, so the order itself is asked (a lost refund).
+    if (p.status === "completed" && p.plan && p.plan !== "none" && orderId) await pullOrder(orderId);
+    // A checkout left pending: paid with its events lost, or abandoned.
+    else if (p.status === "pending" && !p.checkoutId.startsWith("order:") && now.getTime() - p.createdAt.getTime() > PENDING_AFTER_MS) {
+      await syncCheckoutFromPolar(p.checkoutId, email);
+    }
+  }
+  // Time alone may have moved the plan (a period ended): recomputed whatever was pulled.
+  await recomputePlanOf(email);
+
+  const after = await snapshot(email);
+  let repaired = 0;
+  for (const [subject, state] of after.facts) {
+    const was = before.facts.get(subject) ?? "absent";
+    if (was === state) continue;
+    const [kind = "fact", id = subject] = subject.split(/:(.*)/s);
+    await recordDrift({ userId: user._id, kind, subject: id, before: was, after: state, planBefore: before.plan, planAfter: after.plan });
+    repaired++;
+  }
+  if (repaired === 0 && before.plan !== after.plan) {
+    await recordDrift({ userId: user._id, kind: "plan", subject: "plan", before: before.plan, after: after.plan, planBefore: before.plan, planAfter: after.plan });
+    repaired++;
+  }
+  await User.updateOne({ email }, { $set: { reconciledAt: now } });
+  return repaired;
+}
+
+export interface ReconcileCounts {
+  checked: number;
+  repaired: number;
+  errors: number;
+}
+
+/** Reconciles up to `limit` users, stopping at `deadline`; a user whose check fails is retried next run. */
+export async function reconcileUsers(opts: { limit: number; deadline: number }): Promise<ReconcileCounts> {
+  const counts: ReconcileCounts = { checked: 0, repaired: 0, errors: 0 };
+  const now = new Date();
+  for (const user of await reconcileCandidates(opts.limit, now)) {
+    if (Date.now() >= opts.deadline) break;
+    try {
+      counts.repaired += await reconcileUser(user, now);
+      counts.checked++;
+    } catch (error) {
+      counts.errors++;
+      console.warn(`[reconcile] user ${String(user._id)}: ${error instanceof Error ? error.name : "error"}`);
+    }
+  }
+  return counts;
+}
+
+/** Users whose stored plan has reached its end date: recomputed from their facts. */
+export async function recomputeDuePlans(opts: { limit: number; deadline: number }): Promise<number> {
+  const due = await User.find({ planUntil: { $lte: new Date() } }, { email: 1 }).limit(opts.limit).lean();
+  let done = 0;
+  for (const u of due) {
+    if (Date.now() >= opts.deadline) break;
+    await recomputePlanOf(u.email);
+    done++;
+  }
+  return done;
+}
