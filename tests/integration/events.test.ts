@@ -190,3 +190,49 @@ describe("subscriptions", () => {
     expect((await Subscription.findOne({ polarSubscriptionId: "sub_1" }).lean())?.status).toBe("canceled");
   });
 });
+
+describe("what a payment grants is fixed when it completes; owners move with the facts", () => {
+  beforeEach(clearCollections);
+  const order = { id: "or_fix", checkoutId: "co_fix", product: proProduct, customer: bob };
+
+  it("removing the plan from a product later does not take a past purchase away", async () => {
+    await post(event("order.paid", orderWire(order)));
+    expect((await user())?.subscriptionStatus).toBe("pro");
+    await post(event("product.updated", productWire({ ...proProduct, plan: null, modifiedAt: new Date("2026-06-01T00:00:00Z") })));
+    // Any later fact of Bob's recomputes his plan: the purchase still grants what it granted.
+    await post(event("order.updated", orderWire(order)));
+    expect((await Product.findOne({ polarProductId: proProduct.id }).lean())?.plan).toBeNull();
+    expect(await payment("co_fix")).toMatchObject({ status: "completed", plan: "pro" });
+    expect((await user())?.subscriptionStatus).toBe("pro");
+  });
+
+  it("adding a plan to a product later does not upgrade its past buyers", async () => {
+    const cheap = { ...proProduct, plan: null };
+    await post(event("order.paid", orderWire({ ...order, product: cheap })));
+    expect((await user())?.subscriptionStatus).toBe("free");
+    await post(event("product.updated", productWire({ ...proProduct, plan: "pro", modifiedAt: new Date("2026-06-01T00:00:00Z") })));
+    await post(event("order.updated", orderWire({ ...order, product: cheap })));
+    expect(await payment("co_fix")).toMatchObject({ status: "completed", plan: "none" });
+    expect((await user())?.subscriptionStatus).toBe("free");
+  });
+
+  it("a subscription whose newer facts name another customer moves: the new owner gains the plan, the old one loses it", async () => {
+    const t = (minutes: number) => new Date(Date.UTC(2026, 10, 26, 10, minutes));
+    const robert = { id: "cus_bob", email: "robert@example.com", externalId: null };
+    await post(event("subscription.active", subscriptionWire({ id: "sub_move", product: proMonthlyProduct, customer: { ...bob, externalId: null }, status: "active", modifiedAt: t(1) })));
+    expect((await user())?.subscriptionStatus).toBe("pro");
+    // The customer changed the email on their Polar account (no external id to pin it).
+    await post(event("subscription.updated", subscriptionWire({ id: "sub_move", product: proMonthlyProduct, customer: robert, status: "active", modifiedAt: t(2) })));
+    expect((await User.findOne({ email: "robert@example.com" }).lean())?.subscriptionStatus).toBe("pro");
+    expect((await user())?.subscriptionStatus).toBe("free");
+  });
+
+  it("a payment whose order names another customer moves, and both plans are recomputed", async () => {
+    await post(event("order.paid", orderWire({ ...order, customer: { ...bob, externalId: null } })));
+    expect((await user())?.subscriptionStatus).toBe("pro");
+    await post(event("order.updated", orderWire({ ...order, customer: { id: "cus_bob", email: "robert@example.com", externalId: null } })));
+    expect((await payment("co_fix"))?.customerEmail).toBe("robert@example.com");
+    expect((await User.findOne({ email: "robert@example.com" }).lean())?.subscriptionStatus).toBe("pro");
+    expect((await user())?.subscriptionStatus).toBe("free");
+  });
+});

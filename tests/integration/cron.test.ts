@@ -1,0 +1,158 @@
+import { NextRequest } from "next/server";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Subscription } from "@/models/Subscription";
+import { User } from "@/models/User";
+import { WebhookEvent } from "@/models/WebhookEvent";
+import { DriftRepair } from "@/models/DriftRepair";
+import { clearCollections, setupTestDatabase } from "../helpers/db";
+import { createCheckout, pay, PRO_ID, PRO_MONTHLY_ID, startHarness, waitFor, type Harness } from "../emulator/harness";
+import { event, proMonthlyProduct, subscriptionWire } from "../../scripts/lib/polar-payloads";
+import { post } from "../helpers/webhooks";
+
+// The cron route and the reconciler against the real local Polar emulator and FerretDB.
+const { uri } = setupTestDatabase(import.meta.url);
+const CRON_SECRET = "cron-test-secret-0123456789";
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+  Object.assign(process.env, {
+    MONGODB_URI: uri,
+    POLAR_ACCESS_TOKEN: "polar_oat_emulator_test_token",
+    POLAR_API_URL: h.emulator.url,
+    POLAR_WEBHOOK_SECRET: "whsec_emulator_test_secret_0123456789",
+    APP_URL: "http://localhost:3999",
+    NEXTAUTH_SECRET: "x".repeat(40),
+    AUTH_LOCAL_LOGIN: "true",
+    CRON_SECRET,
+  });
+});
+afterAll(async () => h?.stop());
+beforeEach(clearCollections);
+
+async function cron(authorization?: string): Promise<Response> {
+  const { GET } = await import("@/app/api/cron/billing/route");
+  return GET(new NextRequest("http://localhost:3999/api/cron/billing", { headers: authorization ? { authorization } : {} }));
+}
+
+/** Delivers what the emulator sent from `from` on to the app's receiver, in order. */
+async function deliverReceived(from: number, except: (type: string) => boolean = () => false): Promise<void> {
+  const { receiveWebhook } = await import("@/lib/webhooks/receive");
+  for (const r of h.receiver.received.slice(from)) {
+    if (except(r.type)) continue;
+    const res = await receiveWebhook(r.body, r.headers, process.env.POLAR_WEBHOOK_SECRET!);
+    await res.afterAnswer?.();
+  }
+}
+
+describe("GET /api/cron/billing: Vercel Cron's bearer secret", () => {
+  it.each([
+    ["no Authorization header", undefined],
+    ["a wrong secret", "Bearer not-the-secret-at-all"],
+    ["the secret without Bearer", CRON_SECRET],
+    ["a prefix of the secret", `Bearer ${CRON_SECRET.slice(0, -1)}`],
+  ])("%s: 401 and nothing runs", async (_, authorization) => {
+    await WebhookEvent.collection.insertOne({ _id: "wh_due", type: "checkout.created", status: "received", payload: "{}", receivedAt: new Date(), attempts: 0, nextAttemptAt: new Date(0) } as never);
+    const res = await cron(authorization);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ ok: false, error: "unauthorized" });
+    expect(await WebhookEvent.findById("wh_due").lean()).toMatchObject({ attempts: 0 });
+  });
+
+  it("with the secret: runs the sweep, the plans, the reconciler and retention, and reports each", async () => {
+    const res = await cron(`Bearer ${CRON_SECRET}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      ok: true,
+      swept: { applied: 0, failed: 0 },
+      plansRecomputed: 0,
+      reconciled: { checked: 0, repaired: 0, errors: 0 },
+      eventsDeleted: 0,
+    });
+  });
+});
+
+describe("the reconciler, against Polar's customer state", () => {
+  it("repairs a lost subscription.revoked: the user goes to Free and the repair is recorded", { timeout: 30_000 }, async () => {
+    const email = "lost-revocation@example.com";
+    const from = h.receiver.received.length;
+    await pay((await createCheckout(h.polar, email, PRO_MONTHLY_ID)).url);
+    await waitFor("the subscription's events", () => h.receiver.received.some((r) => r.type === "subscription.active" && (r.data.customer as { email?: string }).email === email));
+    await deliverReceived(from);
+    expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("pro");
+
+    // Revoked at Polar; its webhooks never reach the app.
+    const [sub] = (await h.polar.subscriptions.list({ externalCustomerId: email })).result.items;
+    const { customerPortalUrl } = await h.polar.customerSessions.create({ externalCustomerId: email });
+    const token = new URL(customerPortalUrl).searchParams.get("customer_session_token") ?? "";
+    await fetch(`${h.emulator.url}/portal/subscriptions/${sub!.id}/revoke`, { method: "POST", body: new URLSearchParams({ customer_session_token: token }), redirect: "manual" });
+    expect((await h.polar.customers.getStateExternal({ externalId: email })).activeSubscriptions).toEqual([]);
+    expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("pro");
+
+    const res = await cron(`Bearer ${CRON_SECRET}`);
+    expect(await res.json()).toMatchObject({ reconciled: { checked: 1, repaired: 1, errors: 0 } });
+    const user = await User.findOne({ email }).lean();
+    expect(user?.subscriptionStatus).toBe("free");
+    expect(await Subscription.findOne({ polarSubscriptionId: sub!.id }).lean()).toMatchObject({ status: "canceled", endedAt: expect.any(Date) });
+    const repairs = await DriftRepair.find({ userId: user!._id }).lean();
+    expect(repairs).toHaveLength(1);
+    expect(repairs[0]).toMatchObject({ kind: "subscription", subject: sub!.id, planBefore: "pro", planAfter: "free" });
+    expect(repairs[0]!.before).toMatch(/^active/);
+    expect(repairs[0]!.after).toMatch(/^canceled/);
+
+    // A second run finds nothing to repair.
+    expect(await (await cron(`Bearer ${CRON_SECRET}`)).json()).toMatchObject({ reconciled: { repaired: 0, errors: 0 } });
+  });
+
+  it("repairs a lost order.refunded of a one-time purchase", { timeout: 30_000 }, async () => {
+    const email = "lost-refund@example.com";
+    const from = h.receiver.received.length;
+    await pay((await createCheckout(h.polar, email, PRO_ID)).url);
+    await waitFor("the order's events", () => h.receiver.received.some((r) => r.type === "order.paid" && (r.data.customer as { email?: string }).email === email));
+    await deliverReceived(from);
+    expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("pro");
+
+    const [order] = (await h.polar.orders.list({ externalCustomerId: email })).result.items;
+    const { customerPortalUrl } = await h.polar.customerSessions.create({ externalCustomerId: email });
+    const token = new URL(customerPortalUrl).searchParams.get("customer_session_token") ?? "";
+    await fetch(`${h.emulator.url}/portal/orders/${order!.id}/refund`, { method: "POST", body: new URLSearchParams({ customer_session_token: token }), redirect: "manual" });
+
+    expect(await (await cron(`Bearer ${CRON_SECRET}`)).json()).toMatchObject({ reconciled: { checked: 1, repaired: 1 } });
+    expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("free");
+  });
+
+  it("repairs a lost subscription.active: Polar lists it active, the app never heard of it", { timeout: 30_000 }, async () => {
+    const email = "lost-activation@example.com";
+    const from = h.receiver.received.length;
+    await pay((await createCheckout(h.polar, email, PRO_MONTHLY_ID)).url);
+    await waitFor("the subscription's events", () => h.receiver.received.some((r) => r.type === "subscription.active" && (r.data.customer as { email?: string }).email === email));
+    // Only the checkout's events arrive: the order and the subscription are lost.
+    const mine = (type: string) => type.startsWith("subscription.") || type.startsWith("order.");
+    await deliverReceived(from, mine);
+    await User.updateOne({ email }, { $set: { factsChangedAt: new Date() } });
+    expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("free");
+
+    expect(await (await cron(`Bearer ${CRON_SECRET}`)).json()).toMatchObject({ reconciled: { repaired: expect.any(Number), errors: 0 } });
+    expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("pro");
+  });
+});
+
+describe("plans that end with time", () => {
+  it("a canceled subscription's period ends with no event: Free on read at once, and the cron updates the stored plan", async () => {
+    const email = "period-end@example.com";
+    const customer = { id: "cus_pe", email };
+    const end = new Date(Date.now() + 1_500);
+    await post(event("subscription.canceled", subscriptionWire({ id: "sub_pe", product: proMonthlyProduct, customer, status: "active", cancelAtPeriodEnd: true, currentPeriodEnd: end, modifiedAt: new Date() })));
+    const { findUserByEmail } = await import("@/lib/users");
+    expect(await findUserByEmail(email)).toMatchObject({ subscriptionStatus: "pro", planUntil: end });
+
+    await new Promise((r) => setTimeout(r, end.getTime() - Date.now() + 50));
+    // Nothing arrived and no job ran: the read alone says Free.
+    expect(await findUserByEmail(email)).toMatchObject({ subscriptionStatus: "free", planUntil: null });
+    expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("pro");
+
+    const { recomputeDuePlans } = await import("@/lib/billing/reconcile");
+    expect(await recomputeDuePlans({ limit: 10, deadline: Date.now() + 10_000 })).toBe(1);
+    expect(await User.findOne({ email }).lean()).toMatchObject({ subscriptionStatus: "free", planUntil: null });
+  });
+});
