@@ -5,7 +5,7 @@ import { Payment } from "../models/Payment";
 import { Subscription } from "../models/Subscription";
 import { User } from "../models/User";
 import { WebhookEvent } from "../models/WebhookEvent";
-import { ensureBuild, startAppServer } from "./lib/app-server";
+import { ensureBuild, startAppServer, type AppServer } from "./lib/app-server";
 import { startFerretdb, type RunningFerretdb } from "./lib/ferretdb";
 import { freePort } from "./lib/ports";
 import { sign } from "./lib/polar-payloads";
@@ -19,16 +19,24 @@ import { percentile } from "./lib/percentile";
  * the database for a few seconds mid-run. Then checks every user and payment in MongoDB against
  * what the sequences imply and prints one summary line. Exit 1 on any mismatch or lost event.
  *
- *   npm run chaos -- --customers 200 --duplicates 0.3 --concurrency 16 [--fault]
+ *   npm run chaos -- --customers 200 --duplicates 0.3 --concurrency 16 [--fault [db | app-kill]]
+ *
+ * `--fault` (or `--fault db`) stops the database for 3 s; `--fault app-kill` SIGKILLs the app
+ * server (events acknowledged but not yet applied die with it) and starts it again. Either way
+ * the run then waits, calling the billing cron as Vercel Cron would, until the inbox holds no
+ * unapplied event, and checks the final state.
  */
-interface Options { customers: number; duplicates: number; concurrency: number; fault: boolean; seed: number }
+type Fault = "none" | "db" | "app-kill";
+interface Options { customers: number; duplicates: number; concurrency: number; fault: Fault; seed: number }
 
 function parseArgs(argv: string[]): Options {
   const get = (name: string, fallback: number) => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? Number(argv[i + 1]) : fallback;
   };
-  return { customers: get("customers", 200), duplicates: get("duplicates", 0.3), concurrency: get("concurrency", 16), fault: argv.includes("--fault"), seed: get("seed", 1) };
+  const f = argv.indexOf("--fault");
+  const fault: Fault = f < 0 ? "none" : argv[f + 1] === "app-kill" ? "app-kill" : "db";
+  return { customers: get("customers", 200), duplicates: get("duplicates", 0.3), concurrency: get("concurrency", 16), fault, seed: get("seed", 1) };
 }
 
 function rng(seed: number): () => number {
@@ -37,6 +45,7 @@ function rng(seed: number): () => number {
 }
 
 const SECRET = "whsec_chaos_harness_secret";
+const CRON_SECRET = "chaos-harness-cron-secret";
 const MAX_ATTEMPTS = 10;
 
 interface Delivery { webhookId: string; body: string }
@@ -83,8 +92,28 @@ async function check(runs: CustomerRun[]): Promise<{ mismatches: string[]; unpro
     if (problems.length) mismatches.push(`${run.email} (${run.scenario}): ${problems.join(", ")}`);
   }
   const ids = runs.flatMap((r) => r.events.map((e) => e.webhookId));
-  const processed = await WebhookEvent.countDocuments({ webhookId: { $in: ids }, status: { $in: ["processed", "skipped"] } });
+  const processed = await WebhookEvent.countDocuments({ _id: { $in: ids }, status: { $in: ["processed", "skipped"] } });
   return { mismatches, unprocessed: ids.length - processed };
+}
+
+/**
+ * After the last answer: what Vercel Cron does, every second, until no event waits to be
+ * applied (or `timeoutMs` passes). Returns how long the inbox took to drain.
+ */
+async function drain(appUrl: string, uri: string, timeoutMs: number): Promise<{ ms: number; unapplied: number }> {
+  const started = performance.now();
+  const conn = await mongoose.createConnection(uri).asPromise();
+  try {
+    const inbox = conn.collection("webhookevents");
+    for (;;) {
+      const unapplied = await inbox.countDocuments({ status: "received" });
+      if (unapplied === 0 || performance.now() - started > timeoutMs) return { ms: performance.now() - started, unapplied };
+      await fetch(`${appUrl}/api/cron/billing`, { headers: { authorization: `Bearer ${CRON_SECRET}` } }).then((r) => r.arrayBuffer()).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  } finally {
+    await conn.close();
+  }
 }
 
 async function main(): Promise<number> {
@@ -97,20 +126,20 @@ async function main(): Promise<number> {
   let db: RunningFerretdb = await startFerretdb({ port: dbPort, dataDir, log: () => {} });
   const uri = `${db.uri}chaos`;
   const appPort = await freePort();
-  const app = await startAppServer(
-    appPort,
-    {
-      MONGODB_URI: uri,
-      POLAR_ACCESS_TOKEN: "unused-by-webhooks",
-      POLAR_API_URL: "http://127.0.0.1:9",
-      POLAR_WEBHOOK_SECRET: SECRET,
-      APP_URL: `http://localhost:${appPort}`,
-      NEXTAUTH_URL: `http://localhost:${appPort}`,
-      NEXTAUTH_SECRET: "chaos-harness-secret-chaos-harness-secret",
-      AUTH_LOCAL_LOGIN: "true",
-    },
-    { quiet: true },
-  );
+  const appEnv = {
+    MONGODB_URI: uri,
+    // Webhooks never call Polar; the cron's reconciler finds no paid user to ask about (no
+    // customer here exists at this address), so its calls fail fast and count as errors.
+    POLAR_ACCESS_TOKEN: "unused-by-webhooks",
+    POLAR_API_URL: "http://127.0.0.1:9",
+    POLAR_WEBHOOK_SECRET: SECRET,
+    APP_URL: `http://localhost:${appPort}`,
+    NEXTAUTH_URL: `http://localhost:${appPort}`,
+    NEXTAUTH_SECRET: "chaos-harness-secret-chaos-harness-secret",
+    AUTH_LOCAL_LOGIN: "true",
+    CRON_SECRET,
+  };
+  let app: AppServer = await startAppServer(appPort, appEnv, { quiet: true });
   try {
     const random = rng(opts.seed);
     const runs = Array.from({ length: opts.customers }, (_, i) => customerRun(i, opts.seed));
@@ -125,9 +154,23 @@ async function main(): Promise<number> {
     const stats = { latencies: [] as number[], retries: 0, lost: 0 };
     const url = `${app.url}/api/webhooks/polar`;
     let next = 0;
-    let faultDone = !opts.fault;
+    let faultDone = opts.fault === "none";
     const faultAt = Math.floor(deliveries.length * 0.3);
     let fault: Promise<void> = Promise.resolve();
+    const injectFault = async () => {
+      if (opts.fault === "db") {
+        // The database goes away for 3 s in the middle of the run, then comes back.
+        await db.stop();
+        await new Promise((r) => setTimeout(r, 3_000));
+        db = await startFerretdb({ port: dbPort, dataDir, log: () => {} });
+      } else {
+        // The app dies at once, with whatever it acknowledged but had not applied yet, and a
+        // new instance starts on the same port (a crash, or Vercel recycling an instance).
+        app.process.kill("SIGKILL");
+        await new Promise((r) => app.process.once("exit", r));
+        app = await startAppServer(appPort, appEnv, { quiet: true });
+      }
+    };
     const started = performance.now();
     await Promise.all(
       Array.from({ length: opts.concurrency }, async () => {
@@ -135,29 +178,28 @@ async function main(): Promise<number> {
           const index = next++;
           if (!faultDone && index >= faultAt) {
             faultDone = true;
-            // The database goes away for 3 s in the middle of the run, then comes back.
-            fault = (async () => {
-              await db.stop();
-              await new Promise((r) => setTimeout(r, 3_000));
-              db = await startFerretdb({ port: dbPort, dataDir, log: () => {} });
-            })();
+            fault = injectFault();
           }
           await deliverWithRetries(url, deliveries[index]!, stats);
         }
       }),
     );
     await fault;
-    const seconds = (performance.now() - started) / 1000;
+    const answeredAfter = (performance.now() - started) / 1000;
+    // Applying lags the answers by design: wait for the inbox to drain as the cron would.
+    const drained = await drain(app.url, uri, 180_000);
 
     await mongoose.connect(uri);
     const { mismatches, unprocessed } = await check(runs);
     await mongoose.disconnect();
     const sorted = [...stats.latencies].sort((a, b) => a - b);
     for (const m of mismatches.slice(0, 20)) console.error(`mismatch: ${m}`);
+    const faultName = { none: "none", db: "db-stopped-3s", "app-kill": "app-killed" }[opts.fault];
     console.log(
       `chaos: customers=${opts.customers} events=${events} deliveries=${deliveries.length} duplicates=${deliveries.length - events} ` +
-        `retries=${stats.retries} fault=${opts.fault ? "db-stopped-3s" : "none"} mismatches=${mismatches.length} lost=${stats.lost + unprocessed} ` +
-        `p50=${percentile(sorted, 50).toFixed(1)}ms p99=${percentile(sorted, 99).toFixed(1)}ms events/s=${(deliveries.length / seconds).toFixed(1)}`,
+        `retries=${stats.retries} fault=${faultName} mismatches=${mismatches.length} lost=${stats.lost + unprocessed} ` +
+        `p50=${percentile(sorted, 50).toFixed(1)}ms p99=${percentile(sorted, 99).toFixed(1)}ms answers/s=${(deliveries.length / answeredAfter).toFixed(1)} ` +
+        `drained-after=${(drained.ms / 1000).toFixed(1)}s`,
     );
     return mismatches.length === 0 && stats.lost + unprocessed === 0 ? 0 : 1;
   } finally {

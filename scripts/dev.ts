@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { loadEnvConfig } from "@next/env";
+import { startCronLoop } from "./lib/cron-loop";
 import { startLocalStack, stopOnSignals } from "./lib/services";
 
 // `npm run dev`: the local services plus `next dev`, every variable filled in for local use.
@@ -23,7 +24,10 @@ async function main(): Promise<void> {
     detached: true,
     env: { NEXT_TELEMETRY_DISABLED: "1", ...process.env, ...stack.env },
   });
+  // What Vercel Cron does in production (vercel.json), every 30 s here.
+  const stopCron = startCronLoop(stack.env.APP_URL!, stack.env.CRON_SECRET!);
   stopOnSignals(async () => {
+    stopCron();
     try {
       process.kill(-next.pid!, "SIGTERM");
     } catch {

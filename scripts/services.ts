@@ -1,4 +1,5 @@
 import { loadEnvConfig } from "@next/env";
+import { startCronLoop } from "./lib/cron-loop";
 import { startLocalStack, stopOnSignals } from "./lib/services";
 
 // `npm run services`: the local database and Polar emulator in the foreground, for running
@@ -16,8 +17,13 @@ async function main(): Promise<void> {
   console.log(`\nLocal services are running:\n  ${stack.started.join("\n  ") || "(none: MONGODB_URI and POLAR_ACCESS_TOKEN are set)"}`);
   console.log("\nEnvironment for the app (also written to .data/local.env):");
   for (const [k, v] of Object.entries(stack.env)) console.log(`  ${k}=${v}`);
-  console.log("\nPress Ctrl-C to stop.");
-  stopOnSignals(stack.stop);
+  // What Vercel Cron does in production (vercel.json), every 30 s against the app you start.
+  const stopCron = startCronLoop(stack.env.APP_URL!, stack.env.CRON_SECRET!);
+  console.log("\nThe billing cron (/api/cron/billing) is called every 30 s. Press Ctrl-C to stop.");
+  stopOnSignals(async () => {
+    stopCron();
+    await stack.stop();
+  });
 }
 
 main().catch((error: unknown) => {

@@ -10,16 +10,20 @@ export interface LocalSecrets {
   nextauthSecret: string;
   webhookSecret: string;
   emulatorToken: string;
+  cronSecret: string;
 }
 
 export function localSecrets(dataDir: string): LocalSecrets {
   const file = join(dataDir, "secrets.json");
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as LocalSecrets;
+  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Partial<LocalSecrets>) : {};
   const secrets: LocalSecrets = {
-    nextauthSecret: randomBytes(32).toString("base64url"),
-    webhookSecret: `whsec_${randomBytes(24).toString("base64url")}`,
-    emulatorToken: `polar_oat_local_${randomBytes(16).toString("hex")}`,
+    nextauthSecret: kept.nextauthSecret ?? randomBytes(32).toString("base64url"),
+    webhookSecret: kept.webhookSecret ?? `whsec_${randomBytes(24).toString("base64url")}`,
+    emulatorToken: kept.emulatorToken ?? `polar_oat_local_${randomBytes(16).toString("hex")}`,
+    // Added later than the others: a .data/ from an older version gets it on its next start.
+    cronSecret: kept.cronSecret ?? randomBytes(32).toString("base64url"),
   };
+  if (Object.keys(kept).length === Object.keys(secrets).length) return secrets;
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;

@@ -33,6 +33,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     APP_URL: appUrl,
     NEXTAUTH_URL: given.NEXTAUTH_URL ?? appUrl,
     NEXTAUTH_SECRET: given.NEXTAUTH_SECRET ?? secrets.nextauthSecret,
+    CRON_SECRET: given.CRON_SECRET ?? secrets.cronSecret,
   };
   const hasOAuth = Boolean(given.AUTH_GITHUB_ID || given.AUTH_GOOGLE_ID);
   env.AUTH_LOCAL_LOGIN = given.AUTH_LOCAL_LOGIN ?? (hasOAuth ? "false" : "true");
