@@ -13,12 +13,8 @@ export const PROVIDER_NAMES: Record<ProviderId, string> = {
   [LOCAL_OIDC_PROVIDER_ID]: "Local identity provider (development)",
 };
 
-type ProviderEnv = Partial<
-  Record<
-    "AUTH_GITHUB_ID" | "AUTH_GITHUB_SECRET" | "AUTH_GOOGLE_ID" | "AUTH_GOOGLE_SECRET" | "AUTH_LOCAL_OIDC_ISSUER" | "AUTH_LOCAL_OIDC_ID" | "AUTH_LOCAL_OIDC_SECRET",
-    string | undefined
-  >
->;
+// Any record: lib/env's parsed env, or process.env in the middleware.
+type ProviderEnv = { [name: string]: string | undefined };
 
 /** A provider is on when all of its variables are set (lib/env refuses half a configuration). */
 export function configuredProviderIds(env: ProviderEnv): ProviderId[] {
