@@ -31,6 +31,6 @@ export function isProviderId(value: unknown): value is ProviderId {
 }
 
 /** Where a provider sends the browser back to: next-auth's callback route for it. */
-export function callbackUrl(appUrl: string, provider: ProviderId): string {
+export function providerCallbackUrl(appUrl: string, provider: ProviderId): string {
   return `${appUrl.replace(/\/+$/, "")}/api/auth/callback/${provider}`;
 }

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { startFerretdb } from "./ferretdb";
 import { localSecrets, writeDotenv } from "./local-env";
-import { LOCAL_OIDC_PROVIDER_ID, callbackUrl } from "../../lib/sign-in-providers";
+import { LOCAL_OIDC_PROVIDER_ID, providerCallbackUrl } from "../../lib/sign-in-providers";
 import { startOidcProvider } from "../oidc-provider/index";
 import { startPolarEmulator } from "../polar-emulator/index";
 
@@ -81,7 +81,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       const clientId = "acme-local";
       const idp = await startOidcProvider({
         port: opts.oidcPort,
-        client: { clientId, clientSecret: secrets.oidcClientSecret, redirectUris: [callbackUrl(appUrl, LOCAL_OIDC_PROVIDER_ID)] },
+        client: { clientId, clientSecret: secrets.oidcClientSecret, redirectUris: [providerCallbackUrl(appUrl, LOCAL_OIDC_PROVIDER_ID)] },
         keysFile: join(opts.dataDir, "oidc-provider-keys.json"),
         log,
       });

@@ -1,4 +1,4 @@
-import { LOCAL_OIDC_PROVIDER_ID, callbackUrl } from "../../lib/sign-in-providers";
+import { LOCAL_OIDC_PROVIDER_ID, providerCallbackUrl } from "../../lib/sign-in-providers";
 import { startOidcProvider } from "./index";
 
 /**
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const provider = await startOidcProvider({
     port,
     host: process.env.OIDC_PROVIDER_HOST || "127.0.0.1",
-    client: { clientId, clientSecret, redirectUris: [callbackUrl(appUrl, LOCAL_OIDC_PROVIDER_ID)] },
+    client: { clientId, clientSecret, redirectUris: [providerCallbackUrl(appUrl, LOCAL_OIDC_PROVIDER_ID)] },
     keysFile: process.env.OIDC_PROVIDER_KEYS_FILE || undefined,
   });
   console.log(provider.issuer);
