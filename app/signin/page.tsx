@@ -19,7 +19,7 @@ export default async function SignInPage({ searchParams }: Props) {
     <section className="mx-auto max-w-sm space-y-6">
       <h1 className="text-2xl font-bold">Sign in</h1>
       {error ? (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-800">
+        <p role="alert" data-testid="signin-error" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-800">
           {signInErrorMessage(error, provider)}
         </p>
       ) : null}

@@ -34,7 +34,10 @@ test("cancelling at the identity provider comes back to sign-in with a message",
   await openLocalProvider(page);
   await page.getByRole("button", { name: "Cancel" }).click();
   await page.waitForURL(/\/signin\?/);
-  await expect(page.getByRole("alert")).toHaveText("The identity provider did not complete the sign-in. Try again.");
+  // By test id: Next's route announcer is an (empty) role=alert element too.
+  const error = page.getByTestId("signin-error");
+  await expect(error).toHaveText("The identity provider did not complete the sign-in. Try again.");
+  await expect(error).toHaveAttribute("role", "alert");
   await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
 });
 
