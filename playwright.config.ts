@@ -5,10 +5,12 @@ import { CHROMIUM_ARGS, chromiumPath } from "./scripts/lib/chromium";
 const appPort = process.env.E2E_APP_PORT ?? "3100";
 const emulatorPort = process.env.E2E_EMULATOR_PORT ?? "7200";
 const ferretdbPort = process.env.E2E_FERRETDB_PORT ?? "27200";
+const oidcPort = process.env.E2E_OIDC_PORT ?? "7201";
 const appUrl = `http://localhost:${appPort}`;
 // Read by the tests (workers inherit the environment the config sets).
 process.env.E2E_APP_URL = appUrl;
 process.env.E2E_EMULATOR_URL = `http://127.0.0.1:${emulatorPort}`;
+process.env.E2E_OIDC_ISSUER = `http://127.0.0.1:${oidcPort}`;
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -38,6 +40,6 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: "ignore",
     stderr: "pipe",
-    env: { E2E_APP_PORT: appPort, E2E_EMULATOR_PORT: emulatorPort, E2E_FERRETDB_PORT: ferretdbPort },
+    env: { E2E_APP_PORT: appPort, E2E_EMULATOR_PORT: emulatorPort, E2E_FERRETDB_PORT: ferretdbPort, E2E_OIDC_PORT: oidcPort },
   },
 });

@@ -1,37 +1,63 @@
 import "server-only";
 import { getServerSession, type NextAuthOptions } from "next-auth";
-import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
 import type { Provider } from "next-auth/providers/index";
-import { z } from "zod";
-import { env } from "./env";
+import type { OAuthConfig } from "next-auth/providers/oauth";
+import { env, type Env } from "./env";
+import { githubProfile, type GitHubProfileWithEmails } from "./github-profile";
+import { sessionCookie } from "./session-cookie";
+import { LOCAL_OIDC_PROVIDER_ID, PROVIDER_NAMES, configuredProviderIds, type ProviderId } from "./sign-in-providers";
+import { sessionEmail, verifiedEmail } from "./sign-in-rules";
 import { findUserByEmail, upsertUserOnSignIn } from "./users";
 
-export const emailSchema = z.email().max(254).transform((e) => e.trim().toLowerCase());
+interface OidcProfile extends Record<string, unknown> {
+  sub: string;
+  email?: string;
+  name?: string;
+}
 
-function providers(): Provider[] {
-  const e = env();
+/**
+ * The local identity provider (scripts/oidc-provider, started by `npm run dev`), reached through
+ * next-auth's OAuth/OIDC code path like Google: discovery, PKCE, state, nonce, a signed ID token.
+ * lib/env only accepts it with a loopback APP_URL and issuer.
+ */
+function localOidcProvider(issuer: string, clientId: string, clientSecret: string): OAuthConfig<OidcProfile> {
+  return {
+    id: LOCAL_OIDC_PROVIDER_ID,
+    name: PROVIDER_NAMES[LOCAL_OIDC_PROVIDER_ID],
+    type: "oauth",
+    wellKnown: `${issuer}/.well-known/openid-configuration`,
+    clientId,
+    clientSecret,
+    // prompt=login: its form on every sign-in, so a developer can switch users.
+    authorization: { params: { scope: "openid email profile", prompt: "login" } },
+    idToken: true,
+    checks: ["pkce", "state", "nonce"],
+    profile: (p) => ({ id: p.sub, email: p.email ?? null, name: p.name ?? null }),
+  };
+}
+
+function providers(e: Env): Provider[] {
   const list: Provider[] = [];
   if (e.AUTH_GITHUB_ID && e.AUTH_GITHUB_SECRET) {
-    list.push(GitHubProvider({ clientId: e.AUTH_GITHUB_ID, clientSecret: e.AUTH_GITHUB_SECRET }));
+    list.push(
+      GitHubProvider<GitHubProfileWithEmails>({
+        clientId: e.AUTH_GITHUB_ID,
+        clientSecret: e.AUTH_GITHUB_SECRET,
+        userinfo: { url: "https://api.github.com/user", request: githubProfile },
+        profile: (p) => {
+          const decision = verifiedEmail("github", p);
+          return { id: String(p.id), name: p.name ?? p.login, email: decision.ok ? decision.email : null, image: p.avatar_url };
+        },
+      }),
+    );
   }
   if (e.AUTH_GOOGLE_ID && e.AUTH_GOOGLE_SECRET) {
     list.push(GoogleProvider({ clientId: e.AUTH_GOOGLE_ID, clientSecret: e.AUTH_GOOGLE_SECRET }));
   }
-  // lib/env refuses AUTH_LOCAL_LOGIN when VERCEL_ENV=production, so this never reaches production.
-  if (e.AUTH_LOCAL_LOGIN) {
-    list.push(
-      CredentialsProvider({
-        id: "local",
-        name: "Email (local development)",
-        credentials: { email: { label: "Email", type: "email" } },
-        authorize(credentials) {
-          const parsed = emailSchema.safeParse(credentials?.email);
-          return parsed.success ? { id: parsed.data, email: parsed.data } : null;
-        },
-      }),
-    );
+  if (e.AUTH_LOCAL_OIDC_ISSUER && e.AUTH_LOCAL_OIDC_ID && e.AUTH_LOCAL_OIDC_SECRET) {
+    list.push(localOidcProvider(e.AUTH_LOCAL_OIDC_ISSUER, e.AUTH_LOCAL_OIDC_ID, e.AUTH_LOCAL_OIDC_SECRET));
   }
   return list;
 }
@@ -40,45 +66,58 @@ let cached: NextAuthOptions | undefined;
 
 /** Built on first use, not at import, so `next build` needs no runtime secrets. */
 export function authOptions(): NextAuthOptions {
-  cached ??= {
-    secret: env().NEXTAUTH_SECRET,
+  if (cached) return cached;
+  const e = env();
+  const configured = configuredProviderIds(e);
+  const cookie = sessionCookie(e.APP_URL);
+  cached = {
+    secret: e.NEXTAUTH_SECRET,
     session: { strategy: "jwt" },
-    // __Secure- cookies, sent over HTTPS only, whenever the app is served over HTTPS.
-    useSecureCookies: env().APP_URL.startsWith("https://"),
+    // The middleware reads the same derivation (lib/session-cookie), whatever NEXTAUTH_URL says.
+    useSecureCookies: cookie.secure,
+    cookies: { sessionToken: cookie.sessionToken },
     pages: { signIn: "/signin", error: "/signin" },
-    providers: providers(),
+    providers: providers(e),
     callbacks: {
-      async signIn({ user }) {
-        const email = emailSchema.safeParse(user.email);
-        if (!email.success) return false; // e.g. a GitHub account with no verified email
-        await upsertUserOnSignIn(email.data, user.name ?? null);
+      async signIn({ user, account, profile }) {
+        if (!account || !configured.includes(account.provider as ProviderId)) return false;
+        const decision = verifiedEmail(account.provider, profile);
+        if (!decision.ok) {
+          if (decision.reason === "UnknownProvider") return false;
+          const query = new URLSearchParams({ error: decision.reason, provider: account.provider });
+          return `${e.APP_URL}/signin?${query}`;
+        }
+        await upsertUserOnSignIn(decision.email, user.name ?? null);
         return true;
       },
-      jwt({ token }) {
-        if (token.email) token.email = token.email.toLowerCase();
+      jwt({ token, account, profile }) {
+        // Only at sign-in (then `account` is set): the provider, and the email signIn accepted.
+        if (account) {
+          const decision = verifiedEmail(account.provider, profile);
+          token.provider = account.provider;
+          token.email = decision.ok ? decision.email : null;
+        }
         return token;
+      },
+      session({ session, token }) {
+        return { ...session, provider: token.provider };
       },
     },
   };
   return cached;
 }
 
-export type SignInOption = { id: string; name: string; kind: "oauth" | "email" };
+export type SignInOption = { id: ProviderId; name: string };
 
-/** The providers the sign-in page offers. */
+/** The providers the sign-in page offers, in a fixed order. */
 export function signInOptions(): SignInOption[] {
-  return providers().map((p) => {
-    // next-auth applies a provider's own options (our id "local") over its defaults when it starts.
-    const options = (p as { options?: { id?: string; name?: string } }).options;
-    return { id: options?.id ?? p.id, name: options?.name ?? p.name, kind: p.type === "credentials" ? "email" : "oauth" };
-  });
+  return configuredProviderIds(env()).map((id) => ({ id, name: PROVIDER_NAMES[id] }));
 }
 
-/** The signed-in user's email from the session, or null. */
+/** The signed-in user's email from the session, or null (also for a provider not configured here). */
 export async function getSessionEmail(): Promise<string | null> {
   const session = await getServerSession(authOptions());
-  const parsed = emailSchema.safeParse(session?.user?.email);
-  return parsed.success ? parsed.data : null;
+  return sessionEmail(session, configuredProviderIds(env()));
 }
 
 /** The signed-in user as stored in MongoDB (the plan comes from there, never from the JWT). */

@@ -1,15 +1,11 @@
 import "server-only";
 import { z } from "zod";
+import { isLoopbackUrl } from "./loopback";
 
 /**
  * The app's configuration. `parseEnv` works on a plain record so it can be tested without touching
  * `process.env`; `env()` applies it to the real environment once per process.
  */
-
-const flag = z
-  .enum(["true", "false", "1", "0", ""])
-  .optional()
-  .transform((v) => v === "true" || v === "1");
 
 const optionalText = z
   .string()
@@ -17,6 +13,11 @@ const optionalText = z
   .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
 
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((v) => v.replace(/\/+$/, ""));
+
+const LOCAL_OIDC = ["AUTH_LOCAL_OIDC_ISSUER", "AUTH_LOCAL_OIDC_ID", "AUTH_LOCAL_OIDC_SECRET"] as const;
+const DEV_ONLY =
+  "the local identity provider signs in any email without a password and is for development on this machine only";
+const USE_OAUTH = "set AUTH_GITHUB_ID/AUTH_GITHUB_SECRET or AUTH_GOOGLE_ID/AUTH_GOOGLE_SECRET";
 
 /** How to fix each variable, shown next to its name when it is missing or malformed. */
 export const envHints: Record<string, string> = {
@@ -27,11 +28,13 @@ export const envHints: Record<string, string> = {
   POLAR_SERVER: 'use "sandbox" (sandbox.polar.sh) or "production" (polar.sh)',
   POLAR_API_URL: "use an http(s) URL such as http://127.0.0.1:7100, or leave it unset to use POLAR_SERVER",
   POLAR_WEBHOOK_SECRET:
-    "copy the secret of your webhook endpoint in Polar (Settings -> Webhooks), or run `npm run dev`",
+    "copy the whole secret of your webhook endpoint in Polar (Settings -> Webhooks), or run `npm run dev`",
   APP_URL: "set it to the public URL of this app, e.g. https://example.com or http://localhost:3000",
   NEXTAUTH_URL: "set it to the public URL of this app (usually the same as APP_URL)",
   NEXTAUTH_SECRET: "generate one with `openssl rand -base64 32` (at least 32 characters)",
-  AUTH_LOCAL_LOGIN: 'use "true" or "false"',
+  AUTH_LOCAL_OIDC_ISSUER:
+    "run `npm run dev`, which starts the local identity provider and sets AUTH_LOCAL_OIDC_*; in production configure GitHub or Google instead",
+  AUTH_LOCAL_OIDC_SECRET: "use the secret the local identity provider was started with (`npm run dev` sets it)",
   AUTH_GITHUB_ID: "set both AUTH_GITHUB_ID and AUTH_GITHUB_SECRET, or neither",
   AUTH_GITHUB_SECRET: "set both AUTH_GITHUB_ID and AUTH_GITHUB_SECRET, or neither",
   AUTH_GOOGLE_ID: "set both AUTH_GOOGLE_ID and AUTH_GOOGLE_SECRET, or neither",
@@ -53,46 +56,78 @@ const schema = z
     POLAR_ACCESS_TOKEN: z.string().min(1, "is required"),
     POLAR_SERVER: z.enum(["sandbox", "production"]).default("sandbox"),
     POLAR_API_URL: httpUrl.optional(),
-    POLAR_WEBHOOK_SECRET: z.string().min(1, "is required"),
+    // Polar's secrets are longer; a short one is a typo or a placeholder, and the HMAC key is the string itself.
+    POLAR_WEBHOOK_SECRET: z.string().min(24, "must be at least 24 characters"),
     APP_URL: httpUrl,
     NEXTAUTH_URL: httpUrl.optional(),
     NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters"),
-    AUTH_LOCAL_LOGIN: flag,
+    AUTH_LOCAL_LOGIN: optionalText, // removed; only read to say so
     AUTH_GITHUB_ID: optionalText,
     AUTH_GITHUB_SECRET: optionalText,
     AUTH_GOOGLE_ID: optionalText,
     AUTH_GOOGLE_SECRET: optionalText,
-    VERCEL_ENV: optionalText,
+    AUTH_LOCAL_OIDC_ISSUER: httpUrl.optional(),
+    AUTH_LOCAL_OIDC_ID: optionalText,
+    AUTH_LOCAL_OIDC_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, "must be at least 32 characters"),
     CRON_SECRET: z.string().min(16, "must be at least 16 characters"),
     ...billingShape,
   })
-  .superRefine((env, ctx) => {
-    const pairs = [
-      ["AUTH_GITHUB_ID", "AUTH_GITHUB_SECRET"],
-      ["AUTH_GOOGLE_ID", "AUTH_GOOGLE_SECRET"],
-    ] as const;
-    for (const [id, secret] of pairs) {
-      if (Boolean(env[id]) !== Boolean(env[secret])) {
-        ctx.addIssue({ code: "custom", path: [env[id] ? secret : id], message: "is missing" });
+  .superRefine(
+    (env, ctx) => {
+      const pairs = [
+        ["AUTH_GITHUB_ID", "AUTH_GITHUB_SECRET"],
+        ["AUTH_GOOGLE_ID", "AUTH_GOOGLE_SECRET"],
+      ] as const;
+      for (const [id, secret] of pairs) {
+        if (Boolean(env[id]) !== Boolean(env[secret])) {
+          ctx.addIssue({ code: "custom", path: [env[id] ? secret : id], message: "is missing" });
+        }
       }
-    }
-    if (env.AUTH_LOCAL_LOGIN && env.VERCEL_ENV === "production") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["AUTH_LOCAL_LOGIN"],
-        message:
-          "must not be on in a production deployment (VERCEL_ENV=production): anyone could sign in as any email. Remove it and configure GitHub or Google sign-in",
-      });
-    }
-    if (!env.AUTH_LOCAL_LOGIN && !env.AUTH_GITHUB_ID && !env.AUTH_GOOGLE_ID) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["AUTH_GITHUB_ID"],
-        message:
-          "no sign-in provider is configured: set AUTH_GITHUB_ID/AUTH_GITHUB_SECRET or AUTH_GOOGLE_ID/AUTH_GOOGLE_SECRET (or AUTH_LOCAL_LOGIN=true for local development)",
-      });
-    }
-  });
+      if (env.AUTH_LOCAL_LOGIN !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["AUTH_LOCAL_LOGIN"],
+          message:
+            "was removed, with the passwordless email sign-in it switched on. Delete it: locally `npm run dev` starts a local identity provider (AUTH_LOCAL_OIDC_*) that the app signs in through like GitHub or Google; in production " +
+            USE_OAUTH,
+        });
+      }
+      const localSet = LOCAL_OIDC.filter((k) => env[k] !== undefined);
+      if (localSet.length > 0 && localSet.length < LOCAL_OIDC.length) {
+        for (const k of LOCAL_OIDC.filter((k) => env[k] === undefined)) {
+          ctx.addIssue({ code: "custom", path: [k], message: `is missing: set ${LOCAL_OIDC.join(", ")} together (\`npm run dev\` does), or none of them` });
+        }
+      }
+      if (env.AUTH_LOCAL_OIDC_ISSUER !== undefined) {
+        if (URL.canParse(env.AUTH_LOCAL_OIDC_ISSUER) && !isLoopbackUrl(env.AUTH_LOCAL_OIDC_ISSUER)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["AUTH_LOCAL_OIDC_ISSUER"],
+            message: `must be on a loopback address (localhost, 127.0.0.0/8 or [::1]): ${DEV_ONLY}`,
+          });
+        }
+        for (const k of ["APP_URL", "NEXTAUTH_URL"] as const) {
+          const url = env[k];
+          if (url !== undefined && URL.canParse(url) && !isLoopbackUrl(url)) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["AUTH_LOCAL_OIDC_ISSUER"],
+              message: `is set while ${k}=${url} is not a loopback address: ${DEV_ONLY}. Remove ${LOCAL_OIDC.join(", ")} and ${USE_OAUTH}`,
+            });
+          }
+        }
+      }
+      if (!env.AUTH_GITHUB_ID && !env.AUTH_GOOGLE_ID && localSet.length === 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: [],
+          message: `No sign-in provider is configured: run \`npm run dev\` (it starts a local identity provider and sets ${LOCAL_OIDC.join(", ")}), or ${USE_OAUTH}`,
+        });
+      }
+    },
+    // Also when a variable above is missing or malformed, so that every problem is listed at once.
+    { when: () => true },
+  );
 
 export type Env = z.output<typeof schema>;
 
@@ -110,7 +145,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
-    const name = String(issue.path[0] ?? "environment");
+    // An issue about no single variable says everything in its message.
+    if (issue.path.length === 0) return issue.message;
+    const name = String(issue.path[0]);
     const what = issue.code === "invalid_type" && cleaned[name] === undefined ? "is required" : issue.message;
     const hint = issue.code === "custom" ? "" : envHints[name];
     return `${name} ${what}${hint ? `: ${hint}` : ""}`;

@@ -85,8 +85,8 @@ async function main(): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const ports = new Set<number>();
-  while (ports.size < 6) ports.add(await freePort());
-  const [appPort, dbPort, emulatorPort, nextFloor, nodeFloor, growth] = [...ports] as [number, number, number, number, number, number];
+  while (ports.size < 7) ports.add(await freePort());
+  const [appPort, dbPort, emulatorPort, nextFloor, nodeFloor, growth, oidcPort] = [...ports] as [number, number, number, number, number, number, number];
   const stops: Array<() => Promise<void> | void> = [];
   const rows: Row[] = [];
   try {
@@ -95,6 +95,7 @@ async function main(): Promise<void> {
       appPort,
       ferretdbPort: dbPort,
       emulatorPort,
+      oidcPort,
       dbName: "bench",
       env: { APP_URL: `http://localhost:${appPort}` },
       log: (line) => {

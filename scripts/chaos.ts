@@ -136,7 +136,10 @@ async function main(): Promise<number> {
     APP_URL: `http://localhost:${appPort}`,
     NEXTAUTH_URL: `http://localhost:${appPort}`,
     NEXTAUTH_SECRET: "chaos-harness-secret-chaos-harness-secret",
-    AUTH_LOCAL_LOGIN: "true",
+    // Never signs in: a local identity provider's configuration only to pass the env check.
+    AUTH_LOCAL_OIDC_ISSUER: "http://127.0.0.1:9",
+    AUTH_LOCAL_OIDC_ID: "chaos",
+    AUTH_LOCAL_OIDC_SECRET: "chaos-harness-oidc-secret-0123456789",
     CRON_SECRET,
   };
   let app: AppServer = await startAppServer(appPort, appEnv, { quiet: true });

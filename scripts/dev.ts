@@ -13,6 +13,7 @@ async function main(): Promise<void> {
     appPort: port,
     ferretdbPort: Number(process.env.FERRETDB_PORT ?? 27117),
     emulatorPort: Number(process.env.POLAR_EMULATOR_PORT ?? 7100),
+    oidcPort: Number(process.env.OIDC_PROVIDER_PORT ?? 7400),
     dbName: "polar_billing",
   });
   console.log(`\n  ${stack.started.join("\n  ")}\n  App               ${stack.env.APP_URL}\n`);

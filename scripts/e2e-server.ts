@@ -3,7 +3,7 @@ import { startAppServer } from "./lib/app-server";
 import { startLocalStack, stopOnSignals } from "./lib/services";
 
 /**
- * Playwright's web server: a fresh local stack (FerretDB + Polar emulator) and the production
+ * Playwright's web server: a fresh local stack (FerretDB, Polar emulator, identity provider) and the production
  * build (`next start`), all stopped together when Playwright stops this process.
  */
 async function main(): Promise<void> {
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     appPort,
     ferretdbPort: Number(process.env.E2E_FERRETDB_PORT),
     emulatorPort: Number(process.env.E2E_EMULATOR_PORT),
+    oidcPort: Number(process.env.E2E_OIDC_PORT),
     dbName: "e2e",
     // The user's own configuration must not leak into the tests.
     env: { APP_URL: `http://localhost:${appPort}` },

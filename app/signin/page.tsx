@@ -2,25 +2,34 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { getSessionEmail, signInOptions } from "@/lib/auth";
 import { safeCallbackUrl } from "@/lib/callback-url";
-import { SignInForm } from "./SignInForm";
+import { LOCAL_OIDC_PROVIDER_ID } from "@/lib/sign-in-providers";
+import { signInErrorMessage } from "@/lib/sign-in-rules";
+import { ProviderButtons } from "./ProviderButtons";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-type Props = { searchParams: Promise<{ callbackUrl?: string; error?: string }> };
+type Props = { searchParams: Promise<{ callbackUrl?: string; error?: string; provider?: string }> };
 
 export default async function SignInPage({ searchParams }: Props) {
-  const { callbackUrl, error } = await searchParams;
+  const { callbackUrl, error, provider } = await searchParams;
   const target = safeCallbackUrl(callbackUrl);
   if (await getSessionEmail()) redirect(target);
+  const options = signInOptions();
   return (
     <section className="mx-auto max-w-sm space-y-6">
       <h1 className="text-2xl font-bold">Sign in</h1>
       {error ? (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-800">
-          Sign-in failed. Check the email address and try again.
+        <p role="alert" data-testid="signin-error" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-800">
+          {signInErrorMessage(error, provider)}
         </p>
       ) : null}
-      <SignInForm options={signInOptions()} callbackUrl={target} />
+      <ProviderButtons options={options} callbackUrl={target} />
+      {options.some((o) => o.id === LOCAL_OIDC_PROVIDER_ID) ? (
+        <p className="text-xs text-slate-600">
+          The local identity provider is for development: it signs in any email without a password and is never
+          enabled in production.
+        </p>
+      ) : null}
     </section>
   );
 }

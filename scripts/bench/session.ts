@@ -1,24 +1,32 @@
-/** Signs in through next-auth's local email provider over HTTP, as a browser would, and returns the cookie header. */
+import { LOCAL_OIDC_PROVIDER_ID } from "../../lib/sign-in-providers";
+import { CookieJar } from "../lib/cookie-jar";
+import { loginAtLocalProvider } from "../oidc-provider/login";
+
+/**
+ * Signs in as a browser would, over HTTP: next-auth's OAuth code flow with the local identity
+ * provider (state, PKCE and nonce cookies, the provider's form, the callback). Returns the app's
+ * cookie header.
+ */
 export async function signIn(baseUrl: string, email: string): Promise<string> {
-  const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const jar = new Map<string, string>();
-  const keep = (res: Response) => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      const at = pair!.indexOf("=");
-      jar.set(pair!.slice(0, at), pair!.slice(at + 1));
-    }
+  const app = new CookieJar();
+  const call = async (path: string, init: RequestInit = {}) => {
+    const url = path.startsWith("http") ? path : `${baseUrl}${path}`;
+    const res = await fetch(url, { ...init, redirect: "manual", headers: { ...init.headers, cookie: app.header() } });
+    app.store(res);
+    return res;
   };
-  keep(csrf);
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  const res = await fetch(`${baseUrl}/api/auth/callback/local`, {
+  const { csrfToken } = (await (await call("/api/auth/csrf")).json()) as { csrfToken: string };
+  const start = await call(`/api/auth/signin/${LOCAL_OIDC_PROVIDER_ID}`, {
     method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie() },
-    body: new URLSearchParams({ csrfToken, email, callbackUrl: `${baseUrl}/pricing`, json: "true" }),
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ csrfToken, callbackUrl: `${baseUrl}/pricing`, json: "true" }),
   });
-  keep(res);
-  if (![...jar.keys()].some((k) => k.endsWith("next-auth.session-token"))) throw new Error(`sign-in of ${email} failed: ${res.status}`);
-  return cookie();
+  const { url: authorizationUrl } = (await start.json()) as { url: string };
+  const callback = await loginAtLocalProvider(authorizationUrl, email);
+  const res = await call(callback.href);
+  await res.body?.cancel();
+  if (!app.has((name) => name.endsWith("next-auth.session-token"))) {
+    throw new Error(`sign-in of ${email} failed: the callback answered ${res.status} ${res.headers.get("location") ?? ""}`);
+  }
+  return app.header();
 }

@@ -4,28 +4,35 @@ import { join } from "node:path";
 
 /**
  * Secrets for local use, generated once and kept under `.data/` so sessions survive restarts
- * and the emulator and the app keep agreeing on the webhook secret.
+ * and the emulator, the local identity provider and the app keep agreeing on theirs.
  */
 export interface LocalSecrets {
   nextauthSecret: string;
   webhookSecret: string;
   emulatorToken: string;
+  oidcClientSecret: string;
   cronSecret: string;
+}
+
+function generate(): LocalSecrets {
+  return {
+    nextauthSecret: randomBytes(32).toString("base64url"),
+    webhookSecret: `whsec_${randomBytes(24).toString("base64url")}`,
+    emulatorToken: `polar_oat_local_${randomBytes(16).toString("hex")}`,
+    oidcClientSecret: randomBytes(32).toString("base64url"),
+    cronSecret: randomBytes(32).toString("base64url"),
+  };
 }
 
 export function localSecrets(dataDir: string): LocalSecrets {
   const file = join(dataDir, "secrets.json");
-  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Partial<LocalSecrets>) : {};
-  const secrets: LocalSecrets = {
-    nextauthSecret: kept.nextauthSecret ?? randomBytes(32).toString("base64url"),
-    webhookSecret: kept.webhookSecret ?? `whsec_${randomBytes(24).toString("base64url")}`,
-    emulatorToken: kept.emulatorToken ?? `polar_oat_local_${randomBytes(16).toString("hex")}`,
-    // Added later than the others: a .data/ from an older version gets it on its next start.
-    cronSecret: kept.cronSecret ?? randomBytes(32).toString("base64url"),
-  };
-  if (Object.keys(kept).length === Object.keys(secrets).length) return secrets;
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Partial<LocalSecrets>) : {};
+  // A file from before a secret existed keeps its others and gains the new one.
+  const secrets: LocalSecrets = { ...generate(), ...stored };
+  if (Object.keys(stored).length !== Object.keys(secrets).length) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
   return secrets;
 }
 

@@ -1,17 +1,21 @@
 import { join } from "node:path";
 import { startFerretdb } from "./ferretdb";
 import { localSecrets, writeDotenv } from "./local-env";
+import { LOCAL_OIDC_PROVIDER_ID, providerCallbackUrl } from "../../lib/sign-in-providers";
+import { startOidcProvider } from "../oidc-provider/index";
 import { startPolarEmulator } from "../polar-emulator/index";
 
 /**
  * The local stack: FerretDB unless MONGODB_URI is set, the Polar emulator unless
- * POLAR_ACCESS_TOKEN is set, and every variable the app needs filled in for local use.
+ * POLAR_ACCESS_TOKEN is set, the local identity provider unless GitHub or Google sign-in is
+ * configured, and every variable the app needs filled in for local use.
  */
 export interface LocalStackOptions {
   dataDir: string; // e.g. .data (dev) or .data/e2e (tests)
   appPort: number;
   ferretdbPort: number;
   emulatorPort: number;
+  oidcPort: number;
   dbName: string;
   env?: Record<string, string | undefined>; // what the user configured; defaults to process.env
   emulatorRetryScale?: number;
@@ -35,8 +39,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     NEXTAUTH_SECRET: given.NEXTAUTH_SECRET ?? secrets.nextauthSecret,
     CRON_SECRET: given.CRON_SECRET ?? secrets.cronSecret,
   };
+  // GitHub / Google credentials reach the app from the user's own environment; with neither, the
+  // local identity provider stands in for them.
   const hasOAuth = Boolean(given.AUTH_GITHUB_ID || given.AUTH_GOOGLE_ID);
-  env.AUTH_LOCAL_LOGIN = given.AUTH_LOCAL_LOGIN ?? (hasOAuth ? "false" : "true");
 
   const stops: Array<() => Promise<void>> = [];
   const started: string[] = [];
@@ -71,6 +76,21 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       env.POLAR_ACCESS_TOKEN = secrets.emulatorToken;
       env.POLAR_WEBHOOK_SECRET = secrets.webhookSecret;
       started.push(`Polar emulator    ${emulator.url}  (deliveries: ${emulator.url}/admin/deliveries)`);
+    }
+
+    if (!hasOAuth) {
+      const clientId = "acme-local";
+      const idp = await startOidcProvider({
+        port: opts.oidcPort,
+        client: { clientId, clientSecret: secrets.oidcClientSecret, redirectUris: [providerCallbackUrl(appUrl, LOCAL_OIDC_PROVIDER_ID)] },
+        keysFile: join(opts.dataDir, "oidc-provider-keys.json"),
+        log,
+      });
+      stops.push(() => idp.stop());
+      env.AUTH_LOCAL_OIDC_ISSUER = idp.issuer;
+      env.AUTH_LOCAL_OIDC_ID = clientId;
+      env.AUTH_LOCAL_OIDC_SECRET = secrets.oidcClientSecret;
+      started.push(`Identity provider ${idp.issuer}  (development only: any email signs in)`);
     }
   } catch (error) {
     await Promise.allSettled(stops.map((stop) => stop()));

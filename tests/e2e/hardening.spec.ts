@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
+import { freePort } from "../../scripts/lib/ports";
+import { LOCAL_PROVIDER_BUTTON } from "./helpers";
 import { buildSentinels } from "./sentinels";
 
 test.describe("webhook endpoint over HTTP (production server)", () => {
@@ -40,7 +42,7 @@ test.describe("security headers", () => {
     expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
     // The page hydrated under the policy: the client-side sign-in link works, nothing was blocked.
     await page.getByRole("link", { name: "Sign in" }).click();
-    await expect(page.getByLabel("Email address")).toBeVisible();
+    await expect(page.getByRole("button", { name: LOCAL_PROVIDER_BUTTON })).toBeVisible();
     expect(errors.filter((e) => /Content Security Policy|Refused to/.test(e))).toEqual([]);
   });
 
@@ -70,36 +72,69 @@ test("no server secret reaches any client bundle", () => {
   expect(leaks).toEqual([]);
 });
 
-test("the production server refuses to start with the local sign-in on Vercel production, naming the variable", async () => {
+/**
+ * `next start` of the production build with exactly this environment (nothing inherited but PATH
+ * and HOME): off Vercel, as a self-hosted deployment would run it.
+ */
+async function productionServer(env: Record<string, string>) {
   const { spawn } = await import("node:child_process");
-  const child = spawn("node_modules/.bin/next", ["start", "-p", "3197"], {
+  const port = await freePort();
+  const child = spawn("node_modules/.bin/next", ["start", "-p", String(port)], {
     env: {
-      ...process.env,
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
       NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
       MONGODB_URI: "mongodb://127.0.0.1:1/never",
       POLAR_ACCESS_TOKEN: "polar_oat_x",
-      POLAR_WEBHOOK_SECRET: "whsec_x",
-      APP_URL: "http://localhost:3197",
+      POLAR_WEBHOOK_SECRET: "whsec_hardening_test_0123456789",
       NEXTAUTH_SECRET: "y".repeat(40),
-      AUTH_LOCAL_LOGIN: "true",
-      VERCEL_ENV: "production",
+      ...env,
     },
   });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      resolve(null);
-    }, 30_000);
-    child.once("exit", (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    /** The exit code, or null if it was still running after `ms` (then it is killed). */
+    async exitCode(ms: number): Promise<number | null> {
+      const timer = new Promise<null>((resolve) => setTimeout(() => resolve(null), ms));
+      const code = await Promise.race([exited, timer]);
+      if (code === null) child.kill("SIGKILL");
+      return code;
+    },
+    stop: () => child.kill("SIGTERM"),
+  };
+}
+
+const PUBLIC_APP = { APP_URL: "https://billing.example.com" };
+
+test("a production server with Google sign-in offers Google and nothing else (no passwordless provider)", async () => {
+  const server = await productionServer({ ...PUBLIC_APP, AUTH_GOOGLE_ID: "google-client-id", AUTH_GOOGLE_SECRET: "google-client-secret" });
+  try {
+    const providersUrl = `${server.url}/api/auth/providers`;
+    await expect.poll(async () => (await fetch(providersUrl).catch(() => null))?.status ?? 0, { timeout: 30_000 }).toBe(200);
+    const providers = (await (await fetch(providersUrl)).json()) as Record<string, { id: string; type: string }>;
+    expect(Object.values(providers).map((p) => [p.id, p.type])).toEqual([["google", "oauth"]]);
+  } finally {
+    server.stop();
+  }
+});
+
+test("the production server refuses to start with the local identity provider and a public APP_URL, naming the variables", async () => {
+  const server = await productionServer({
+    ...PUBLIC_APP,
+    AUTH_LOCAL_OIDC_ISSUER: "http://127.0.0.1:7400",
+    AUTH_LOCAL_OIDC_ID: "acme-local",
+    AUTH_LOCAL_OIDC_SECRET: "l".repeat(40),
   });
-  expect(output).toContain("AUTH_LOCAL_LOGIN must not be on in a production deployment (VERCEL_ENV=production)");
-  expect(code).toBe(1);
+  expect(await server.exitCode(30_000)).toBe(1);
+  expect(server.output()).toContain(
+    "AUTH_LOCAL_OIDC_ISSUER is set while APP_URL=https://billing.example.com is not a loopback address: the local identity provider signs in any email without a password and is for development on this machine only.",
+  );
 });
 
 test("a server action posted from another origin is refused (Next's origin check is kept)", async ({ page }) => {

@@ -1,17 +1,30 @@
 import { expect, type Page } from "@playwright/test";
 
 export const emulatorUrl = process.env.E2E_EMULATOR_URL ?? "http://127.0.0.1:7200";
+export const oidcIssuer = process.env.E2E_OIDC_ISSUER ?? "http://127.0.0.1:7201";
+export const LOCAL_PROVIDER_BUTTON = "Continue with Local identity provider (development)";
 
 /** A fresh address per test, so tests never share a user. */
 export function newEmail(tag: string): string {
   return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
 }
 
-/** Signs in with the local email sign-in, from whatever page asked for it. */
-export async function signInOnPage(page: Page, email: string): Promise<void> {
+/** On the app's sign-in page: leaves for the local identity provider and waits for its form. */
+export async function openLocalProvider(page: Page): Promise<void> {
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await page.getByRole("button", { name: LOCAL_PROVIDER_BUTTON }).click();
+  await page.waitForURL((url) => url.origin === oidcIssuer && url.pathname.startsWith("/interaction/"));
+}
+
+/**
+ * Signs in through the local OpenID Connect provider (the real code flow, in the browser), from
+ * whatever page asked for it; the app then sends the browser on to its callbackUrl.
+ */
+export async function signInOnPage(page: Page, email: string): Promise<void> {
+  await openLocalProvider(page);
   await page.getByLabel("Email address").fill(email);
-  await page.getByRole("button", { name: "Sign in with email" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL((url) => url.origin !== oidcIssuer);
 }
 
 export async function signIn(page: Page, email: string, callbackUrl = "/account"): Promise<void> {

@@ -8,4 +8,5 @@ export const buildSentinels = {
   POLAR_WEBHOOK_SECRET: "whsec_sentinel_0a1b2c3d4e5f6a7b8c9d",
   MONGODB_URI: "mongodb://sentinel-user:sentinel-pass-7e6d5c@127.0.0.1:1/sentinel",
   AUTH_GITHUB_SECRET: "sentinel-github-secret-1a2b3c4d",
+  AUTH_LOCAL_OIDC_SECRET: "sentinel-local-oidc-secret-5e6f7a8b9c0d1e2f",
 } as const;

@@ -18,10 +18,12 @@ function setEnv(overrides: Record<string, string> = {}): void {
     MONGODB_URI: uri,
     POLAR_ACCESS_TOKEN: TOKEN,
     POLAR_API_URL: emulator.url,
-    POLAR_WEBHOOK_SECRET: "whsec_checkout_test",
+    POLAR_WEBHOOK_SECRET: "whsec_checkout_test_secret",
     APP_URL: "http://localhost:3999",
     NEXTAUTH_SECRET: "x".repeat(40),
-    AUTH_LOCAL_LOGIN: "true",
+    AUTH_LOCAL_OIDC_ISSUER: "http://127.0.0.1:9",
+    AUTH_LOCAL_OIDC_ID: "checkout-test",
+    AUTH_LOCAL_OIDC_SECRET: "checkout-test-oidc-secret-0123456789",
     CRON_SECRET: "cron-secret-0123456789",
     ...overrides,
   });
@@ -33,7 +35,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
   const address = receiver.address();
   const port = typeof address === "object" && address ? address.port : 0;
-  emulator = await startPolarEmulator({ port: 0, accessTokens: [TOKEN], webhookUrl: `http://127.0.0.1:${port}/`, webhookSecret: "whsec_checkout_test", log: () => {} });
+  emulator = await startPolarEmulator({ port: 0, accessTokens: [TOKEN], webhookUrl: `http://127.0.0.1:${port}/`, webhookSecret: "whsec_checkout_test_secret", log: () => {} });
   setEnv();
 });
 

@@ -23,7 +23,9 @@ beforeAll(async () => {
     POLAR_WEBHOOK_SECRET: "whsec_emulator_test_secret_0123456789",
     APP_URL: "http://localhost:3999",
     NEXTAUTH_SECRET: "x".repeat(40),
-    AUTH_LOCAL_LOGIN: "true",
+    AUTH_LOCAL_OIDC_ISSUER: "http://127.0.0.1:9",
+    AUTH_LOCAL_OIDC_ID: "cron-test",
+    AUTH_LOCAL_OIDC_SECRET: "cron-test-oidc-secret-0123456789-abc",
     CRON_SECRET,
   });
 });

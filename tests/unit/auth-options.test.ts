@@ -1,44 +1,177 @@
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { Account, Profile, User } from "next-auth";
+import type { OAuthConfig } from "next-auth/providers/oauth";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+// No database here: what lib/auth would write is recorded instead.
+const upsertUserOnSignIn = vi.fn<(email: string, name: string | null) => Promise<void>>(async () => {});
+vi.mock("@/lib/users", () => ({ upsertUserOnSignIn, findUserByEmail: vi.fn(async () => null) }));
+const getServerSession = vi.fn();
+vi.mock("next-auth", async (importOriginal) => ({ ...(await importOriginal<typeof import("next-auth")>()), getServerSession }));
 
 const base = {
   MONGODB_URI: "mongodb://127.0.0.1:1/x",
   POLAR_ACCESS_TOKEN: "t",
-  POLAR_WEBHOOK_SECRET: "whsec_x",
+  POLAR_WEBHOOK_SECRET: "whsec_unit_test_secret_0123456789",
   NEXTAUTH_SECRET: "z".repeat(40),
   CRON_SECRET: "cron-secret-0123456789",
 };
+const LOCAL = {
+  APP_URL: "http://localhost:3000",
+  AUTH_LOCAL_OIDC_ISSUER: "http://127.0.0.1:7400",
+  AUTH_LOCAL_OIDC_ID: "acme-local",
+  AUTH_LOCAL_OIDC_SECRET: "l".repeat(40),
+};
+const GOOGLE = { APP_URL: "https://billing.example.com", AUTH_GOOGLE_ID: "g-id", AUTH_GOOGLE_SECRET: "g-secret" };
+const GITHUB = { APP_URL: "https://billing.example.com", AUTH_GITHUB_ID: "gh-id", AUTH_GITHUB_SECRET: "gh-secret" };
+const KEYS = ["APP_URL", "NEXTAUTH_URL", "AUTH_LOCAL_LOGIN", ...Object.keys(LOCAL), ...Object.keys(GOOGLE), ...Object.keys(GITHUB)];
 
-async function optionsWith(env: Record<string, string>) {
+async function authWith(env: Record<string, string>) {
   vi.resetModules();
-  for (const key of ["APP_URL", "AUTH_LOCAL_LOGIN", "AUTH_GITHUB_ID", "AUTH_GITHUB_SECRET", "VERCEL_ENV"]) delete process.env[key];
+  for (const key of KEYS) delete process.env[key];
   Object.assign(process.env, base, env);
-  const auth = await import("@/lib/auth");
-  return auth;
+  return import("@/lib/auth");
 }
 
-describe("next-auth options", () => {
-  beforeEach(() => vi.resetModules());
+function account(provider: string): Account {
+  return { provider, type: "oauth", providerAccountId: "1" };
+}
 
-  it("uses secure (__Secure-, HTTPS-only) cookies when served over HTTPS", async () => {
-    const { authOptions } = await optionsWith({ APP_URL: "https://app.example.com", AUTH_LOCAL_LOGIN: "true" });
-    expect(authOptions().useSecureCookies).toBe(true);
-    expect(authOptions().session?.strategy).toBe("jwt");
+async function signInWith(provider: string, profile: Record<string, unknown>, user: Partial<User> = {}) {
+  const { authOptions } = await import("@/lib/auth");
+  return authOptions().callbacks!.signIn!({ user: { id: "1", ...user }, account: account(provider), profile: profile as Profile });
+}
+
+beforeEach(() => {
+  upsertUserOnSignIn.mockClear();
+  getServerSession.mockReset();
+});
+afterEach(() => vi.unstubAllGlobals());
+
+describe("session cookie", () => {
+  it("is __Secure- and HTTPS-only when APP_URL is https, whatever NEXTAUTH_URL says", async () => {
+    for (const nextauthUrl of [undefined, "http://localhost:3000"]) {
+      const { authOptions } = await authWith({ ...GOOGLE, ...(nextauthUrl ? { NEXTAUTH_URL: nextauthUrl } : {}) });
+      expect(authOptions().useSecureCookies).toBe(true);
+      expect(authOptions().cookies?.sessionToken).toMatchObject({ name: "__Secure-next-auth.session-token", options: { secure: true } });
+      expect(authOptions().session?.strategy).toBe("jwt");
+    }
   });
 
-  it("uses plain cookies on http://localhost", async () => {
-    const { authOptions } = await optionsWith({ APP_URL: "http://localhost:3000", AUTH_LOCAL_LOGIN: "true" });
+  it("is a plain cookie on http://localhost", async () => {
+    const { authOptions } = await authWith(LOCAL);
     expect(authOptions().useSecureCookies).toBe(false);
+    expect(authOptions().cookies?.sessionToken?.name).toBe("next-auth.session-token");
+  });
+});
+
+describe("providers", () => {
+  it("offers the local identity provider through next-auth's OIDC code path, with PKCE, state and nonce", async () => {
+    const { authOptions, signInOptions } = await authWith(LOCAL);
+    expect(signInOptions()).toEqual([{ id: "local-oidc", name: "Local identity provider (development)" }]);
+    const [provider] = authOptions().providers as Array<OAuthConfig<Profile>>;
+    expect(provider).toMatchObject({
+      id: "local-oidc",
+      type: "oauth",
+      wellKnown: "http://127.0.0.1:7400/.well-known/openid-configuration",
+      idToken: true,
+      checks: ["pkce", "state", "nonce"],
+      clientId: "acme-local",
+    });
   });
 
-  it("offers the local email sign-in only when AUTH_LOCAL_LOGIN is on", async () => {
-    let auth = await optionsWith({ APP_URL: "http://localhost:3000", AUTH_LOCAL_LOGIN: "true" });
-    expect(auth.signInOptions().map((o) => o.id)).toEqual(["local"]);
-    auth = await optionsWith({ APP_URL: "https://a.example", AUTH_GITHUB_ID: "id", AUTH_GITHUB_SECRET: "secret" });
-    expect(auth.signInOptions().map((o) => o.id)).toEqual(["github"]);
+  it("offers GitHub and Google when configured, and never a passwordless provider", async () => {
+    const { authOptions, signInOptions } = await authWith({ ...GITHUB, ...GOOGLE });
+    expect(signInOptions().map((o) => o.id)).toEqual(["github", "google"]);
+    expect(authOptions().providers.map((p) => p.type)).toEqual(["oauth", "oauth"]);
   });
 
-  it("cannot be built with the local sign-in on Vercel production", async () => {
-    const { authOptions } = await optionsWith({ APP_URL: "https://a.example", AUTH_LOCAL_LOGIN: "true", VERCEL_ENV: "production" });
-    expect(() => authOptions()).toThrow(/AUTH_LOCAL_LOGIN must not be on in a production deployment/);
+  it("asks GitHub's emails API on every sign-in, even when the profile has a public email", async () => {
+    const { authOptions } = await authWith(GITHUB);
+    const fetched: string[] = [];
+    vi.stubGlobal("fetch", async (url: string) => {
+      fetched.push(url);
+      const body = url.endsWith("/user/emails")
+        ? [{ email: "me@work.example", primary: true, verified: true }]
+        : { id: 7, login: "octo", name: null, avatar_url: "a", email: "public@elsewhere.example" };
+      return new Response(JSON.stringify(body), { status: 200 });
+    });
+    const github = authOptions().providers[0] as OAuthConfig<Record<string, unknown>> & { options: OAuthConfig<Record<string, unknown>> };
+    const userinfo = github.options.userinfo as { request: (ctx: unknown) => Promise<Record<string, unknown>> };
+    const profile = await userinfo.request({ tokens: { access_token: "gho_x" } });
+    expect(fetched).toEqual(["https://api.github.com/user", "https://api.github.com/user/emails"]);
+    expect(await github.options.profile(profile, {})).toMatchObject({ id: "7", name: "octo", email: "me@work.example" });
+  });
+});
+
+describe("signIn: verified emails only", () => {
+  it("refuses a Google account whose email is not verified, saying why", async () => {
+    await authWith(GOOGLE);
+    const result = await signInWith("google", { sub: "1", email: "mallory@example.com", email_verified: false });
+    expect(result).toBe("https://billing.example.com/signin?error=EmailNotVerified&provider=google");
+    expect(upsertUserOnSignIn).not.toHaveBeenCalled();
+  });
+
+  it("accepts a Google account with a verified email, stored lower-cased", async () => {
+    await authWith(GOOGLE);
+    expect(await signInWith("google", { sub: "1", email: "Alice@Example.com", email_verified: true }, { name: "Alice" })).toBe(true);
+    expect(upsertUserOnSignIn).toHaveBeenCalledWith("alice@example.com", "Alice");
+  });
+
+  it("takes GitHub's verified primary email, never the profile's public one", async () => {
+    await authWith(GITHUB);
+    const unverifiedPrimary = {
+      id: 7,
+      email: "public@example.com",
+      emails: [
+        { email: "primary@example.com", primary: true, verified: false },
+        { email: "other@example.com", primary: false, verified: true },
+      ],
+    };
+    expect(await signInWith("github", unverifiedPrimary)).toBe("https://billing.example.com/signin?error=EmailNotVerified&provider=github");
+    const verified = { ...unverifiedPrimary, emails: [{ email: "Primary@Example.com", primary: true, verified: true }] };
+    expect(await signInWith("github", verified)).toBe(true);
+    expect(upsertUserOnSignIn).toHaveBeenCalledWith("primary@example.com", null);
+  });
+
+  it("accepts the local provider's verified email and refuses one without email_verified", async () => {
+    await authWith(LOCAL);
+    expect(await signInWith("local-oidc", { sub: "s", email: "dev@example.com", email_verified: true })).toBe(true);
+    expect(await signInWith("local-oidc", { sub: "s", email: "dev@example.com" })).toBe(
+      "http://localhost:3000/signin?error=EmailNotVerified&provider=local-oidc",
+    );
+  });
+
+  it("refuses a provider that is not configured", async () => {
+    await authWith(GOOGLE);
+    expect(await signInWith("local-oidc", { sub: "s", email: "dev@example.com", email_verified: true })).toBe(false);
+  });
+});
+
+describe("the session records its provider", () => {
+  it("sets token.provider and the verified email at sign-in, and the session carries the provider", async () => {
+    const { authOptions } = await authWith(GOOGLE);
+    const { jwt, session } = authOptions().callbacks!;
+    const token = await jwt!({
+      token: { email: "Alice@Example.com" },
+      user: { id: "1", email: "alice@example.com" },
+      account: account("google"),
+      profile: { email: "Alice@Example.com", email_verified: true } as Profile,
+    });
+    expect(token).toMatchObject({ provider: "google", email: "alice@example.com" });
+    // Later calls (no account) keep it as it is.
+    expect(await jwt!({ token, user: undefined as never, account: null })).toEqual(token);
+    const s = await session!({ session: { user: { email: "alice@example.com" }, expires: "x" }, token, user: undefined as never, newSession: undefined, trigger: "update" });
+    expect(s).toMatchObject({ provider: "google" });
+  });
+
+  it("getSessionEmail treats a session without a provider, or from one not configured here, as signed out", async () => {
+    const { getSessionEmail } = await authWith(GOOGLE);
+    const user = { email: "dev@example.com" };
+    getServerSession.mockResolvedValueOnce({ user, expires: "x", provider: "local-oidc" });
+    expect(await getSessionEmail()).toBeNull();
+    getServerSession.mockResolvedValueOnce({ user, expires: "x" });
+    expect(await getSessionEmail()).toBeNull();
+    getServerSession.mockResolvedValueOnce({ user, expires: "x", provider: "google" });
+    expect(await getSessionEmail()).toBe("dev@example.com");
   });
 });

@@ -1,13 +1,25 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EnvError, parseEnv } from "@/lib/env";
+import { localSecrets } from "../../scripts/lib/local-env";
+
+const LOCAL_OIDC = {
+  AUTH_LOCAL_OIDC_ISSUER: "http://127.0.0.1:7400",
+  AUTH_LOCAL_OIDC_ID: "acme-local",
+  AUTH_LOCAL_OIDC_SECRET: "s".repeat(32),
+};
+const NO_LOCAL_OIDC = { AUTH_LOCAL_OIDC_ISSUER: undefined, AUTH_LOCAL_OIDC_ID: undefined, AUTH_LOCAL_OIDC_SECRET: undefined };
+const GOOGLE = { AUTH_GOOGLE_ID: "g", AUTH_GOOGLE_SECRET: "s" };
 
 const valid = {
   MONGODB_URI: "mongodb://127.0.0.1:27017/app",
   POLAR_ACCESS_TOKEN: "polar_oat_x",
-  POLAR_WEBHOOK_SECRET: "whsec_abc",
+  POLAR_WEBHOOK_SECRET: "whsec_0123456789abcdefghij",
   APP_URL: "http://localhost:3000/",
   NEXTAUTH_SECRET: "x".repeat(32),
-  AUTH_LOCAL_LOGIN: "true",
+  ...LOCAL_OIDC,
   CRON_SECRET: "cron-secret-0123456789",
 };
 
@@ -26,7 +38,7 @@ describe("parseEnv", () => {
     const env = parseEnv(valid);
     expect(env.POLAR_SERVER).toBe("sandbox");
     expect(env.APP_URL).toBe("http://localhost:3000");
-    expect(env.AUTH_LOCAL_LOGIN).toBe(true);
+    expect(env.AUTH_LOCAL_OIDC_ISSUER).toBe("http://127.0.0.1:7400");
   });
 
   it.each(["MONGODB_URI", "POLAR_ACCESS_TOKEN", "POLAR_WEBHOOK_SECRET", "APP_URL", "NEXTAUTH_SECRET"])(
@@ -46,39 +58,74 @@ describe("parseEnv", () => {
     ["MONGODB_URI", "postgres://x", /MONGODB_URI must start with mongodb/],
     ["POLAR_SERVER", "staging", /POLAR_SERVER .*"sandbox".*"production"/],
     ["POLAR_API_URL", "not a url", /POLAR_API_URL/],
+    ["POLAR_WEBHOOK_SECRET", "whsec_abc", /^POLAR_WEBHOOK_SECRET must be at least 24 characters: copy the whole secret/],
     ["APP_URL", "ftp://example.com", /APP_URL/],
     ["NEXTAUTH_SECRET", "short", /NEXTAUTH_SECRET must be at least 32 characters/],
-    ["AUTH_LOCAL_LOGIN", "yes", /AUTH_LOCAL_LOGIN .*"true" or "false"/],
+    ["AUTH_LOCAL_OIDC_ISSUER", "not a url", /^AUTH_LOCAL_OIDC_ISSUER .*npm run dev/],
+    ["AUTH_LOCAL_OIDC_SECRET", "s".repeat(31), /^AUTH_LOCAL_OIDC_SECRET must be at least 32 characters/],
   ])("names %s when it is malformed", (name, value, message) => {
     const problems = problemsOf({ ...valid, [name]: value });
     expect(problems.some((p) => message.test(p))).toBe(true);
   });
 
   it("lists every problem at once", () => {
-    const problems = problemsOf({ AUTH_LOCAL_LOGIN: "true" });
+    const problems = problemsOf({});
     expect(problems.map((p) => p.split(" ")[0]).sort()).toEqual(
-      ["APP_URL", "CRON_SECRET", "MONGODB_URI", "NEXTAUTH_SECRET", "POLAR_ACCESS_TOKEN", "POLAR_WEBHOOK_SECRET"].sort(),
+      ["APP_URL", "CRON_SECRET", "MONGODB_URI", "NEXTAUTH_SECRET", "No", "POLAR_ACCESS_TOKEN", "POLAR_WEBHOOK_SECRET"].sort(),
     );
   });
 
-  it("refuses the local sign-in in a production deployment on Vercel", () => {
-    const problems = problemsOf({ ...valid, VERCEL_ENV: "production" });
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^AUTH_LOCAL_LOGIN must not be on in a production deployment/);
+  it("says how to get a sign-in provider when none is configured", () => {
+    expect(problemsOf({ ...valid, ...NO_LOCAL_OIDC })).toEqual([
+      "No sign-in provider is configured: run `npm run dev` (it starts a local identity provider and sets AUTH_LOCAL_OIDC_ISSUER, AUTH_LOCAL_OIDC_ID, AUTH_LOCAL_OIDC_SECRET), or set AUTH_GITHUB_ID/AUTH_GITHUB_SECRET or AUTH_GOOGLE_ID/AUTH_GOOGLE_SECRET",
+    ]);
+    expect(parseEnv({ ...valid, ...NO_LOCAL_OIDC, ...GOOGLE }).AUTH_GOOGLE_ID).toBe("g");
   });
 
-  it("allows the local sign-in on Vercel preview deployments", () => {
-    expect(parseEnv({ ...valid, VERCEL_ENV: "preview" }).AUTH_LOCAL_LOGIN).toBe(true);
+  it("says AUTH_LOCAL_LOGIN was removed and what replaced it", () => {
+    for (const value of ["true", "false"]) {
+      const problems = problemsOf({ ...valid, AUTH_LOCAL_LOGIN: value });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^AUTH_LOCAL_LOGIN was removed, .*Delete it: locally `npm run dev` starts a local identity provider \(AUTH_LOCAL_OIDC_\*\)/);
+    }
   });
 
-  it("requires both halves of an OAuth pair", () => {
-    expect(problemsOf({ ...valid, AUTH_GITHUB_ID: "id" })).toEqual([
-      expect.stringMatching(/^AUTH_GITHUB_SECRET is missing/),
+  it("refuses the local identity provider with a non-loopback APP_URL, naming both variables", () => {
+    const problems = problemsOf({ ...valid, APP_URL: "https://billing.example.com" });
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^AUTH_LOCAL_OIDC_ISSUER is set while APP_URL=https:\/\/billing\.example\.com is not a loopback address: the local identity provider signs in any email without a password/,
+      ),
+    ]);
+    expect(problemsOf({ ...valid, NEXTAUTH_URL: "https://billing.example.com" })[0]).toMatch(/NEXTAUTH_URL=https:\/\/billing\.example\.com is not a loopback/);
+  });
+
+  it("refuses a local identity provider that is not on loopback", () => {
+    expect(problemsOf({ ...valid, AUTH_LOCAL_OIDC_ISSUER: "https://idp.example.com" })).toEqual([
+      expect.stringMatching(/^AUTH_LOCAL_OIDC_ISSUER must be on a loopback address/),
     ]);
   });
 
-  it("requires at least one sign-in provider", () => {
-    expect(problemsOf({ ...valid, AUTH_LOCAL_LOGIN: "false" })[0]).toMatch(/no sign-in provider is configured/);
-    expect(parseEnv({ ...valid, AUTH_LOCAL_LOGIN: "false", AUTH_GOOGLE_ID: "g", AUTH_GOOGLE_SECRET: "s" }).AUTH_LOCAL_LOGIN).toBe(false);
+  it.each(["http://localhost:3000", "http://127.0.0.1:3000", "http://127.8.9.10", "http://[::1]:3000"])("accepts the local provider with APP_URL=%s", (url) => {
+    expect(parseEnv({ ...valid, APP_URL: url }).APP_URL).toBe(url);
+  });
+
+  it("requires all three local provider variables or none", () => {
+    expect(problemsOf({ ...valid, AUTH_LOCAL_OIDC_SECRET: undefined })).toEqual([expect.stringMatching(/^AUTH_LOCAL_OIDC_SECRET is missing: set AUTH_LOCAL_OIDC_ISSUER, AUTH_LOCAL_OIDC_ID, AUTH_LOCAL_OIDC_SECRET together/)]);
+  });
+
+  it("requires both halves of an OAuth pair", () => {
+    expect(problemsOf({ ...valid, AUTH_GITHUB_ID: "id" })).toEqual([expect.stringMatching(/^AUTH_GITHUB_SECRET is missing/)]);
+  });
+
+  it("accepts the secrets the local stack generates", () => {
+    const dir = mkdtempSync(join(tmpdir(), "env-test-"));
+    try {
+      const secrets = localSecrets(dir);
+      const env = parseEnv({ ...valid, NEXTAUTH_SECRET: secrets.nextauthSecret, POLAR_WEBHOOK_SECRET: secrets.webhookSecret, AUTH_LOCAL_OIDC_SECRET: secrets.oidcClientSecret });
+      expect(env.AUTH_LOCAL_OIDC_SECRET).toBe(secrets.oidcClientSecret);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

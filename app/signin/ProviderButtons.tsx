@@ -1,0 +1,28 @@
+"use client";
+
+import { signIn } from "next-auth/react";
+import { useState } from "react";
+import type { SignInOption } from "@/lib/auth";
+
+/** One button per configured provider; each leaves for the provider and comes back to `callbackUrl`. */
+export function ProviderButtons({ options, callbackUrl }: { options: SignInOption[]; callbackUrl: string }) {
+  const [pending, setPending] = useState<string | null>(null);
+  return (
+    <div className="space-y-3">
+      {options.map((o) => (
+        <button
+          key={o.id}
+          type="button"
+          disabled={pending !== null}
+          onClick={() => {
+            setPending(o.id);
+            void signIn(o.id, { callbackUrl });
+          }}
+          className="w-full rounded-md border border-slate-400 bg-white px-4 py-2 font-medium text-slate-900 hover:bg-slate-100 disabled:opacity-60"
+        >
+          {pending === o.id ? "Redirecting…" : `Continue with ${o.name}`}
+        </button>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,16 @@
+import "next-auth";
+import "next-auth/jwt";
+
+// The provider a session was signed in with (set once, at sign-in): a session from a provider that
+// is not configured here counts as signed out (lib/auth getSessionEmail, middleware).
+declare module "next-auth" {
+  interface Session {
+    provider?: string;
+  }
+}
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    provider?: string;
+  }
+}
