@@ -2,8 +2,10 @@ import "server-only";
 import { z } from "zod";
 import { syncCheckoutFromPolar } from "@/lib/billing/pull-sync";
 import { connectDb } from "@/lib/db";
-import { planNow } from "@/lib/users";
+import { withKeyedLock } from "@/lib/keyed-lock";
 import { formatPrice } from "@/lib/plans";
+import { describeError } from "@/lib/redact";
+import { planNow } from "@/lib/users";
 import { Payment, type PaymentStatus } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { User, type Plan } from "@/models/User";
@@ -13,6 +15,11 @@ export type Confirmation =
   | { kind: PaymentStatus; plan: Plan; productName: string; amount: string };
 
 const checkoutIdSchema = z.uuid();
+
+/** However many tabs refresh, Polar is asked about one checkout at most this often. */
+export const PULL_EVERY_MS = 10_000;
+/** A checkout id we hold nothing for is only looked up for a user who opened a checkout this recently. */
+export const OPENED_WITHIN_MS = 3_600_000;
 
 async function read(checkoutId: string, email: string): Promise<Confirmation> {
   // Scoped by email: another user's checkout id finds nothing.
@@ -31,9 +38,42 @@ async function read(checkoutId: string, email: string): Promise<Confirmation> {
 }
 
 /**
+ * Takes the right to ask Polar now: a conditional write on a timestamp, so concurrent requests
+ * on MongoDB let one through per window (and the keyed lock does it within one process on
+ * FerretDB, whose updates are not atomic: lib/keyed-lock.ts).
+ */
+async function takePullSlot(key: string, claim: (since: Date, now: Date) => Promise<{ modifiedCount: number }>): Promise<boolean> {
+  return withKeyedLock(key, async () => {
+    const now = new Date();
+    return (await claim(new Date(now.getTime() - PULL_EVERY_MS), now)).modifiedCount === 1;
+  });
+}
+
+const due = (field: string, since: Date) => ({ $or: [{ [field]: null }, { [field]: { $lte: since } }] });
+
+/** A pending payment of this user's: Polar is asked about it at most once per PULL_EVERY_MS. */
+function mayPullPending(checkoutId: string, email: string): Promise<boolean> {
+  return takePullSlot(`pull:${checkoutId}`, (since, now) =>
+    Payment.updateOne({ checkoutId, customerEmail: email, ...due("polarPulledAt", since) }, { $set: { polarPulledAt: now } }),
+  );
+}
+
+/**
+ * A checkout id this user has no payment for: asked about only if the user opened a checkout
+ * here in the last hour (its webhook may be late), and then once per PULL_EVERY_MS per user,
+ * so ids made up by the thousand cost Polar nothing.
+ */
+async function mayPullUnknown(email: string): Promise<boolean> {
+  const opened = await Payment.exists({ customerEmail: email, checkoutUrl: { $ne: null }, createdAt: { $gte: new Date(Date.now() - OPENED_WITHIN_MS) } });
+  if (!opened) return false;
+  return takePullSlot(`pull-user:${email}`, (since, now) => User.updateOne({ email, ...due("confirmationPullAt", since) }, { $set: { confirmationPullAt: now } }));
+}
+
+/**
  * What the confirmation page shows. A payment still pending (or not yet known) is checked with
  * Polar's API and applied through lib/billing before answering, so a late webhook does not
- * leave the user looking at "Free".
+ * leave the user looking at "Free"; the checks are rationed so that no page refresh, tab or
+ * made-up id can spend the organisation's Polar rate limit.
  */
 export async function loadConfirmation(rawCheckoutId: string | undefined, email: string): Promise<Confirmation> {
   const parsed = checkoutIdSchema.safeParse(rawCheckoutId);
@@ -42,11 +82,13 @@ export async function loadConfirmation(rawCheckoutId: string | undefined, email:
   await connectDb();
   const first = await read(checkoutId, email);
   if (first.kind !== "pending" && first.kind !== "not-found") return first;
+  const mayPull = first.kind === "pending" ? await mayPullPending(checkoutId, email) : await mayPullUnknown(email);
+  if (!mayPull) return first;
   try {
     if ((await syncCheckoutFromPolar(checkoutId, email)) === "not-yours") return { kind: "not-found" };
   } catch (error) {
     // Polar unreachable or the checkout unknown there: show what we have; the page refreshes.
-    console.warn(`[confirmation] could not check ${checkoutId} with Polar: ${error instanceof Error ? error.message : String(error)}`);
+    console.warn(`[confirmation] could not check ${checkoutId} with Polar: ${describeError(error)}`);
     return first;
   }
   return read(checkoutId, email);

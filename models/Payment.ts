@@ -18,8 +18,12 @@ const paymentSchema = new Schema(
     // product's metadata neither grants nor takes away a past purchase. Null: grants nothing
     // (not completed yet, a product without a plan, or a subscription's order).
     plan: { type: String, default: null },
-    // Polar's hosted checkout page, kept so a double submit reuses the open checkout.
+    // Polar's hosted checkout page, kept so a double submit reuses the open checkout. Set only
+    // by our own checkout action: it is also the proof that this user opened this checkout here.
     checkoutUrl: { type: String, default: null },
+    // When the confirmation page last asked Polar about this checkout (at most once per 10 s,
+    // however many tabs refresh).
+    polarPulledAt: { type: Date, default: null },
     metadata: {
       external_customer_id: { type: String, default: null },
       order_id: { type: String, default: null },

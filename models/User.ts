@@ -20,6 +20,8 @@ const userSchema = new Schema(
     // this user with Polar: it picks paid and recently active users, least recently checked first.
     factsChangedAt: { type: Date, default: null, index: true },
     reconciledAt: { type: Date, default: null },
+    // When the confirmation page last asked Polar about a checkout this user has no payment for.
+    confirmationPullAt: { type: Date, default: null },
     payments: [{ type: Schema.Types.ObjectId, ref: "Payment" }],
     // Bumped by every write of a payment or subscription fact; the plan is only saved if no
     // fact changed while it was being computed (optimistic concurrency, no transactions).

@@ -9,6 +9,10 @@ export const metadata: Metadata = { title: "Payment confirmation" };
 
 type Props = { searchParams: Promise<{ checkout_id?: string }> };
 
+// A refresh re-reads MongoDB; Polar itself is asked at most every 10 s (lib/confirmation.ts).
+const REFRESH_EVERY_MS = 2_000;
+const STOP_REFRESHING_AFTER_MS = 120_000;
+
 export default async function ConfirmationPage({ searchParams }: Props) {
   const { checkout_id: checkoutId } = await searchParams;
   const email = await getSessionEmail();
@@ -49,7 +53,7 @@ function Body({ view }: { view: Confirmation }) {
           <p role="status" className="text-slate-700">
             Polar is confirming your payment for {view.productName}. This page updates by itself; it usually takes a few seconds.
           </p>
-          <AutoRefresh intervalMs={2000} />
+          <AutoRefresh intervalMs={REFRESH_EVERY_MS} stopAfterMs={STOP_REFRESHING_AFTER_MS} />
         </>
       );
     case "failed":

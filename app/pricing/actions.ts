@@ -4,6 +4,8 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getSessionEmail } from "@/lib/auth";
 import { beginCheckout } from "@/lib/checkout";
+import { forgetCheckoutIntent, rememberCheckoutIntent } from "@/lib/checkout-intent";
+import { env } from "@/lib/env";
 import { validatedAction } from "@/lib/validated-action";
 
 const checkoutInput = z.object({
@@ -11,12 +13,17 @@ const checkoutInput = z.object({
 });
 
 /**
- * The Upgrade button. The buyer's email comes from the session only; a signed-out visitor goes
- * to sign-in and comes back to /pricing?checkout=<id>, which submits this again by itself.
+ * The Upgrade button. The buyer's email comes from the session only. A signed-out visitor goes
+ * to sign-in and comes back to /pricing?checkout=<id>&intent=<marker>, which submits this again
+ * by itself only in the browser that clicked (lib/checkout-intent.ts).
  */
 export const startCheckout = validatedAction(checkoutInput, async ({ productId }) => {
   const email = await getSessionEmail();
-  if (!email) redirect(`/signin?callbackUrl=${encodeURIComponent(`/pricing?checkout=${productId}`)}`);
+  if (!email) {
+    const marker = await rememberCheckoutIntent(productId, env().APP_URL.startsWith("https://"));
+    redirect(`/signin?callbackUrl=${encodeURIComponent(`/pricing?checkout=${productId}&intent=${marker}`)}`);
+  }
+  await forgetCheckoutIntent();
   const result = await beginCheckout(email, productId);
   if (!result.ok) return { error: result.message };
   redirect(result.url);

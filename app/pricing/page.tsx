@@ -1,14 +1,17 @@
 import type { Metadata } from "next";
 import { getCurrentUser } from "@/lib/auth";
+import { isOwnCheckoutIntent } from "@/lib/checkout-intent";
 import { listPlanOffers } from "@/lib/plans";
 import { UpgradeForm } from "./UpgradeForm";
 
 export const metadata: Metadata = { title: "Pricing" };
 
-type Props = { searchParams: Promise<{ checkout?: string }> };
+type Props = { searchParams: Promise<{ checkout?: string; intent?: string }> };
 
 export default async function PricingPage({ searchParams }: Props) {
-  const [{ checkout }, user, offers] = await Promise.all([searchParams, getCurrentUser(), listPlanOffers()]);
+  const [{ checkout, intent }, user, offers] = await Promise.all([searchParams, getCurrentUser(), listPlanOffers()]);
+  // Continues a checkout only when this browser's Upgrade click started it before sign-in.
+  const continues = Boolean(user) && (await isOwnCheckoutIntent(checkout, intent));
   const currentPlan = user?.subscriptionStatus ?? null;
   return (
     <section className="space-y-8">
@@ -34,7 +37,7 @@ export default async function PricingPage({ searchParams }: Props) {
             {currentPlan === offer.plan ? (
               <CurrentBadge />
             ) : (
-              <UpgradeForm productId={offer.productId} planName={offer.name} autoSubmit={checkout === offer.productId && Boolean(user)} />
+              <UpgradeForm productId={offer.productId} planName={offer.name} autoSubmit={continues && checkout === offer.productId} />
             )}
           </li>
         ))}

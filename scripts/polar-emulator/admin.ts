@@ -13,11 +13,20 @@ import type { Store } from "./store";
  * asked, so only loopback clients are served.
  */
 
+/** One call to the REST API (`/v1/...`), as the app made it. */
+export interface ApiRequestRecord {
+  at: string;
+  method: string;
+  path: string;
+}
+
 export interface AdminDeps {
   store: Store;
   flows: Flows;
   delivery: WebhookDelivery;
   ctx: WireContext;
+  /** The latest REST calls, oldest first (bounded). */
+  apiRequests: ApiRequestRecord[];
   onReset: () => void;
 }
 
@@ -101,6 +110,10 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
         sendJson(res, 200, delivery.settings);
         return true;
       }
+      if (path === "/admin/requests.json") {
+        sendJson(res, 200, { requests: deps.apiRequests });
+        return true;
+      }
       throw new ApiError(404, { detail: "Not Found" });
     }
     if (req.method !== "POST") throw new ApiError(405, { detail: "Method Not Allowed" });
@@ -131,6 +144,7 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
       flows.stop();
       store.reset();
       delivery.reset();
+      deps.apiRequests.length = 0;
       deps.onReset();
       sendJson(res, 200, { reset: true, products: store.products.size });
       return true;

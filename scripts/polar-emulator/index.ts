@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createAdmin } from "./admin";
+import { createAdmin, type ApiRequestRecord } from "./admin";
 import { createApi } from "./api";
 import { createCheckoutPage } from "./checkout-page";
 import { DEFAULT_SETTINGS, WebhookDelivery, type DeliverySettings } from "./delivery";
@@ -85,12 +85,14 @@ export async function startPolarEmulator(opts: PolarEmulatorOptions): Promise<Po
   });
   const flows = new Flows(store, delivery, ctx, log, changed);
   const baseUrl = () => ctx.baseUrl;
+  // Every REST call, for tests that count what an app asks Polar (GET /admin/requests.json).
+  const apiRequests: ApiRequestRecord[] = [];
 
   const handlers = [
     createApi({ store, flows, ctx, accessTokens: new Set(opts.accessTokens) }),
     createCheckoutPage({ store, flows, delivery, baseUrl, redirectWaitMs: opts.redirectWaitMs ?? 15_000 }),
     createPortalPage({ store, flows, baseUrl }),
-    createAdmin({ store, flows, delivery, ctx, onReset: changed }),
+    createAdmin({ store, flows, delivery, ctx, apiRequests, onReset: changed }),
   ];
 
   const home = () =>
@@ -108,6 +110,10 @@ export async function startPolarEmulator(opts: PolarEmulatorOptions): Promise<Po
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://emulator.invalid");
+    if (url.pathname.startsWith("/v1/")) {
+      apiRequests.push({ at: new Date().toISOString(), method: req.method ?? "GET", path: url.pathname });
+      if (apiRequests.length > 10_000) apiRequests.splice(0, apiRequests.length - 10_000);
+    }
     try {
       for (const h of handlers) if (await h(req, res, url)) return;
       if (req.method === "GET" && url.pathname === "/") return sendHtml(res, 200, home());

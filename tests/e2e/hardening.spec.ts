@@ -46,9 +46,14 @@ test.describe("security headers", () => {
     expect(errors.filter((e) => /Content Security Policy|Refused to/.test(e))).toEqual([]);
   });
 
-  test("API responses carry the static headers too", async ({ request }) => {
-    const res = await request.get("/api/health");
-    expect(res.headers()["x-content-type-options"]).toBe("nosniff");
+  test("every production response, pages and API alike, carries HSTS, COOP and CORP (not only on Vercel)", async ({ request }) => {
+    for (const path of ["/", "/pricing", "/api/health", "/api/pro/report"]) {
+      const headers = (await request.get(path, { maxRedirects: 0 })).headers();
+      expect(headers["x-content-type-options"], path).toBe("nosniff");
+      expect(headers["strict-transport-security"], path).toBe("max-age=63072000; includeSubDomains");
+      expect(headers["cross-origin-opener-policy"], path).toBe("same-origin");
+      expect(headers["cross-origin-resource-policy"], path).toBe("same-origin");
+    }
   });
 });
 
@@ -89,6 +94,7 @@ async function productionServer(env: Record<string, string>) {
       POLAR_ACCESS_TOKEN: "polar_oat_x",
       POLAR_WEBHOOK_SECRET: "whsec_hardening_test_0123456789",
       NEXTAUTH_SECRET: "y".repeat(40),
+      CRON_SECRET: "hardening-cron-secret-0123456789",
       ...env,
     },
   });
