@@ -47,6 +47,22 @@ async function deliverReceived(from: number, except: (type: string) => boolean =
   }
 }
 
+/** Buys `productId` for `email` at the emulator and delivers its events (all but `except`) to the app. */
+async function buy(email: string, productId: string, lastEvent: string, except?: (type: string) => boolean): Promise<void> {
+  const from = h.receiver.received.length;
+  await pay((await createCheckout(h.polar, email, productId)).url);
+  await waitFor(lastEvent, () => h.receiver.received.slice(from).some((r) => r.type === lastEvent));
+  await deliverReceived(from, except);
+}
+
+/** An action in Polar's customer portal (refund, revoke): its webhooks never reach the app. */
+async function inPortal(email: string, path: string): Promise<void> {
+  const { customerPortalUrl } = await h.polar.customerSessions.create({ externalCustomerId: email });
+  const token = new URL(customerPortalUrl).searchParams.get("customer_session_token") ?? "";
+  const res = await fetch(`${h.emulator.url}${path}`, { method: "POST", body: new URLSearchParams({ customer_session_token: token }), redirect: "manual" });
+  expect(res.status).toBe(303);
+}
+
 describe("GET /api/cron/billing: Vercel Cron's bearer secret", () => {
   it.each([
     ["no Authorization header", undefined],
@@ -77,17 +93,12 @@ describe("GET /api/cron/billing: Vercel Cron's bearer secret", () => {
 describe("the reconciler, against Polar's customer state", () => {
   it("repairs a lost subscription.revoked: the user goes to Free and the repair is recorded", { timeout: 30_000 }, async () => {
     const email = "lost-revocation@example.com";
-    const from = h.receiver.received.length;
-    await pay((await createCheckout(h.polar, email, PRO_MONTHLY_ID)).url);
-    await waitFor("the subscription's events", () => h.receiver.received.some((r) => r.type === "subscription.active" && (r.data.customer as { email?: string }).email === email));
-    await deliverReceived(from);
+    await buy(email, PRO_MONTHLY_ID, "subscription.active");
     expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("pro");
 
     // Revoked at Polar; its webhooks never reach the app.
     const [sub] = (await h.polar.subscriptions.list({ externalCustomerId: email })).result.items;
-    const { customerPortalUrl } = await h.polar.customerSessions.create({ externalCustomerId: email });
-    const token = new URL(customerPortalUrl).searchParams.get("customer_session_token") ?? "";
-    await fetch(`${h.emulator.url}/portal/subscriptions/${sub!.id}/revoke`, { method: "POST", body: new URLSearchParams({ customer_session_token: token }), redirect: "manual" });
+    await inPortal(email, `/portal/subscriptions/${sub!.id}/revoke`);
     expect((await h.polar.customers.getStateExternal({ externalId: email })).activeSubscriptions).toEqual([]);
     expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("pro");
 
@@ -108,16 +119,11 @@ describe("the reconciler, against Polar's customer state", () => {
 
   it("repairs a lost order.refunded of a one-time purchase", { timeout: 30_000 }, async () => {
     const email = "lost-refund@example.com";
-    const from = h.receiver.received.length;
-    await pay((await createCheckout(h.polar, email, PRO_ID)).url);
-    await waitFor("the order's events", () => h.receiver.received.some((r) => r.type === "order.paid" && (r.data.customer as { email?: string }).email === email));
-    await deliverReceived(from);
+    await buy(email, PRO_ID, "order.paid");
     expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("pro");
 
     const [order] = (await h.polar.orders.list({ externalCustomerId: email })).result.items;
-    const { customerPortalUrl } = await h.polar.customerSessions.create({ externalCustomerId: email });
-    const token = new URL(customerPortalUrl).searchParams.get("customer_session_token") ?? "";
-    await fetch(`${h.emulator.url}/portal/orders/${order!.id}/refund`, { method: "POST", body: new URLSearchParams({ customer_session_token: token }), redirect: "manual" });
+    await inPortal(email, `/portal/orders/${order!.id}/refund`);
 
     expect(await (await cron(`Bearer ${CRON_SECRET}`)).json()).toMatchObject({ reconciled: { checked: 1, repaired: 1 } });
     expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("free");
@@ -125,16 +131,12 @@ describe("the reconciler, against Polar's customer state", () => {
 
   it("repairs a lost subscription.active: Polar lists it active, the app never heard of it", { timeout: 30_000 }, async () => {
     const email = "lost-activation@example.com";
-    const from = h.receiver.received.length;
-    await pay((await createCheckout(h.polar, email, PRO_MONTHLY_ID)).url);
-    await waitFor("the subscription's events", () => h.receiver.received.some((r) => r.type === "subscription.active" && (r.data.customer as { email?: string }).email === email));
     // Only the checkout's events arrive: the order and the subscription are lost.
-    const mine = (type: string) => type.startsWith("subscription.") || type.startsWith("order.");
-    await deliverReceived(from, mine);
+    await buy(email, PRO_MONTHLY_ID, "subscription.active", (type) => type.startsWith("subscription.") || type.startsWith("order."));
     await User.updateOne({ email }, { $set: { factsChangedAt: new Date() } });
     expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("free");
 
-    expect(await (await cron(`Bearer ${CRON_SECRET}`)).json()).toMatchObject({ reconciled: { repaired: expect.any(Number), errors: 0 } });
+    expect(await (await cron(`Bearer ${CRON_SECRET}`)).json()).toMatchObject({ reconciled: { checked: 1, repaired: 1, errors: 0 } });
     expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("pro");
   });
 });
