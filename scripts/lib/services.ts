@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { startFerretdb } from "./ferretdb";
+import { FERRETDB_VERSION, startFerretdb } from "./ferretdb";
 import { localSecrets, writeDotenv } from "./local-env";
 import { startPolarEmulator } from "../polar-emulator/index";
 
@@ -21,6 +21,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   env: Record<string, string>;
   started: string[];
+  /** What MONGODB_URI points at, e.g. "FerretDB v1.24.2 (PostgreSQL 15)". */
+  databaseLabel: string;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
   const stops: Array<() => Promise<void>> = [];
   const started: string[] = [];
+  let databaseLabel = "MONGODB_URI";
   try {
     if (given.MONGODB_URI) {
       env.MONGODB_URI = given.MONGODB_URI;
@@ -46,7 +49,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       const db = await startFerretdb({ port: opts.ferretdbPort, dataDir: join(opts.dataDir, "ferretdb"), log });
       stops.push(() => db.stop());
       env.MONGODB_URI = `${db.uri}${opts.dbName}`;
-      started.push(`FerretDB          ${env.MONGODB_URI}`);
+      started.push(`FerretDB (${db.backendLabel}) ${env.MONGODB_URI}`);
+      databaseLabel = `FerretDB ${FERRETDB_VERSION} (${db.backendLabel})`;
     }
 
     if (given.POLAR_ACCESS_TOKEN) {
@@ -80,6 +84,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   return {
     env,
     started,
+    databaseLabel,
     async stop() {
       await Promise.allSettled(stops.reverse().map((stop) => stop()));
     },
