@@ -119,8 +119,19 @@ async function chooseBackend(requested: FerretdbBackend | undefined, clusterDir:
   return { backend: "sqlite" };
 }
 
+/**
+ * FerretDB's connection pool to PostgreSQL. An update (update, findAndModify) keeps the pooled
+ * connection of its read open while it takes a second one for its write, so with every pooled
+ * connection held by such a read, all of them wait forever: seen here with FerretDB's default
+ * pool of 50 and 50 concurrent updateOne (a hang, not an error; goroutines in pgxpool.Acquire
+ * under UpdateAll, PostgreSQL's 50 sessions idle). A hang needs as many concurrent updates as the
+ * pool has connections; the app's pools are 10 per process, so 100 leaves room for several
+ * processes and test files at once. PostgreSQL gets a few more for psql.
+ */
+const POSTGRES_POOL = 100;
+
 function handlerArgs(choice: FerretdbBackend, dataDir: string, postgresUrl: string | null): string[] {
-  return choice === "postgresql" ? ["--handler=postgresql", `--postgresql-url=${postgresUrl}`] : ["--handler=sqlite", `--sqlite-url=file:${dataDir}/`];
+  return choice === "postgresql" ? ["--handler=postgresql", `--postgresql-url=${postgresUrl}?pool_max_conns=${POSTGRES_POOL}`] : ["--handler=sqlite", `--sqlite-url=file:${dataDir}/`];
 }
 
 async function spawnFerretdb(bin: string, opts: StartFerretdbOptions, handler: string[]): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
@@ -163,7 +174,7 @@ export async function startFerretdb(opts: StartFerretdbOptions): Promise<Running
   const choice = await chooseBackend(opts.backend ?? backendFromEnv(), clusterDir, log);
   const postgres =
     choice.backend === "postgresql"
-      ? await startPostgres({ binaries: choice.binaries, dataDir: clusterDir, port: await freePort(), database: "ferretdb", log })
+      ? await startPostgres({ binaries: choice.binaries, dataDir: clusterDir, port: await freePort(), database: "ferretdb", maxConnections: POSTGRES_POOL + 10, log })
       : null;
   let ferretdb: Awaited<ReturnType<typeof spawnFerretdb>>;
   try {

@@ -168,9 +168,10 @@ function socketDirOption(dir: string, port: number): string {
   return fits ? `-k ${shellQuote(dir)}` : "-c unix_socket_directories=''";
 }
 
-function serverOptions(dir: string, port: number): string {
+function serverOptions(dir: string, port: number, maxConnections: number): string {
   return [
     `-p ${port}`,
+    `-c max_connections=${maxConnections}`,
     "-c listen_addresses=127.0.0.1",
     socketDirOption(dir, port),
     ...THROWAWAY_SETTINGS.map((setting) => `-c ${setting}`),
@@ -211,7 +212,17 @@ async function createDatabaseIfMissing(binaries: PostgresBinaries, port: number,
  * 127.0.0.1:`port`, with database `database` created if missing. Logs to
  * `<dataDir>/postgres.log`. stop() shuts the server down (fast mode) and waits until it is gone.
  */
-export async function startPostgres(opts: { binaries: PostgresBinaries; dataDir: string; port: number; database: string; log?: (line: string) => void }): Promise<RunningPostgres> {
+export interface StartPostgresOptions {
+  binaries: PostgresBinaries;
+  dataDir: string;
+  port: number;
+  database: string;
+  /** PostgreSQL's own default is 100. */
+  maxConnections?: number;
+  log?: (line: string) => void;
+}
+
+export async function startPostgres(opts: StartPostgresOptions): Promise<RunningPostgres> {
   const { binaries, port } = opts;
   const log = opts.log ?? console.log;
   const dir = resolve(opts.dataDir);
@@ -226,7 +237,7 @@ export async function startPostgres(opts: { binaries: PostgresBinaries; dataDir:
     log(`A PostgreSQL server from an earlier run was still running in ${dir}: stopping it`);
     await stopCluster(binaries, dir);
   }
-  await mustRun(binaries, "pg_ctl", ["start", "-D", dir, "-l", join(dir, "postgres.log"), "-w", "-t", "60", "-o", serverOptions(dir, port)]);
+  await mustRun(binaries, "pg_ctl", ["start", "-D", dir, "-l", join(dir, "postgres.log"), "-w", "-t", "60", "-o", serverOptions(dir, port, opts.maxConnections ?? 100)]);
   try {
     await createDatabaseIfMissing(binaries, port, opts.database);
   } catch (error) {
