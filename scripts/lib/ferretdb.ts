@@ -1,6 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { join } from "node:path";
 import { freePort, waitForPort } from "./ports";
 import { findPostgres, prepareClusterDir, startPostgres, type PostgresBinaries } from "./postgres";
@@ -134,6 +136,20 @@ function handlerArgs(choice: FerretdbBackend, dataDir: string, postgresUrl: stri
   return choice === "postgresql" ? ["--handler=postgresql", `--postgresql-url=${postgresUrl}?pool_max_conns=${POSTGRES_POOL}`] : ["--handler=sqlite", `--sqlite-url=file:${dataDir}/`];
 }
 
+/**
+ * On PostgreSQL, FerretDB logs every failed SQL statement at ERROR, among them the unique
+ * violations it answers as E11000. The app provokes those on purpose (the inbox dedupes on
+ * webhook-id, one of two concurrent creators wins), so they are dropped here; anything else goes
+ * to our stderr as before.
+ */
+const UNIQUE_VIOLATION = /"Code":"23505"/;
+
+function forwardLog(stream: Readable): void {
+  createInterface({ input: stream }).on("line", (line) => {
+    if (!UNIQUE_VIOLATION.test(line)) process.stderr.write(`${line}\n`);
+  });
+}
+
 async function spawnFerretdb(bin: string, opts: StartFerretdbOptions, handler: string[]): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
   const child = spawn(
     bin,
@@ -145,8 +161,9 @@ async function spawnFerretdb(bin: string, opts: StartFerretdbOptions, handler: s
       "--telemetry=disable",
       "--log-level=error",
     ],
-    { stdio: ["ignore", "inherit", "inherit"] },
+    { stdio: ["ignore", "inherit", "pipe"] },
   );
+  forwardLog(child.stderr);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
