@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startAppServer, type AppServer } from "./lib/app-server";
 import { ensureChromium } from "./lib/chromium";
-import { ensureFerretdb, FERRETDB_VERSION } from "./lib/ferretdb";
+import { ensureFerretdb } from "./lib/ferretdb";
 import { freePort, waitForPort } from "./lib/ports";
 import { PRO_PRODUCT_ID } from "./lib/polar-payloads";
 import { startLocalStack, type LocalStack } from "./lib/services";
@@ -89,6 +89,7 @@ async function main(): Promise<void> {
   const [appPort, dbPort, emulatorPort, nextFloor, nodeFloor, growth, oidcPort] = [...ports] as [number, number, number, number, number, number, number];
   const stops: Array<() => Promise<void> | void> = [];
   const rows: Row[] = [];
+  let databaseLabel = "";
   try {
     const stack = await startLocalStack({
       dataDir,
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
       },
     });
     stops.unshift(() => stack.stop());
+    databaseLabel = stack.databaseLabel;
 
     // 4. Start: from `next start` to the first 200 on /.
     const app = await startAppServer(appPort, stack.env, { quiet: true, readyPath: "/", pollMs: 20 });
@@ -136,7 +138,7 @@ async function main(): Promise<void> {
     for (const stop of stops) await stop();
   }
   // A partial run prints its rows but keeps the committed results of the last full run.
-  if (only.length === SECTIONS.length) writeResults(rows);
+  if (only.length === SECTIONS.length) writeResults(rows, databaseLabel);
   else console.log(rows.map((r) => `${r.measure}: ${r.figure}`).join("\n"));
 }
 
@@ -266,7 +268,7 @@ async function growthSection(b: Bench): Promise<void> {
   await app.stop();
 }
 
-function writeResults(rows: Row[]): void {
+function writeResults(rows: Row[], databaseLabel: string): void {
   const mark = (met: boolean | null) => (met === null ? "" : met ? "met" : "**missed**");
   const table = [
     "| Measure | Figure | Target | |",
@@ -274,7 +276,7 @@ function writeResults(rows: Row[]): void {
     ...rows.map((r) => `| ${r.measure} | ${r.figure} | ${r.target} | ${mark(r.met)} |`),
   ].join("\n");
   const cpu = cpus();
-  const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}, FerretDB ${FERRETDB_VERSION} (SQLite)`;
+  const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}, ${databaseLabel}`;
   const header = `# Benchmarks\n\n\`npm run bench\`, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, on ${machine}.\nProduction build (\`next build\` + \`next start\`), local stack (FerretDB, Polar emulator).\n`;
   const why = readFileSync(join("bench", "analysis.md"), "utf8");
   writeFileSync(join("bench", "results.md"), `${header}\n${table}\n\n${why}`);

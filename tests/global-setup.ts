@@ -8,22 +8,29 @@ import { freePort } from "../scripts/lib/ports";
 declare module "vitest" {
   export interface ProvidedContext {
     mongoUri: string;
+    /** The FerretDB backend of the run, or "external" for TEST_MONGODB_URI. */
+    dbBackend: "postgresql" | "sqlite" | "external";
   }
 }
 
 /**
  * Integration tests talk to a real FerretDB started for the run (each file then uses its own
- * database). TEST_MONGODB_URI points them at another server instead, e.g. a real mongod.
+ * database), on PostgreSQL unless FERRETDB_BACKEND=sqlite or PostgreSQL cannot be had.
+ * TEST_MONGODB_URI points them at another server instead, e.g. a real mongod.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const given = process.env.TEST_MONGODB_URI;
   if (given) {
     project.provide("mongoUri", given.endsWith("/") ? given : `${given}/`);
+    project.provide("dbBackend", "external");
     return async () => {};
   }
   const dataDir = mkdtempSync(join(tmpdir(), "ferretdb-test-"));
-  const db = await startFerretdb({ port: await freePort(), dataDir, log: () => {} });
+  // A fallback's reason (or an install) is worth a line in the run's output, and so is the backend.
+  const db = await startFerretdb({ port: await freePort(), dataDir, log: (line) => console.log(`[global-setup] ${line}`) });
+  console.log(`[global-setup] FerretDB on ${db.backendLabel}: ${db.uri}`);
   project.provide("mongoUri", db.uri);
+  project.provide("dbBackend", db.backend);
   return async () => {
     await db.stop();
     rmSync(dataDir, { recursive: true, force: true });

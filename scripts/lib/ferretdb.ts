@@ -1,12 +1,16 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { join } from "node:path";
-import { waitForPort } from "./ports";
+import { freePort, waitForPort } from "./ports";
+import { findPostgres, prepareClusterDir, startPostgres, type PostgresBinaries } from "./postgres";
 
 /**
- * The local database: FerretDB v1.24.2 (MongoDB wire protocol, SQLite backend), built once from
- * the Go module proxy and cached outside the work tree so every clone on this machine shares it.
+ * The local database: FerretDB v1.24.2 (MongoDB wire protocol) on PostgreSQL, or on SQLite where
+ * PostgreSQL cannot be had. FerretDB is built once from the Go module proxy and cached outside
+ * the work tree so every clone on this machine shares it.
  */
 export const FERRETDB_VERSION = "v1.24.2";
 const MODULE = "github.com/FerretDB/FerretDB";
@@ -70,45 +74,142 @@ export function ensureFerretdb(log: (line: string) => void = console.log): strin
   return bin;
 }
 
+export type FerretdbBackend = "postgresql" | "sqlite";
+
 export interface RunningFerretdb {
   uri: string;
   port: number;
   process: ChildProcess;
+  backend: FerretdbBackend;
+  /** For people: "PostgreSQL 15" or "SQLite". */
+  backendLabel: string;
+  /** Stops FerretDB, then its PostgreSQL if it has one; the data stays in the data dir. */
   stop(): Promise<void>;
 }
 
-/** Starts FerretDB on loopback with its data in `dataDir`; resolves once it accepts connections. */
-export async function startFerretdb(opts: { port: number; dataDir: string; log?: (line: string) => void }): Promise<RunningFerretdb> {
-  const log = opts.log ?? console.log;
-  const bin = ensureFerretdb(log);
-  mkdirSync(opts.dataDir, { recursive: true });
+export interface StartFerretdbOptions {
+  port: number;
+  dataDir: string;
+  log?: (line: string) => void;
+  /** Else FERRETDB_BACKEND, else PostgreSQL when it can be had, else SQLite. */
+  backend?: FerretdbBackend;
+}
+
+type BackendChoice = { backend: "postgresql"; binaries: PostgresBinaries } | { backend: "sqlite" };
+
+function backendFromEnv(): FerretdbBackend | undefined {
+  const value = process.env.FERRETDB_BACKEND;
+  if (value === undefined || value === "") return undefined;
+  if (value === "postgresql" || value === "sqlite") return value;
+  throw new Error(`FERRETDB_BACKEND must be "postgresql" or "sqlite", not "${value}"`);
+}
+
+/**
+ * PostgreSQL unless told otherwise: FerretDB hands its filters to PostgreSQL as SQL, while on
+ * SQLite it decodes and filters most documents itself. SQLite stays as the fallback for machines
+ * where PostgreSQL cannot be had; asked for by name, PostgreSQL must be there. The choice depends
+ * only on the machine and the data dir, so a restart on the same data dir makes the same one.
+ */
+async function chooseBackend(requested: FerretdbBackend | undefined, clusterDir: string, log: (line: string) => void): Promise<BackendChoice> {
+  if (requested === "sqlite") return { backend: "sqlite" };
+  const found = findPostgres(log);
+  const unusable = found.binaries ? await prepareClusterDir(clusterDir) : null;
+  if (found.binaries && !unusable) return { backend: "postgresql", binaries: found.binaries };
+  const why = found.binaries ? `PostgreSQL cannot be used (${unusable})` : `PostgreSQL not found (${found.reason})`;
+  if (requested === "postgresql") throw new Error(`FerretDB's PostgreSQL backend was asked for: ${why}`);
+  log(`${why}: FerretDB falls back to its SQLite backend`);
+  return { backend: "sqlite" };
+}
+
+/**
+ * FerretDB's connection pool to PostgreSQL. An update (update, findAndModify) keeps the pooled
+ * connection of its read open while it takes a second one for its write, so with every pooled
+ * connection held by such a read, all of them wait forever: seen here with FerretDB's default
+ * pool of 50 and 50 concurrent updateOne (a hang, not an error; goroutines in pgxpool.Acquire
+ * under UpdateAll, PostgreSQL's 50 sessions idle). A hang needs as many concurrent updates as the
+ * pool has connections; the app's pools are 10 per process, so 100 leaves room for several
+ * processes and test files at once. PostgreSQL gets a few more for psql.
+ */
+const POSTGRES_POOL = 100;
+
+function handlerArgs(choice: FerretdbBackend, dataDir: string, postgresUrl: string | null): string[] {
+  return choice === "postgresql" ? ["--handler=postgresql", `--postgresql-url=${postgresUrl}?pool_max_conns=${POSTGRES_POOL}`] : ["--handler=sqlite", `--sqlite-url=file:${dataDir}/`];
+}
+
+/**
+ * On PostgreSQL, FerretDB logs every failed SQL statement at ERROR, among them the unique
+ * violations it answers as E11000. The app provokes those on purpose (the inbox dedupes on
+ * webhook-id, one of two concurrent creators wins), so they are dropped here; anything else goes
+ * to our stderr as before.
+ */
+const UNIQUE_VIOLATION = /"Code":"23505"/;
+
+function forwardLog(stream: Readable): void {
+  createInterface({ input: stream }).on("line", (line) => {
+    if (!UNIQUE_VIOLATION.test(line)) process.stderr.write(`${line}\n`);
+  });
+}
+
+async function spawnFerretdb(bin: string, opts: StartFerretdbOptions, handler: string[]): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
   const child = spawn(
     bin,
     [
-      "--handler=sqlite",
-      `--sqlite-url=file:${opts.dataDir}/`,
+      ...handler,
       `--state-dir=${opts.dataDir}`,
       `--listen-addr=127.0.0.1:${opts.port}`,
       "--debug-addr=-", // no metrics listener: several instances (dev, tests) can run side by side
       "--telemetry=disable",
       "--log-level=error",
     ],
-    { stdio: ["ignore", "inherit", "inherit"] },
+    { stdio: ["ignore", "inherit", "pipe"] },
   );
+  forwardLog(child.stderr);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
   const ready = waitForPort(opts.port, 30_000).then(() => "ready" as const);
   const outcome = await Promise.race([ready, exited.then((code) => ({ code }))]);
   if (outcome !== "ready") throw new Error(`FerretDB exited with code ${outcome.code} before listening on 127.0.0.1:${opts.port}`);
+  return { child, stop };
+}
+
+/**
+ * Starts FerretDB on loopback with its data in `dataDir` (PostgreSQL's cluster in
+ * `dataDir/postgres`); resolves once it accepts connections. Called again with the same
+ * `dataDir` and port after stop(), it comes back with the same data (the outage drills do that).
+ */
+export async function startFerretdb(opts: StartFerretdbOptions): Promise<RunningFerretdb> {
+  const log = opts.log ?? console.log;
+  const bin = ensureFerretdb(log);
+  mkdirSync(opts.dataDir, { recursive: true });
+  const clusterDir = join(opts.dataDir, "postgres");
+  const choice = await chooseBackend(opts.backend ?? backendFromEnv(), clusterDir, log);
+  const postgres =
+    choice.backend === "postgresql"
+      ? await startPostgres({ binaries: choice.binaries, dataDir: clusterDir, port: await freePort(), database: "ferretdb", maxConnections: POSTGRES_POOL + 10, log })
+      : null;
+  let ferretdb: Awaited<ReturnType<typeof spawnFerretdb>>;
+  try {
+    ferretdb = await spawnFerretdb(bin, opts, handlerArgs(choice.backend, opts.dataDir, postgres?.url("ferretdb") ?? null));
+  } catch (error) {
+    await postgres?.stop();
+    throw error;
+  }
   return {
     uri: `mongodb://127.0.0.1:${opts.port}/`,
     port: opts.port,
-    process: child,
+    process: ferretdb.child,
+    backend: choice.backend,
+    backendLabel: postgres ? `PostgreSQL ${postgres.major}` : "SQLite",
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(timer);
+      // FerretDB first: it is PostgreSQL's client, and its clients must not see a half-stopped database.
+      await ferretdb.stop();
+      await postgres?.stop();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { startFerretdb } from "./ferretdb";
+import { FERRETDB_VERSION, startFerretdb } from "./ferretdb";
 import { localSecrets, writeDotenv } from "./local-env";
 import { LOCAL_OIDC_PROVIDER_ID, providerCallbackUrl } from "../../lib/sign-in-providers";
 import { startOidcProvider } from "../oidc-provider/index";
@@ -25,6 +25,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   env: Record<string, string>;
   started: string[];
+  /** What MONGODB_URI points at, e.g. "FerretDB v1.24.2 (PostgreSQL 15)". */
+  databaseLabel: string;
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
   const stops: Array<() => Promise<void>> = [];
   const started: string[] = [];
+  let databaseLabel = "MONGODB_URI";
   try {
     if (given.MONGODB_URI) {
       env.MONGODB_URI = given.MONGODB_URI;
@@ -52,7 +55,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       const db = await startFerretdb({ port: opts.ferretdbPort, dataDir: join(opts.dataDir, "ferretdb"), log });
       stops.push(() => db.stop());
       env.MONGODB_URI = `${db.uri}${opts.dbName}`;
-      started.push(`FerretDB          ${env.MONGODB_URI}`);
+      started.push(`FerretDB (${db.backendLabel}) ${env.MONGODB_URI}`);
+      databaseLabel = `FerretDB ${FERRETDB_VERSION} (${db.backendLabel})`;
     }
 
     if (given.POLAR_ACCESS_TOKEN) {
@@ -101,6 +105,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   return {
     env,
     started,
+    databaseLabel,
     async stop() {
       await Promise.allSettled(stops.reverse().map((stop) => stop()));
     },
