@@ -104,8 +104,12 @@ function runTool(binaries: PostgresBinaries, tool: string, args: string[]): Prom
   return runAsServerUser(join(binaries.bindir, tool), args);
 }
 
+function asServerUser(path: string, args: string[]): [string, string[]] {
+  return isRoot() ? ["runuser", ["-u", SERVER_USER, "--", path, ...args]] : [path, args];
+}
+
 function runAsServerUser(path: string, args: string[]): Promise<RunResult> {
-  const [command, argv] = isRoot() ? ["runuser", ["-u", SERVER_USER, "--", path, ...args]] : [path, args];
+  const [command, argv] = asServerUser(path, args);
   return new Promise((resolvePromise) => {
     const child = spawn(command, argv, { cwd: "/", stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -185,6 +189,8 @@ export interface RunningPostgres {
   /** postgres://postgres@127.0.0.1:PORT/<database> */
   url(database: string): string;
   stop(): Promise<void>;
+  /** For a process on its way out ("exit" handlers cannot wait): the same stop, blocking. */
+  stopSync(): void;
 }
 
 async function isRunning(binaries: PostgresBinaries, dir: string): Promise<boolean> {
@@ -192,8 +198,10 @@ async function isRunning(binaries: PostgresBinaries, dir: string): Promise<boole
 }
 
 /** Fast shutdown (sessions cut, no wait for clients), and the wait until the server is gone. */
+const stopArgs = (dir: string): string[] => ["stop", "-D", dir, "-m", "fast", "-w", "-t", "60"];
+
 async function stopCluster(binaries: PostgresBinaries, dir: string): Promise<void> {
-  const args = ["stop", "-D", dir, "-m", "fast", "-w", "-t", "60"];
+  const args = stopArgs(dir);
   const result = await runTool(binaries, "pg_ctl", args);
   // A server that is already gone (stopped by hand, crashed) is as stopped as we want it.
   if (result.status !== 0 && (await isRunning(binaries, dir))) {
@@ -251,5 +259,11 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Running
     major: binaries.major,
     url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
     stop: () => (stopped ??= stopCluster(binaries, dir)),
+    stopSync() {
+      if (stopped) return;
+      stopped = Promise.resolve();
+      const [command, argv] = asServerUser(join(binaries.bindir, "pg_ctl"), stopArgs(dir));
+      spawnSync(command, argv, { cwd: "/", stdio: "ignore" });
+    },
   };
 }
