@@ -73,8 +73,17 @@ function serverUserExists(): boolean {
   return spawnSync("id", ["-u", SERVER_USER]).status === 0;
 }
 
-/** Finds the server binaries, installing Debian's package when we may; else says why not, in one line. */
+let lookup: PostgresLookup | null = null;
+
+/**
+ * Finds the server binaries, installing Debian's package when we may; else says why not, in one
+ * line. Once per process: the outage drills restart the database mid-run.
+ */
 export function findPostgres(log: (line: string) => void = console.log): PostgresLookup {
+  return (lookup ??= lookUpPostgres(log));
+}
+
+function lookUpPostgres(log: (line: string) => void): PostgresLookup {
   let bindir = findServerBindir(pgConfigBindir());
   if (!bindir) {
     const failed = installWithApt(log);
