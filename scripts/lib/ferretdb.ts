@@ -200,6 +200,13 @@ export async function startFerretdb(opts: StartFerretdbOptions): Promise<Running
     await postgres?.stop();
     throw error;
   }
+  // A caller that exits without stop() (process.exit on an error path) would otherwise leave
+  // FerretDB and its PostgreSQL running, holding the port and the data dir.
+  const stopOnExit = () => {
+    ferretdb.child.kill("SIGKILL");
+    postgres?.stopSync();
+  };
+  process.once("exit", stopOnExit);
   return {
     uri: `mongodb://127.0.0.1:${opts.port}/`,
     port: opts.port,
@@ -207,6 +214,7 @@ export async function startFerretdb(opts: StartFerretdbOptions): Promise<Running
     backend: choice.backend,
     backendLabel: postgres ? `PostgreSQL ${postgres.major}` : "SQLite",
     async stop() {
+      process.off("exit", stopOnExit);
       // FerretDB first: it is PostgreSQL's client, and its clients must not see a half-stopped database.
       await ferretdb.stop();
       await postgres?.stop();

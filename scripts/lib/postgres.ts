@@ -73,8 +73,17 @@ function serverUserExists(): boolean {
   return spawnSync("id", ["-u", SERVER_USER]).status === 0;
 }
 
-/** Finds the server binaries, installing Debian's package when we may; else says why not, in one line. */
+let lookup: PostgresLookup | null = null;
+
+/**
+ * Finds the server binaries, installing Debian's package when we may; else says why not, in one
+ * line. Once per process: the outage drills restart the database mid-run.
+ */
 export function findPostgres(log: (line: string) => void = console.log): PostgresLookup {
+  return (lookup ??= lookUpPostgres(log));
+}
+
+function lookUpPostgres(log: (line: string) => void): PostgresLookup {
   let bindir = findServerBindir(pgConfigBindir());
   if (!bindir) {
     const failed = installWithApt(log);
@@ -104,8 +113,12 @@ function runTool(binaries: PostgresBinaries, tool: string, args: string[]): Prom
   return runAsServerUser(join(binaries.bindir, tool), args);
 }
 
+function asServerUser(path: string, args: string[]): [string, string[]] {
+  return isRoot() ? ["runuser", ["-u", SERVER_USER, "--", path, ...args]] : [path, args];
+}
+
 function runAsServerUser(path: string, args: string[]): Promise<RunResult> {
-  const [command, argv] = isRoot() ? ["runuser", ["-u", SERVER_USER, "--", path, ...args]] : [path, args];
+  const [command, argv] = asServerUser(path, args);
   return new Promise((resolvePromise) => {
     const child = spawn(command, argv, { cwd: "/", stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -185,6 +198,8 @@ export interface RunningPostgres {
   /** postgres://postgres@127.0.0.1:PORT/<database> */
   url(database: string): string;
   stop(): Promise<void>;
+  /** For a process on its way out ("exit" handlers cannot wait): the same stop, blocking. */
+  stopSync(): void;
 }
 
 async function isRunning(binaries: PostgresBinaries, dir: string): Promise<boolean> {
@@ -192,8 +207,10 @@ async function isRunning(binaries: PostgresBinaries, dir: string): Promise<boole
 }
 
 /** Fast shutdown (sessions cut, no wait for clients), and the wait until the server is gone. */
+const stopArgs = (dir: string): string[] => ["stop", "-D", dir, "-m", "fast", "-w", "-t", "60"];
+
 async function stopCluster(binaries: PostgresBinaries, dir: string): Promise<void> {
-  const args = ["stop", "-D", dir, "-m", "fast", "-w", "-t", "60"];
+  const args = stopArgs(dir);
   const result = await runTool(binaries, "pg_ctl", args);
   // A server that is already gone (stopped by hand, crashed) is as stopped as we want it.
   if (result.status !== 0 && (await isRunning(binaries, dir))) {
@@ -251,5 +268,11 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Running
     major: binaries.major,
     url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
     stop: () => (stopped ??= stopCluster(binaries, dir)),
+    stopSync() {
+      if (stopped) return;
+      stopped = Promise.resolve();
+      const [command, argv] = asServerUser(join(binaries.bindir, "pg_ctl"), stopArgs(dir));
+      spawnSync(command, argv, { cwd: "/", stdio: "ignore" });
+    },
   };
 }
