@@ -2,51 +2,39 @@ import "server-only";
 import type { PolarEvent } from "@/lib/billing/apply-event";
 import { describeError } from "@/lib/redact";
 import { applyInboxEvent } from "./applier";
+import { ApplyScheduler } from "./apply-scheduler";
 import { sweepDueEvents } from "./sweep";
 
 /**
  * What a delivery does after its answer (Next's `after()`, kept alive on Vercel by `waitUntil`):
- * apply its event, then now and then sweep a few due events, so nothing waits for the cron.
- *
- * At most APPLY_CONCURRENCY events are applied at once per process: a burst of deliveries is
- * answered at the speed of one insert each, and applied behind at the speed the database
- * allows, instead of every delivery's writes competing with the next answers. Past QUEUE_LIMIT
- * waiting events, a delivery leaves its event to the sweep (it is in the inbox already), so a
- * long burst costs no unbounded memory.
+ * apply its event when the scheduler gives it a turn (answers first: apply-scheduler.ts), then
+ * now and then sweep a few due events, so nothing waits for the cron. Past QUEUE_LIMIT waiting
+ * events a delivery leaves its event to the sweep (it is in the inbox already), so a long burst
+ * costs no unbounded memory.
  */
-const APPLY_CONCURRENCY = 4;
 const QUEUE_LIMIT = 1_000;
 const SWEEP_EVERY_MS = 10_000;
 const SWEEP_BATCH = 5;
 
-let active = 0;
-const waiting: Array<() => void> = [];
+// One per process (Next bundles routes apart: on globalThis so they share it).
+const shared = globalThis as typeof globalThis & { __applyScheduler?: ApplyScheduler };
+const scheduler = (shared.__applyScheduler ??= new ApplyScheduler({ idleConcurrency: 4, busyGapMs: 40, quietAfterMs: 100 }));
 let lastSweep = 0;
 
-async function slot(): Promise<void> {
-  if (active < APPLY_CONCURRENCY) {
-    active++;
-    return;
-  }
-  await new Promise<void>((resolve) => waiting.push(resolve));
-}
-
-function release(): void {
-  const next = waiting.shift();
-  if (next) next();
-  else active--;
-}
+/** A delivery being answered in this process: while they keep coming, applying yields to them. */
+export const answeringStarted = () => scheduler.answeringStarted();
+export const answeringEnded = () => scheduler.answeringEnded();
 
 export async function applyBehindAnswer(webhookId: string, event: PolarEvent): Promise<void> {
-  if (waiting.length >= QUEUE_LIMIT) return;
-  await slot();
+  if (scheduler.waiting >= QUEUE_LIMIT) return;
+  const done = await scheduler.turn();
   try {
     await applyInboxEvent(webhookId, { event, dueOnly: false });
   } catch (error) {
     // The database was unreachable before the lease: the event stays in the inbox for the sweep.
     console.warn(`[webhook ${webhookId}] not applied behind the answer, left for the sweep: ${describeError(error)}`);
   } finally {
-    release();
+    done();
   }
   await sweepNowAndThen();
 }
@@ -62,5 +50,3 @@ async function sweepNowAndThen(): Promise<void> {
   }
 }
 
-/** For tests: how many events wait for a slot in this process. */
-export const pendingBehindAnswer = () => waiting.length + active;

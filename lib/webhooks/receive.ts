@@ -5,7 +5,7 @@ import { MAPPED_EVENT_TYPES, type PolarEvent } from "@/lib/billing/apply-event";
 import { connectDb, replaceClientAfter } from "@/lib/db";
 import { isTransientDbError } from "@/lib/db-errors";
 import { describeError } from "@/lib/redact";
-import { applyBehindAnswer } from "./behind-answer";
+import { answeringEnded, answeringStarted, applyBehindAnswer } from "./behind-answer";
 import { recordEvent, type Recorded } from "./inbox";
 
 export interface WebhookResponse {
@@ -31,6 +31,15 @@ const unavailable = () => reply(503, { ok: false, error: "temporarily unavailabl
  * carry secrets, stack traces or internal paths.
  */
 export async function receiveWebhook(rawBody: string, headers: Record<string, string>, secret: string): Promise<WebhookResponse> {
+  answeringStarted();
+  try {
+    return await verifyAndStore(rawBody, headers, secret);
+  } finally {
+    answeringEnded();
+  }
+}
+
+async function verifyAndStore(rawBody: string, headers: Record<string, string>, secret: string): Promise<WebhookResponse> {
   let event: PolarEvent;
   try {
     event = validateEvent(rawBody, headers, secret);

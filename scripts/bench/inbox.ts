@@ -1,0 +1,36 @@
+import mongoose from "mongoose";
+import { percentile } from "../lib/percentile";
+
+export interface ApplyLag {
+  /** From the call to the last event applied (or to the timeout). */
+  drainedMs: number;
+  applied: number;
+  total: number;
+  /** Per event, answer (its insert) to applied (its plan saved, then the event marked). */
+  p50: number;
+  p99: number;
+}
+
+/**
+ * Waits until every one of `ids` is applied (or `timeoutMs` passes) and reads, from the inbox
+ * itself, how long each took from its answer to its effects: `processedAt - receivedAt`, both
+ * written by the app (the insert right before the answer, the mark right after the writes).
+ */
+export async function applyLag(uri: string, ids: string[], timeoutMs: number): Promise<ApplyLag> {
+  const conn = await mongoose.createConnection(uri).asPromise();
+  try {
+    const inbox = conn.collection<{ _id: string; status: string; receivedAt: Date; processedAt: Date | null }>("webhookevents");
+    const started = performance.now();
+    const done = { status: { $in: ["processed", "skipped", "failed"] } };
+    while (performance.now() - started < timeoutMs) {
+      if ((await inbox.countDocuments({ _id: { $in: ids }, ...done })) === ids.length) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const drainedMs = performance.now() - started;
+    const docs = await inbox.find({ _id: { $in: ids }, ...done }, { projection: { receivedAt: 1, processedAt: 1 } }).toArray();
+    const lags = docs.map((d) => (d.processedAt ? d.processedAt.getTime() - d.receivedAt.getTime() : 0)).sort((a, b) => a - b);
+    return { drainedMs, applied: docs.length, total: ids.length, p50: percentile(lags, 50), p99: percentile(lags, 99) };
+  } finally {
+    await conn.close();
+  }
+}
