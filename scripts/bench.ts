@@ -37,7 +37,8 @@ let runId = 100; // each load gets customers of its own
 const POOL_USER = "bench-pool@example.com"; // the signed-in user of the pages and the pool
 
 // `npm run bench -- --only webhooks,checkout` runs some sections (start always runs).
-const SECTIONS = ["webhooks", "checkout", "connections", "pages", "growth"] as const;
+// "sqlite" repeats the webhooks and growth sections on FerretDB's SQLite backend.
+const SECTIONS = ["webhooks", "checkout", "connections", "pages", "growth", "sqlite"] as const;
 const onlyArg = process.argv.indexOf("--only");
 const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : [...SECTIONS];
 const want = (section: (typeof SECTIONS)[number]) => only.includes(section);
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
     await app.stop();
     if (want("growth")) await growthSection(bench, main);
     // The same webhook and growth sections on FerretDB's SQLite backend, for comparison.
-    if (want("webhooks") || want("growth")) {
+    if (want("sqlite")) {
       const sqlite = await startFerretdb({ port: sqlitePort, dataDir: join(dataDir, "sqlite"), backend: "sqlite", log });
       stops.unshift(() => sqlite.stop());
       const other: Backend = { backend: "sqlite", dbBase: sqlite.uri };

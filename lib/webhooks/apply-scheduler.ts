@@ -1,13 +1,16 @@
 /**
- * Decides when an event applied behind its answer may start, so that answering Polar always
- * comes first. While deliveries keep arriving (one is being answered, or the last answer is
- * less than `quietAfterMs` old) one apply runs at a time, at most one start per `busyGapMs`:
- * the answers get the CPU and the database, and the backlog waits. Once the deliveries pause,
- * up to `idleConcurrency` run at once and the backlog drains. (Measured in bench/results.md:
- * with four applies competing, a burst's answers were slower than a bare verify+insert route's.)
+ * Decides when an event applied behind its answer may start, so that answering Polar comes
+ * first. Three states, from what the process is answering:
+ * - busy (`busyAnswering` or more deliveries being answered at once: answers queue for the CPU):
+ *   one apply at a time, at most one start per `busyGapMs`, so a burst is answered at the speed
+ *   of its inserts and the backlog still moves;
+ * - steady (fewer, but the last answer is less than `quietAfterMs` old): one apply at a time;
+ * - quiet: up to `idleConcurrency` at once, and the backlog drains.
+ * (Measured in bench/results.md: four applies competing with a burst slowed its answers.)
  */
 export interface ApplySchedulerOptions {
   idleConcurrency: number;
+  busyAnswering: number;
   busyGapMs: number;
   quietAfterMs: number;
 }
@@ -27,7 +30,6 @@ export class ApplyScheduler {
     return this.queue.length;
   }
 
-
   /** Resolves when this apply may start; call the returned function when it is done. */
   turn(): Promise<() => void> {
     return new Promise((resolve) => {
@@ -43,6 +45,7 @@ export class ApplyScheduler {
   answeringEnded(): void {
     this.answering--;
     this.lastAnswerAt = Date.now();
+    this.pump();
     if (this.answering === 0) this.later(this.opts.quietAfterMs);
   }
 
@@ -59,9 +62,11 @@ export class ApplyScheduler {
         if (this.active >= this.opts.idleConcurrency) return;
       } else {
         if (this.active >= 1) return;
-        const gap = this.lastStartAt + this.opts.busyGapMs - now;
-        // Woken at the next allowed start, or as soon as the deliveries may have paused.
-        if (gap > 0) return this.later(this.answering > 0 ? gap : Math.min(gap, quietIn + 1));
+        if (this.answering >= this.opts.busyAnswering) {
+          const gap = this.lastStartAt + this.opts.busyGapMs - now;
+          // Woken at the next allowed start; an answer ending wakes it sooner.
+          if (gap > 0) return this.later(gap);
+        }
         if (this.answering === 0) this.later(quietIn + 1);
       }
       this.active++;

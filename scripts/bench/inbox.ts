@@ -12,9 +12,11 @@ export interface ApplyLag {
 }
 
 /**
- * Waits until every one of `ids` is applied (or `timeoutMs` passes) and reads, from the inbox
- * itself, how long each took from its answer to its effects: `processedAt - receivedAt`, both
- * written by the app (the insert right before the answer, the mark right after the writes).
+ * Waits until the inbox holds no unapplied event (or `timeoutMs` passes) and reads, from the
+ * inbox itself, how long each of `ids` took from its answer to its effects: `processedAt -
+ * receivedAt`, both written by the app (the insert right before the answer, the mark right
+ * after the writes). The wait polls a cheap count; `ids` are looked up once, at the end (an
+ * `$in` of a thousand ids is filtered by FerretDB itself, and polling it competes with the app).
  */
 export async function applyLag(uri: string, ids: string[], timeoutMs: number): Promise<ApplyLag> {
   const conn = await mongoose.createConnection(uri).asPromise();
@@ -23,7 +25,7 @@ export async function applyLag(uri: string, ids: string[], timeoutMs: number): P
     const started = performance.now();
     const done = { status: { $in: ["processed", "skipped", "failed"] } };
     while (performance.now() - started < timeoutMs) {
-      if ((await inbox.countDocuments({ _id: { $in: ids }, ...done })) === ids.length) break;
+      if ((await inbox.countDocuments({ status: "received" })) === 0) break;
       await new Promise((r) => setTimeout(r, 250));
     }
     const drainedMs = performance.now() - started;

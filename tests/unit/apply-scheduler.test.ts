@@ -4,6 +4,8 @@ import { ApplyScheduler } from "@/lib/webhooks/apply-scheduler";
 beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
 afterEach(() => vi.useRealTimers());
 
+const options = { idleConcurrency: 4, busyAnswering: 2, busyGapMs: 1_000, quietAfterMs: 100 };
+
 /** Asks for `n` turns; `started` lists the ones granted so far, in order. */
 function ask(s: ApplyScheduler, n: number) {
   const started: number[] = [];
@@ -15,9 +17,7 @@ function ask(s: ApplyScheduler, n: number) {
 const settle = () => vi.advanceTimersByTimeAsync(0);
 
 describe("ApplyScheduler: answers first, the backlog after", () => {
-  const options = { idleConcurrency: 4, busyGapMs: 40, quietAfterMs: 100 };
-
-  it("with no delivery being answered, runs up to idleConcurrency at once", async () => {
+  it("quiet (nothing answered for a while): up to idleConcurrency at once", async () => {
     const s = new ApplyScheduler(options);
     const { started, done } = ask(s, 6);
     await settle();
@@ -27,7 +27,7 @@ describe("ApplyScheduler: answers first, the backlog after", () => {
     expect(started).toEqual([0, 1, 2, 3, 4]);
   });
 
-  it("while a delivery is being answered, one at a time and at most one start per busyGapMs", async () => {
+  it("steady (one delivery at a time): one apply at a time, back to back", async () => {
     const s = new ApplyScheduler(options);
     s.answeringStarted();
     const { started, done } = ask(s, 3);
@@ -35,14 +35,24 @@ describe("ApplyScheduler: answers first, the backlog after", () => {
     expect(started).toEqual([0]);
     done[0]!();
     await settle();
-    // Done at once, yet the next waits out the gap since the last start.
+    expect(started).toEqual([0, 1]);
+  });
+
+  it("busy (deliveries overlap): one start per busyGapMs, so the burst's answers get the CPU", async () => {
+    const s = new ApplyScheduler(options);
+    s.answeringStarted();
+    s.answeringStarted();
+    const { started, done } = ask(s, 3);
+    await settle();
     expect(started).toEqual([0]);
-    await vi.advanceTimersByTimeAsync(40);
+    done[0]!();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(started).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(1);
     expect(started).toEqual([0, 1]);
-    await vi.advanceTimersByTimeAsync(100);
-    // Still one at a time: 1 has not finished.
-    expect(started).toEqual([0, 1]);
+    // The burst thins out to one delivery: the next one need not wait out the gap.
     done[1]!();
+    s.answeringEnded();
     await settle();
     expect(started).toEqual([0, 1, 2]);
   });
@@ -57,19 +67,6 @@ describe("ApplyScheduler: answers first, the backlog after", () => {
     expect(started).toEqual([0]);
     await vi.advanceTimersByTimeAsync(60);
     expect(started).toEqual([0, 1, 2, 3]);
-  });
-
-  it("a new delivery while the backlog drains slows it down again", async () => {
-    const s = new ApplyScheduler(options);
-    const { started, done } = ask(s, 6);
-    await settle();
-    expect(started).toHaveLength(4);
-    s.answeringStarted();
-    for (const release of done.slice(0, 4)) release();
-    await settle();
-    expect(started).toHaveLength(4);
-    await vi.advanceTimersByTimeAsync(40);
-    expect(started).toHaveLength(5);
     expect(s.waiting).toBe(1);
   });
 });
