@@ -2,7 +2,7 @@ import "server-only";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { SDKValidationError } from "@polar-sh/sdk/models/errors/sdkvalidationerror";
-import { applyEvent, type PolarEvent } from "@/lib/billing/apply-event";
+import { applyEvent } from "@/lib/billing/apply-event";
 import { connectDb, replaceClientAfter } from "@/lib/db";
 import { isTransientDbError } from "@/lib/db-errors";
 import { withKeyedLock } from "@/lib/keyed-lock";
@@ -26,11 +26,11 @@ export type ApplyResult = "applied" | "ignored" | "busy" | "retry" | "failed";
 /**
  * Applies one stored event, holding its lease. It may die at any point: before the lease (the
  * event stays unapplied), while applying (every write in lib/billing is idempotent and the
- * lease ends, so the sweep applies it again), before marking it (the same). `event` is the
- * delivery's parsed event when there is one; the sweep parses the stored payload. `dueOnly`
- * respects the backoff of earlier failures (the sweep); a delivery or redelivery does not.
+ * lease ends, so the sweep applies it again), before marking it (the same). The stored payload
+ * is parsed by the SDK here, whoever applies it. `dueOnly` respects the backoff of earlier
+ * failures (the sweep); a delivery or redelivery does not.
  */
-export async function applyInboxEvent(webhookId: string, opts: { event?: PolarEvent; dueOnly: boolean }): Promise<ApplyResult> {
+export async function applyInboxEvent(webhookId: string, opts: { dueOnly: boolean }): Promise<ApplyResult> {
   // One attempt at a time per event within this process: see takeLease.
   return withKeyedLock(`webhook:${webhookId}`, async () => {
     await connectDb();
@@ -38,7 +38,7 @@ export async function applyInboxEvent(webhookId: string, opts: { event?: PolarEv
     const lease = await takeLease(webhookId, owner, { dueOnly: opts.dueOnly });
     if (!lease) return "busy"; // applied already, or someone else holds it
     try {
-      const event = opts.event ?? parseStoredEvent(webhookId, lease.payload);
+      const event = parseStoredEvent(webhookId, lease.payload);
       const outcome = await applyEvent(event);
       await finishEvent(webhookId, owner, outcome === "applied" ? "processed" : "skipped");
       return outcome;

@@ -1,5 +1,4 @@
 import "server-only";
-import type { PolarEvent } from "@/lib/billing/apply-event";
 import { describeError } from "@/lib/redact";
 import { applyInboxEvent } from "./applier";
 import { ApplyScheduler } from "./apply-scheduler";
@@ -25,11 +24,11 @@ let lastSweep = 0;
 export const answeringStarted = () => scheduler.answeringStarted();
 export const answeringEnded = () => scheduler.answeringEnded();
 
-export async function applyBehindAnswer(webhookId: string, event: PolarEvent): Promise<void> {
+export async function applyBehindAnswer(webhookId: string): Promise<void> {
   if (scheduler.waiting >= QUEUE_LIMIT) return;
   const done = await scheduler.turn();
   try {
-    await applyInboxEvent(webhookId, { event, dueOnly: false });
+    await applyInboxEvent(webhookId, { dueOnly: false });
   } catch (error) {
     // The database was unreachable before the lease: the event stays in the inbox for the sweep.
     console.warn(`[webhook ${webhookId}] not applied behind the answer, left for the sweep: ${describeError(error)}`);

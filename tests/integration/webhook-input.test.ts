@@ -76,10 +76,39 @@ describe("bad input gets a clear status and writes nothing", () => {
     expect(await Payment.countDocuments()).toBe(0);
   });
 
-  it("a signed event of a known type that the SDK cannot parse: stored, 202", async () => {
+  it("a signed event of a mapped type that the SDK cannot parse: stored and answered 200, then skipped by the applier with the reason", async () => {
     const res = await postDelivery(sign(JSON.stringify(event("order.paid", { id: "broken" })), SECRET, "wh_broken"));
-    expect(res.status).toBe(202);
-    expect(await WebhookEvent.findOne({ _id: "wh_broken" }).lean()).toMatchObject({ type: "order.paid", status: "skipped" });
+    expect(res.status).toBe(200);
+    const stored = await WebhookEvent.findOne({ _id: "wh_broken" }).lean();
+    expect(stored).toMatchObject({ type: "order.paid", status: "skipped", attempts: 1 });
+    expect(stored?.error).toMatch(/^not applied: SDKValidationError/);
+    expect(await Payment.countDocuments()).toBe(0);
+  });
+
+  it("the route's verifier (Standard Webhooks, Polar's key construction) accepts and refuses exactly what the SDK's validateEvent does", async () => {
+    const { validateEvent } = await import("@polar-sh/sdk/webhooks");
+    const { polarWebhook } = await import("@/lib/webhooks/signature");
+    const good = sign(body, SECRET, "wh_same");
+    const deliveries = [
+      good,
+      sign(body, "whsec_someone_else"),
+      sign(body, SECRET.replace(/^whsec_/, "")),
+      sign(body, SECRET, "wh_stale", new Date(Date.now() - 10 * 60_000)),
+      { ...good, body: good.body.replace("eve@example.com", "mallory@example.com") },
+      { ...good, headers: { ...good.headers, "webhook-id": "wh_other" } },
+    ];
+    const verdict = (check: () => unknown) => {
+      try {
+        check();
+        return "accepted";
+      } catch (error) {
+        return (error as Error).constructor.name.includes("Verification") ? "refused" : "accepted";
+      }
+    };
+    const ours = deliveries.map((d) => verdict(() => polarWebhook(SECRET).verify(d.body, d.headers)));
+    const sdk = deliveries.map((d) => verdict(() => validateEvent(d.body, d.headers, SECRET)));
+    expect(ours).toEqual(["accepted", "refused", "refused", "refused", "refused", "refused"]);
+    expect(ours).toEqual(sdk);
   });
 
   it("an event that keeps failing is answered 200, retried with backoff, marked failed after MAX_ATTEMPTS, and replayable", async () => {
