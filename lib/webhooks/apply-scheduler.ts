@@ -1,29 +1,35 @@
 /**
  * Decides when an event applied behind its answer may start, so that answering Polar comes
- * first. Three states, from what the process is answering:
- * - busy (`busyAnswering` or more deliveries being answered at once: answers queue for the CPU):
- *   one apply at a time, at most one start per `busyGapMs`, so a burst is answered at the speed
- *   of its inserts and the backlog still moves;
- * - steady (fewer, but the last answer is less than `quietAfterMs` old): one apply at a time;
+ * first. Three states, from what the process has been answering:
+ * - busy (several deliveries being answered at once, or `busyRate` answered within the last
+ *   second): one apply at a time, at most one start per `busyGapMs`, so a burst is answered at
+ *   the speed of its inserts and the backlog still moves;
+ * - steady (deliveries now and then, the last less than `quietAfterMs` ago): one apply at a time,
+ *   at most one start per `steadyGapMs`;
  * - quiet: up to `idleConcurrency` at once, and the backlog drains.
- * (Measured in bench/results.md: four applies competing with a burst slowed its answers.)
+ * (Measured in bench/results.md: applies competing for the two cores slowed a burst's answers.)
  */
 export interface ApplySchedulerOptions {
   idleConcurrency: number;
-  busyAnswering: number;
+  busyRate: number;
   busyGapMs: number;
+  steadyGapMs: number;
   quietAfterMs: number;
 }
 
 export class ApplyScheduler {
   private active = 0;
   private answering = 0;
-  private lastAnswerAt = Number.NEGATIVE_INFINITY;
   private lastStartAt = Number.NEGATIVE_INFINITY;
   private timer: { handle: ReturnType<typeof setTimeout>; due: number } | null = null;
   private readonly queue: Array<() => void> = [];
+  // When the last `busyRate` answers ended, oldest first (a ring: `next` is the oldest).
+  private readonly answeredAt: number[];
+  private next = 0;
 
-  constructor(private readonly opts: ApplySchedulerOptions) {}
+  constructor(private readonly opts: ApplySchedulerOptions) {
+    this.answeredAt = new Array<number>(opts.busyRate).fill(Number.NEGATIVE_INFINITY);
+  }
 
   /** Events waiting for their turn. */
   get waiting(): number {
@@ -44,7 +50,8 @@ export class ApplyScheduler {
 
   answeringEnded(): void {
     this.answering--;
-    this.lastAnswerAt = Date.now();
+    this.answeredAt[this.next] = Date.now();
+    this.next = (this.next + 1) % this.answeredAt.length;
     this.pump();
     if (this.answering === 0) this.later(this.opts.quietAfterMs);
   }
@@ -54,19 +61,25 @@ export class ApplyScheduler {
     this.pump();
   }
 
+  private lastAnswerAt(): number {
+    return this.answeredAt[(this.next + this.answeredAt.length - 1) % this.answeredAt.length]!;
+  }
+
+  private busy(now: number): boolean {
+    return this.answering >= 2 || now - this.answeredAt[this.next]! < 1_000;
+  }
+
   private pump(): void {
     while (this.queue.length > 0) {
       const now = Date.now();
-      const quietIn = this.lastAnswerAt + this.opts.quietAfterMs - now;
+      const quietIn = this.lastAnswerAt() + this.opts.quietAfterMs - now;
       if (this.answering === 0 && quietIn <= 0) {
         if (this.active >= this.opts.idleConcurrency) return;
       } else {
         if (this.active >= 1) return;
-        if (this.answering >= this.opts.busyAnswering) {
-          const gap = this.lastStartAt + this.opts.busyGapMs - now;
-          // Woken at the next allowed start; an answer ending wakes it sooner.
-          if (gap > 0) return this.later(gap);
-        }
+        const gap = this.lastStartAt + (this.busy(now) ? this.opts.busyGapMs : this.opts.steadyGapMs) - now;
+        // Woken at the next allowed start, or as soon as the deliveries may have paused.
+        if (gap > 0) return this.later(this.answering > 0 ? gap : Math.min(gap, quietIn + 1));
         if (this.answering === 0) this.later(quietIn + 1);
       }
       this.active++;

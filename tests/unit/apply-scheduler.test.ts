@@ -4,7 +4,7 @@ import { ApplyScheduler } from "@/lib/webhooks/apply-scheduler";
 beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
 afterEach(() => vi.useRealTimers());
 
-const options = { idleConcurrency: 4, busyAnswering: 2, busyGapMs: 1_000, quietAfterMs: 100 };
+const options = { idleConcurrency: 4, busyRate: 5, busyGapMs: 1_000, steadyGapMs: 40, quietAfterMs: 100 };
 
 /** Asks for `n` turns; `started` lists the ones granted so far, in order. */
 function ask(s: ApplyScheduler, n: number) {
@@ -15,6 +15,12 @@ function ask(s: ApplyScheduler, n: number) {
 }
 
 const settle = () => vi.advanceTimersByTimeAsync(0);
+
+/** One delivery answered (started and ended). */
+function answer(s: ApplyScheduler): void {
+  s.answeringStarted();
+  s.answeringEnded();
+}
 
 describe("ApplyScheduler: answers first, the backlog after", () => {
   it("quiet (nothing answered for a while): up to idleConcurrency at once", async () => {
@@ -27,14 +33,16 @@ describe("ApplyScheduler: answers first, the backlog after", () => {
     expect(started).toEqual([0, 1, 2, 3, 4]);
   });
 
-  it("steady (one delivery at a time): one apply at a time, back to back", async () => {
+  it("steady (a delivery now and then): one at a time, at most one start per steadyGapMs", async () => {
     const s = new ApplyScheduler(options);
     s.answeringStarted();
     const { started, done } = ask(s, 3);
     await settle();
     expect(started).toEqual([0]);
     done[0]!();
-    await settle();
+    await vi.advanceTimersByTimeAsync(39);
+    expect(started).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(1);
     expect(started).toEqual([0, 1]);
   });
 
@@ -50,11 +58,21 @@ describe("ApplyScheduler: answers first, the backlog after", () => {
     expect(started).toEqual([0]);
     await vi.advanceTimersByTimeAsync(1);
     expect(started).toEqual([0, 1]);
-    // The burst thins out to one delivery: the next one need not wait out the gap.
-    done[1]!();
-    s.answeringEnded();
+  });
+
+  it("busy (busyRate answered within a second, one at a time): still one start per busyGapMs", async () => {
+    const s = new ApplyScheduler(options);
+    const { started, done } = ask(s, 3);
     await settle();
+    for (const release of done.slice(0, 3)) release?.();
+    for (let i = 0; i < 5; i++) answer(s);
+    s.answeringStarted();
+    const more = ask(s, 2);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(more.started).toEqual([]);
+    await vi.advanceTimersByTimeAsync(500);
     expect(started).toEqual([0, 1, 2]);
+    expect(more.started).toEqual([0]);
   });
 
   it("goes back to full speed quietAfterMs after the last answer, and not before", async () => {
