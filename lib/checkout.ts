@@ -7,6 +7,7 @@ import { env } from "@/lib/env";
 import { withKeyedLock } from "@/lib/keyed-lock";
 import { polar } from "@/lib/polar";
 import { describePolarError } from "@/lib/polar-errors";
+import { describeError } from "@/lib/redact";
 import { Payment } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { User } from "@/models/User";
@@ -66,7 +67,7 @@ async function openCheckout(email: string, productId: string): Promise<CheckoutS
     const fact = paymentFromCheckout(checkout);
     if (fact) await recordPayment(fact, { checkoutUrl: checkout.url });
   } catch (error) {
-    console.error(`[checkout] opened ${checkout.id} but could not record it yet`, error);
+    console.error(`[checkout] opened ${checkout.id} but could not record it yet: ${describeError(error)}`);
   }
   return { ok: true, url: checkout.url };
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { ensureProducts } from "@/lib/billing/product-sync";
 import { connectDb } from "@/lib/db";
+import { describeError } from "@/lib/redact";
 import { Product } from "@/models/Product";
 
 export interface PlanOffer {
@@ -23,7 +24,7 @@ export async function listPlanOffers(): Promise<PlanOffer[]> {
   try {
     await ensureProducts();
   } catch (error) {
-    console.error("[pricing] could not sync products from Polar", error);
+    console.error(`[pricing] could not sync products from Polar: ${describeError(error)}`);
   }
   const products = await Product.find({ plan: { $ne: null }, isArchived: false }).sort({ priceAmount: 1 }).lean();
   return products.map((p) => ({

@@ -1,6 +1,7 @@
 import "server-only";
 import { PolarError } from "@polar-sh/sdk/models/errors/polarerror";
 import { polarTarget } from "./polar";
+import { describeError } from "./redact";
 
 /**
  * A message a user can act on for a failed Polar call, and the detail for the log. The most
@@ -19,11 +20,11 @@ export function describePolarError(error: unknown): { message: string; log: stri
   if (typeof status === "number") {
     return {
       message: `Checkout is unavailable: ${target} answered ${status}. Please try again in a moment.`,
-      log: `Polar ${status} from ${target}: ${error instanceof Error ? error.message : String(error)}`,
+      log: `Polar ${status} from ${target}: ${describeError(error)}`,
     };
   }
   return {
     message: `Checkout is unavailable: ${target} could not be reached. Please try again in a moment.`,
-    log: `Polar unreachable (${target}): ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+    log: `Polar unreachable (${target}): ${describeError(error)}`,
   };
 }
