@@ -1,13 +1,14 @@
 /**
  * Runs callbacks with the same key one after another within this process.
  *
- * Why: FerretDB 1.x (our local and CI database) applies an update as "read the document, change
- * it, write the whole document back" with no isolation between the read and the write. Two
- * concurrent updates of one document lose one of them (measured: 50 concurrent `$inc` -> +7;
- * 50 concurrent `updateOne({v: 0}, {$set: {v: 1}})` -> 7 matched). MongoDB makes each
- * single-document update atomic, and the updates below are written for that; serializing the
- * writes that touch one user's documents makes them correct on FerretDB too (one app process
- * there), at no real cost on MongoDB.
+ * Why: FerretDB 1.x (our local and CI database, on SQLite and on PostgreSQL alike) applies an
+ * update as "read the document, change it, write the whole document back" with no isolation
+ * between the read and the write: concurrent updates of one document lose some of them
+ * (tests/integration/ferretdb-behaviour.test.ts measures it on each backend). MongoDB makes each
+ * single-document update atomic, and the updates are written for that; serializing them per key
+ * makes them correct on FerretDB too (one app process there), at no real cost on MongoDB. The
+ * keys: one user's documents (lib/billing/store.ts), one inbox event's lease
+ * (lib/webhooks/applier.ts), one checkout's Polar pull (lib/confirmation.ts).
  *
  * The map lives on globalThis: Next bundles each route separately, and all of them must share it.
  */

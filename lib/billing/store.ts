@@ -3,11 +3,11 @@ import { Types } from "mongoose";
 import { Payment } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";
+import { billingEnv } from "@/lib/env";
 import { userLockKey, withKeyedLock } from "@/lib/keyed-lock";
 import { updateOrCreateUser } from "@/lib/users";
 import { User } from "@/models/User";
 import type { PaymentFact, ProductFact, SubscriptionFact } from "./facts";
-import { billingEnv } from "@/lib/env";
 import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, subscriptionStatusRank, type AccessPolicy } from "./rules";
 
 /**
@@ -36,9 +36,9 @@ async function upsertRetrying<T>(write: () => Promise<T>): Promise<T> {
  * Returns the new facts version, so the plan's recomputation need not read it again.
  */
 async function touchUser(email: string, link: { paymentId?: unknown; polarCustomerId?: string | null }): Promise<number> {
-  const update: Record<string, unknown> = { $inc: { factsVersion: 1 }, $set: { factsChangedAt: new Date() } };
-  if (link.polarCustomerId) (update.$set as Record<string, unknown>).polarCustomerId = link.polarCustomerId;
-  if (link.paymentId) update.$addToSet = { payments: link.paymentId };
+  const set: Record<string, unknown> = { factsChangedAt: new Date() };
+  if (link.polarCustomerId) set.polarCustomerId = link.polarCustomerId;
+  const update = { $inc: { factsVersion: 1 }, $set: set, ...(link.paymentId ? { $addToSet: { payments: link.paymentId } } : {}) };
   return (await updateOrCreateUser(email, update)).factsVersion;
 }
 
@@ -95,7 +95,8 @@ async function writePayment(fact: PaymentFact, extra: { checkoutUrl?: string }):
   // and the next attempt is what brings the plan up to date. A pending, failed or expired
   // payment cannot change a plan (rules.ts), so checkouts opening skip the work.
   if (paymentStatusCanChangePlan(fact.status)) await recomputePlan(fact.email, version);
-  return before && before.customerEmail !== fact.email ? before.customerEmail : null;
+  const moved = fact.orderId !== null && before !== null && before.customerEmail !== fact.email;
+  return moved ? before.customerEmail : null;
 }
 
 export async function recordSubscription(fact: SubscriptionFact): Promise<void> {

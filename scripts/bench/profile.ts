@@ -10,9 +10,9 @@ import { sign } from "../lib/polar-payloads";
 import { eventMix } from "./load";
 
 /**
- * `npm run bench:profile`: where a webhook's time goes. Applies the bench's event mix in-process,
- * one event at a time, on a fresh FerretDB, and prints the database commands each event type
- * sends (count and time) next to its total time.
+ * `npm run bench:profile`: where a webhook's time goes. Delivers the bench's event mix in-process,
+ * one event at a time, on a fresh FerretDB: the answer (verify and store), then the apply that
+ * runs after it, and prints the database commands each sends per event type (count and time).
  */
 const SECRET = "whsec_profile";
 const EVENTS = Number(process.argv[2] ?? 300);
@@ -36,32 +36,39 @@ async function main(): Promise<void> {
     // Collections and indexes created, and the pool warm, before anything is counted.
     for (const e of eventMix(40, 6)) {
       const d = sign(e.body, SECRET, e.webhookId);
-      await receiveWebhook(d.body, d.headers, SECRET);
+      await (await receiveWebhook(d.body, d.headers, SECRET)).afterAnswer?.();
     }
 
-    const byType = new Map<string, { n: number; ms: number; dbMs: number; commands: Map<string, number> }>();
-    for (const e of eventMix(EVENTS, 7)) {
-      const d = sign(e.body, SECRET, e.webhookId);
+    type Phase = { ms: number; dbMs: number; commands: Map<string, number> };
+    const byType = new Map<string, { n: number; answer: Phase; apply: Phase }>();
+    const measure = async <T>(phase: Phase, work: () => Promise<T>): Promise<T> => {
       current = [];
       currentMs = 0;
       const t0 = performance.now();
-      const res = await receiveWebhook(d.body, d.headers, SECRET);
-      const ms = performance.now() - t0;
-      if (res.status >= 300) throw new Error(`${e.webhookId}: ${res.status}`);
+      const result = await work();
+      phase.ms += performance.now() - t0;
+      phase.dbMs += currentMs;
+      for (const c of current) phase.commands.set(c, (phase.commands.get(c) ?? 0) + 1);
+      return result;
+    };
+    for (const e of eventMix(EVENTS, 7)) {
+      const d = sign(e.body, SECRET, e.webhookId);
       const type = (JSON.parse(e.body) as { type: string }).type;
-      const t = byType.get(type) ?? { n: 0, ms: 0, dbMs: 0, commands: new Map() };
+      const t = byType.get(type) ?? { n: 0, answer: { ms: 0, dbMs: 0, commands: new Map() }, apply: { ms: 0, dbMs: 0, commands: new Map() } };
       t.n++;
-      t.ms += ms;
-      t.dbMs += currentMs;
-      for (const c of current) t.commands.set(c, (t.commands.get(c) ?? 0) + 1);
+      const res = await measure(t.answer, () => receiveWebhook(d.body, d.headers, SECRET));
+      if (res.status >= 300) throw new Error(`${e.webhookId}: ${res.status}`);
+      await measure(t.apply, async () => res.afterAnswer?.());
       byType.set(type, t);
     }
-    console.log("| event | n | ms / event | db ms / event | commands / event |\n| --- | --- | --- | --- | --- |");
-    for (const [type, t] of [...byType].sort((a, b) => b[1].n - a[1].n)) {
-      const commands = [...t.commands].map(([c, n]) => `${c} ×${(n / t.n).toFixed(1)}`).join(", ");
-      const count = [...t.commands.values()].reduce((a, b) => a + b, 0) / t.n;
-      console.log(`| ${type} | ${t.n} | ${(t.ms / t.n).toFixed(1)} | ${(t.dbMs / t.n).toFixed(1)} | ${count.toFixed(1)}: ${commands} |`);
-    }
+    const cell = (p: Phase, n: number) => {
+      const commands = [...p.commands].map(([c, k]) => `${c} ×${(k / n).toFixed(1)}`).join(", ");
+      const count = [...p.commands.values()].reduce((a, b) => a + b, 0) / n;
+      return `${(p.ms / n).toFixed(1)} | ${(p.dbMs / n).toFixed(1)} | ${count.toFixed(1)}: ${commands}`;
+    };
+    console.log("| event | n | answer ms | answer db ms | answer commands | apply ms | apply db ms | apply commands |");
+    console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    for (const [type, t] of [...byType].sort((a, b) => b[1].n - a[1].n)) console.log(`| ${type} | ${t.n} | ${cell(t.answer, t.n)} | ${cell(t.apply, t.n)} |`);
   } finally {
     await disconnectDb();
     await db.stop();
