@@ -106,7 +106,8 @@ describe("providers", () => {
 describe("signIn: verified emails only", () => {
   it("refuses a Google account whose email is not verified, saying why", async () => {
     await authWith(GOOGLE);
-    const result = await signInWith("google", { sub: "1", email: "mallory@example.com", email_verified: false });
+    // next-auth fills user.email from the profile; only the profile says whether Google verified it.
+    const result = await signInWith("google", { sub: "1", email: "mallory@example.com", email_verified: false }, { email: "mallory@example.com" });
     expect(result).toBe("https://billing.example.com/signin?error=EmailNotVerified&provider=google");
     expect(upsertUserOnSignIn).not.toHaveBeenCalled();
   });
@@ -127,7 +128,7 @@ describe("signIn: verified emails only", () => {
         { email: "other@example.com", primary: false, verified: true },
       ],
     };
-    expect(await signInWith("github", unverifiedPrimary)).toBe("https://billing.example.com/signin?error=EmailNotVerified&provider=github");
+    expect(await signInWith("github", unverifiedPrimary, { email: "public@example.com" })).toBe("https://billing.example.com/signin?error=EmailNotVerified&provider=github");
     const verified = { ...unverifiedPrimary, emails: [{ email: "Primary@Example.com", primary: true, verified: true }] };
     expect(await signInWith("github", verified)).toBe(true);
     expect(upsertUserOnSignIn).toHaveBeenCalledWith("primary@example.com", null);
