@@ -13,10 +13,19 @@ import * as chromeLauncher from "chrome-launcher";
 import lighthouse from "lighthouse";
 
 const { chromePath, chromeFlags, runs } = JSON.parse(readFileSync(0, "utf8"));
+// Trace-recording failures Lighthouse itself answers with "Please run Lighthouse again": a run that
+// ends in one is repeated (twice at most); any other runtime error is kept and reported.
+const RUN_AGAIN = new Set(["NO_NAVSTART", "NO_FCP", "NO_TRACING_STARTED", "NO_DCL"]);
 const chrome = await chromeLauncher.launch({ chromePath, chromeFlags, logLevel: "error" });
 try {
   for (const run of runs) {
-    const result = await lighthouse(run.url, { ...run.flags, port: chrome.port, output: "json", logLevel: "error" });
+    let result;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      result = await lighthouse(run.url, { ...run.flags, port: chrome.port, output: "json", logLevel: "error" });
+      const code = result?.lhr.runtimeError?.code;
+      if (!code || !RUN_AGAIN.has(code) || attempt === 3) break;
+      console.error(`[lighthouse] ${run.url}: ${code}, running it again`);
+    }
     if (!result) throw new Error(`lighthouse returned nothing for ${run.url}`);
     writeFileSync(run.out, JSON.stringify(result.lhr));
     writeFileSync(run.html, result.artifacts.MainDocumentContent ?? "");
