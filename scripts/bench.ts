@@ -4,7 +4,6 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startAppServer, type AppServer } from "./lib/app-server";
 import { ensureChromium } from "./lib/chromium";
-import { startCronLoop } from "./lib/cron-loop";
 import { ensureFerretdb, startFerretdb, type FerretdbBackend } from "./lib/ferretdb";
 import { freePort, waitForPort } from "./lib/ports";
 import { PRO_PRODUCT_ID } from "./lib/polar-payloads";
@@ -170,17 +169,9 @@ async function main(): Promise<void> {
 }
 
 /** Our app, production build, on `uri`: the local stack's settings with another database. */
-/**
- * Our app as the local stack runs it: with its billing cron called every 30 s (scripts/lib/cron-loop.ts,
- * as `npm run dev` does), so events left to the sweep (past the apply queue's limit) are applied
- * as they would be there, not only by Polar's retries.
- */
-async function startOurs(b: Bench, port: number, uri: string): Promise<AppServer> {
+function startOurs(b: Bench, port: number, uri: string): Promise<AppServer> {
   const url = `http://localhost:${port}`;
-  const app = await startAppServer(port, { ...b.stack.env, MONGODB_URI: uri, APP_URL: url, NEXTAUTH_URL: url }, { quiet: true });
-  const stopCron = startCronLoop(url, b.stack.env.CRON_SECRET!, 30_000, () => {});
-  b.onStop(stopCron);
-  return app;
+  return startAppServer(port, { ...b.stack.env, MONGODB_URI: uri, APP_URL: url, NEXTAUTH_URL: url }, { quiet: true });
 }
 
 const idsOf = (events: Unsigned[]) => events.map((e) => e.webhookId);
