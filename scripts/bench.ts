@@ -175,6 +175,8 @@ function startOurs(b: Bench, port: number, uri: string): Promise<AppServer> {
 }
 
 const idsOf = (events: Unsigned[]) => events.map((e) => e.webhookId);
+/** The billing cron of our app, for a drain that stalls on events left to the sweep (bench/inbox.ts). */
+const cronOf = (b: Bench, app: AppServer) => ({ appUrl: app.url, secret: b.stack.env.CRON_SECRET!, afterStallMs: 5_000 });
 
 /**
  * 1. Webhook ingest (signature to answer): ours and the two floors, each on its own database of
@@ -206,18 +208,18 @@ async function webhooks(b: Bench, target: Backend): Promise<void> {
     // A first burst warms the route and the connection pool up, as a running deployment's are.
     const warmUp = eventMix(100, runId++);
     await saturate(url, warmUp, b.secret, CONCURRENCY);
-    if (name === "ours") await applyLag(oursUri, idsOf(warmUp), DRAIN_TIMEOUT_MS);
+    if (name === "ours") await applyLag(oursUri, idsOf(warmUp), DRAIN_TIMEOUT_MS, cronOf(b, ours));
     // Three bursts, the median kept: one burst is a few seconds, and a neighbour can take a core.
     const bursts: LoadResult[] = [];
     for (let i = 0; i < BURSTS; i++) {
       const burst = eventMix(EVENTS, runId++);
       bursts.push(await saturate(url, burst, b.secret, CONCURRENCY));
-      if (name === "ours") drained = await applyLag(oursUri, idsOf(burst), DRAIN_TIMEOUT_MS);
+      if (name === "ours") drained = await applyLag(oursUri, idsOf(burst), DRAIN_TIMEOUT_MS, cronOf(b, ours));
     }
     const saturated = bursts.sort((x, y) => x.eventsPerSec - y.eventsPerSec)[Math.floor(BURSTS / 2)]!;
     const steady = eventMix(EVENTS, runId++);
     const pacedRun = await paced(url, steady, b.secret, RATE);
-    if (name === "ours") await applyLag(oursUri, idsOf(steady), DRAIN_TIMEOUT_MS);
+    if (name === "ours") await applyLag(oursUri, idsOf(steady), DRAIN_TIMEOUT_MS, cronOf(b, ours));
     load.set(name, { saturated, paced: pacedRun });
   }
   for (const [name] of receivers) {
@@ -320,7 +322,7 @@ async function growthSection(b: Bench, target: Backend): Promise<void> {
   b.onStop(() => app.stop());
   const warmUp = eventMix(50, runId++);
   await saturate(`${app.url}/api/webhooks/polar`, warmUp, b.secret, 4);
-  await applyLag(uri, idsOf(warmUp), DRAIN_TIMEOUT_MS);
+  await applyLag(uri, idsOf(warmUp), DRAIN_TIMEOUT_MS, cronOf(b, app));
   const ingest: LoadResult[] = [];
   let seeded = 0;
   for (const size of GROWTH) {
@@ -332,7 +334,7 @@ async function growthSection(b: Bench, target: Backend): Promise<void> {
     const r = await paced(`${app.url}/api/webhooks/polar`, events, b.secret, GROWTH_RATE);
     ingest.push(r);
     row(`Growth: ingest p50 / p99 at ${GROWTH_RATE} events/s, ${stored}`, `${ms(r.p50)} / ${ms(r.p99)} (${r.failed} non-2xx)`);
-    const lag = await applyLag(uri, idsOf(events), DRAIN_TIMEOUT_MS);
+    const lag = await applyLag(uri, idsOf(events), DRAIN_TIMEOUT_MS, cronOf(b, app));
     row(
       `Growth: apply lag (answer to plan updated) p50 / p99 at ${GROWTH_RATE} events/s, ${stored}`,
       lag.applied === lag.total
