@@ -54,7 +54,11 @@ export async function startAppServer(port: number, env: Record<string, string>, 
     async stop() {
       if (child.exitCode !== null) return;
       child.kill("SIGTERM");
+      // next start does not exit on SIGTERM while after() work is pending (a backlog being applied):
+      // after a grace period it is killed, as a platform recycling the instance would.
+      const grace = setTimeout(() => child.kill("SIGKILL"), 10_000);
       await exited;
+      clearTimeout(grace);
     },
   };
 }
