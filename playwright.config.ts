@@ -41,5 +41,8 @@ export default defineConfig({
     stdout: "ignore",
     stderr: "pipe",
     env: { E2E_APP_PORT: appPort, E2E_EMULATOR_PORT: emulatorPort, E2E_FERRETDB_PORT: ferretdbPort, E2E_OIDC_PORT: oidcPort },
+    // A SIGTERM the server script handles: it stops the PostgreSQL cluster, which runs as another
+    // user outside this process group and would outlive Playwright's default SIGKILL.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
   },
 });
