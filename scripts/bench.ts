@@ -176,7 +176,7 @@ function startOurs(b: Bench, port: number, uri: string): Promise<AppServer> {
 
 const idsOf = (events: Unsigned[]) => events.map((e) => e.webhookId);
 /** The billing cron of our app, for a drain that stalls on events left to the sweep (bench/inbox.ts). */
-const cronOf = (b: Bench, app: AppServer) => ({ appUrl: app.url, secret: b.stack.env.CRON_SECRET!, afterStallMs: 5_000 });
+const cronOf = (b: Bench, app: AppServer) => ({ appUrl: app.url, secret: b.stack.env.CRON_SECRET! });
 
 /**
  * 1. Webhook ingest (signature to answer): ours and the two floors, each on its own database of

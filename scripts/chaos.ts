@@ -7,6 +7,7 @@ import { User } from "../models/User";
 import { WebhookEvent } from "../models/WebhookEvent";
 import { ensureBuild, startAppServer, type AppServer } from "./lib/app-server";
 import { startFerretdb, type RunningFerretdb } from "./lib/ferretdb";
+import { drainInbox } from "./lib/inbox-drain";
 import { freePort } from "./lib/ports";
 import { sign } from "./lib/polar-payloads";
 import { customerRun, type CustomerRun } from "./lib/scenarios";
@@ -96,29 +97,6 @@ async function check(runs: CustomerRun[]): Promise<{ mismatches: string[]; unpro
   return { mismatches, unprocessed: ids.length - processed };
 }
 
-/**
- * After the last answer: what Vercel Cron does, every second, until no event waits to be
- * applied, or until `stallMs` pass without one more applied. Returns how long the inbox took.
- */
-async function drain(appUrl: string, uri: string, stallMs: number): Promise<{ ms: number; unapplied: number }> {
-  const started = performance.now();
-  const conn = await mongoose.createConnection(uri).asPromise();
-  try {
-    const inbox = conn.collection("webhookevents");
-    let fewest = Number.POSITIVE_INFINITY;
-    let progressAt = started;
-    for (;;) {
-      const unapplied = await inbox.countDocuments({ status: "received" });
-      if (unapplied < fewest) [fewest, progressAt] = [unapplied, performance.now()];
-      if (unapplied === 0 || performance.now() - progressAt > stallMs) return { ms: performance.now() - started, unapplied };
-      await fetch(`${appUrl}/api/cron/billing`, { headers: { authorization: `Bearer ${CRON_SECRET}` } }).then((r) => r.arrayBuffer()).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 1_000));
-    }
-  } finally {
-    await conn.close();
-  }
-}
-
 async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
   ensureBuild();
@@ -192,11 +170,17 @@ async function main(): Promise<number> {
     );
     await fault;
     const answeredAfter = (performance.now() - started) / 1000;
-    // Applying lags the answers by design: wait for the inbox to drain as the cron would.
-    // An event acknowledged by a killed app waits SWEEP_AFTER_MS (30 s) before the sweep may take it.
-    const drained = await drain(app.url, uri, 60_000);
-
+    // Applying lags the answers by design: wait for the inbox to drain, calling the cron as Vercel
+    // Cron would. An event acknowledged by a killed app waits SWEEP_AFTER_MS (30 s) before the
+    // sweep may take it: give up only after 60 s without one more applied.
     await mongoose.connect(uri);
+    const drained = await drainInbox(WebhookEvent.collection, {
+      cron: { appUrl: app.url, secret: CRON_SECRET },
+      kickAfterStallMs: 1_000,
+      giveUpAfterStallMs: 60_000,
+      timeoutMs: Number.POSITIVE_INFINITY,
+    });
+
     const { mismatches, unprocessed } = await check(runs);
     await mongoose.disconnect();
     const sorted = [...stats.latencies].sort((a, b) => a - b);

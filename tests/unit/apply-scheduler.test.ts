@@ -33,28 +33,17 @@ describe("ApplyScheduler: answers first, the backlog after", () => {
     expect(started).toEqual([0, 1, 2, 3, 4]);
   });
 
-  it("steady (a delivery now and then): one at a time, at most one start per steadyGapMs", async () => {
+  it.each([
+    ["steady (a delivery now and then): one at a time, at most one start per steadyGapMs", 1, options.steadyGapMs],
+    ["busy (deliveries overlap): one start per busyGapMs, so the burst's answers get the CPU", 2, options.busyGapMs],
+  ])("%s", async (_, answering, gapMs) => {
     const s = new ApplyScheduler(options);
-    s.answeringStarted();
+    for (let i = 0; i < answering; i++) s.answeringStarted();
     const { started, done } = ask(s, 3);
     await settle();
     expect(started).toEqual([0]);
     done[0]!();
-    await vi.advanceTimersByTimeAsync(39);
-    expect(started).toEqual([0]);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(started).toEqual([0, 1]);
-  });
-
-  it("busy (deliveries overlap): one start per busyGapMs, so the burst's answers get the CPU", async () => {
-    const s = new ApplyScheduler(options);
-    s.answeringStarted();
-    s.answeringStarted();
-    const { started, done } = ask(s, 3);
-    await settle();
-    expect(started).toEqual([0]);
-    done[0]!();
-    await vi.advanceTimersByTimeAsync(999);
+    await vi.advanceTimersByTimeAsync(gapMs - 1);
     expect(started).toEqual([0]);
     await vi.advanceTimersByTimeAsync(1);
     expect(started).toEqual([0, 1]);
