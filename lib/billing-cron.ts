@@ -4,6 +4,9 @@ import { connectDb } from "@/lib/db";
 import { deleteExpiredEvents } from "@/lib/webhooks/inbox";
 import { sweepDueEvents, type SweepCounts } from "@/lib/webhooks/sweep";
 
+/** What one run may spend; the route's maxDuration leaves room to finish the step under way. */
+export const CRON_BUDGET_MS = 45_000;
+
 export interface CronReport {
   swept: SweepCounts;
   plansRecomputed: number;

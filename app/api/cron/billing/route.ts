@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { runBillingCron } from "@/lib/billing-cron";
+import { CRON_BUDGET_MS, runBillingCron } from "@/lib/billing-cron";
 import { isCronAuthorized } from "@/lib/cron-auth";
 import { isTransientDbError } from "@/lib/db-errors";
 import { env } from "@/lib/env";
@@ -15,7 +15,7 @@ export async function GET(req: NextRequest): Promise<NextResponse> {
     return NextResponse.json({ ok: false, error: "unauthorized" }, { status: 401 });
   }
   try {
-    return NextResponse.json({ ok: true, ...(await runBillingCron({ budgetMs: 45_000 })) });
+    return NextResponse.json({ ok: true, ...(await runBillingCron({ budgetMs: CRON_BUDGET_MS })) });
   } catch (error) {
     if (!isTransientDbError(error)) throw error;
     return NextResponse.json({ ok: false, error: "database unavailable, the next run retries" }, { status: 503 });
