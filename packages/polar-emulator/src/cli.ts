@@ -1,7 +1,7 @@
 import { startPolarEmulator } from "./index";
 
 /**
- * `npx tsx scripts/polar-emulator/cli.ts`: the emulator on its own, configured from the
+ * `polar-emulator` (bin/polar-emulator.mjs): the emulator on its own, configured from the
  * environment. Prints its URL; Ctrl-C stops it.
  */
 
