@@ -11,8 +11,9 @@ export default defineConfig({
     },
   },
   test: {
-    // Playwright's *.spec.ts live in tests/e2e and must not be collected here.
-    include: ["tests/{unit,integration,emulator}/**/*.test.ts"],
+    // Playwright's *.spec.ts live in tests/e2e and must not be collected here; the Polar
+    // emulator's tests run under packages/polar-emulator/vitest.config.mts (no database).
+    include: ["tests/{unit,integration}/**/*.test.ts"],
     environment: "node",
     globalSetup: ["tests/global-setup.ts"],
     testTimeout: 20_000,

@@ -1,14 +1,14 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { buildSentinels } from "../tests/e2e/sentinels";
 import { ensureChromium } from "./lib/chromium";
 import { ensureFerretdb } from "./lib/ferretdb";
 
 /**
- * `npm test`: every test, on real parts. vitest (unit + integration against a real FerretDB,
- * emulator tests), then a production build, then Playwright in Debian's Chromium. Ends with
- * one summary line.
+ * `npm test`: every test, on real parts. vitest (unit + integration against a real FerretDB),
+ * the Polar emulator package's own tests (packages/polar-emulator), then a production build,
+ * then Playwright in Debian's Chromium. Ends with one summary line.
  */
 const reports = join(".data", "reports");
 
@@ -42,6 +42,14 @@ function main(): number {
   const vitestOk = run("unit + integration", "node_modules/.bin/vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestFile}`]);
   const unit = vitestCounts(vitestFile);
 
+  // The emulator package's tests, with its own config (loopback only, no database setup). The
+  // report path is absolute: that config sets its root to the package, relative paths land there.
+  const emulatorFile = resolve(reports, "emulator.json");
+  const emulatorOk = run("Polar emulator (packages/polar-emulator)", "node_modules/.bin/vitest", [
+    "run", "--config", "packages/polar-emulator/vitest.config.mts", "--reporter=default", "--reporter=json", `--outputFile.json=${emulatorFile}`,
+  ]);
+  const emulator = vitestCounts(emulatorFile);
+
   // Built with recognisable secrets in the environment: a test then proves none is in a client bundle.
   const buildOk = run("production build", "node_modules/.bin/next", ["build"], { ...buildSentinels, NEXT_TELEMETRY_DISABLED: "1" });
   let e2e: Counts = { passed: 0, failed: 1, skipped: 0 };
@@ -69,17 +77,19 @@ function main(): number {
     }
   }
 
-  const passed = unit.passed + e2e.passed + chaos.passed;
+  const passed = unit.passed + emulator.passed + e2e.passed + chaos.passed;
   // A runner that exits non-zero without a failed test (a file that did not load, a server that
   // did not start) still counts as one failure.
   const unexplained = (ok: boolean, c: Counts) => (ok || c.failed > 0 ? 0 : 1);
-  const failed = unit.failed + e2e.failed + chaos.failed + unexplained(vitestOk, unit) + (buildOk ? unexplained(e2eOk, e2e) : 1);
+  const failed =
+    unit.failed + emulator.failed + e2e.failed + chaos.failed +
+    unexplained(vitestOk, unit) + unexplained(emulatorOk, emulator) + (buildOk ? unexplained(e2eOk, e2e) : 1);
   console.log(
-    `\nvitest: ${unit.passed} passed, ${unit.failed} failed; playwright: ${e2e.passed} passed, ${e2e.failed} failed; ` +
+    `\nvitest: ${unit.passed} passed, ${unit.failed} failed; emulator: ${emulator.passed} passed, ${emulator.failed} failed; playwright: ${e2e.passed} passed, ${e2e.failed} failed; ` +
       `chaos: ${chaos.passed} passed, ${chaos.failed} failed${buildOk ? "" : "; next build FAILED"}`,
   );
-  console.log(`tests: ${passed} passed, ${failed} failed, ${unit.skipped + e2e.skipped} skipped`);
-  return vitestOk && buildOk && e2eOk && failed === 0 ? 0 : 1;
+  console.log(`tests: ${passed} passed, ${failed} failed, ${unit.skipped + emulator.skipped + e2e.skipped} skipped`);
+  return vitestOk && emulatorOk && buildOk && e2eOk && failed === 0 ? 0 : 1;
 }
 
 try {

@@ -3,7 +3,7 @@ import { FERRETDB_VERSION, startFerretdb } from "./ferretdb";
 import { localSecrets, writeDotenv } from "./local-env";
 import { LOCAL_OIDC_PROVIDER_ID, providerCallbackUrl } from "../../lib/sign-in-providers";
 import { startOidcProvider } from "../oidc-provider/index";
-import { startPolarEmulator } from "../polar-emulator/index";
+import { startPolarEmulator } from "polar-emulator";
 
 /**
  * The local stack: FerretDB unless MONGODB_URI is set, the Polar emulator unless

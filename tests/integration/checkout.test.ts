@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { Payment } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { User } from "@/models/User";
-import { startPolarEmulator, type PolarEmulator } from "../../scripts/polar-emulator/index";
+import { startPolarEmulator, type PolarEmulator } from "polar-emulator";
 import { PRO_PRODUCT_ID } from "../../scripts/lib/polar-payloads";
 import { clearCollections, setupTestDatabase } from "../helpers/db";
 

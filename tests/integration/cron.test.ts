@@ -5,7 +5,7 @@ import { User } from "@/models/User";
 import { WebhookEvent } from "@/models/WebhookEvent";
 import { DriftRepair } from "@/models/DriftRepair";
 import { clearCollections, setupTestDatabase } from "../helpers/db";
-import { createCheckout, pay, PRO_ID, PRO_MONTHLY_ID, startHarness, waitFor, type Harness } from "../emulator/harness";
+import { createCheckout, pay, PRO_ID, PRO_MONTHLY_ID, startHarness, waitFor, type Harness } from "polar-emulator/testing";
 import { event, proMonthlyProduct, subscriptionWire } from "../../scripts/lib/polar-payloads";
 import { post } from "../helpers/webhooks";
 

@@ -26,7 +26,7 @@ export interface PolarEmulatorOptions {
   accessTokens: string[]; // bearer tokens accepted
   webhookUrl: string; // e.g. http://localhost:3000/api/webhooks/polar
   webhookSecret: string; // Polar's secret string, e.g. "whsec_..."; its raw UTF-8 bytes are the key
-  productsFile?: string; // JSON seed of products; default scripts/polar-emulator/products.json
+  productsFile?: string; // JSON seed of products; default: products.json next to this file (DEFAULT_PRODUCTS_FILE)
   stateFile?: string; // optional JSON persistence across restarts
   retryScale?: number; // multiplies Polar's retry delays (1 = real; tests use e.g. 0.001)
   deliveryTimeoutMs?: number; // default 10_000 like Polar
@@ -41,6 +41,7 @@ export interface PolarEmulator {
 }
 
 export type { DeliverySettings } from "./delivery";
+export { DEFAULT_PRODUCTS_FILE } from "./seed";
 
 function urlHost(host: string): string {
   // A wildcard address is not something a client can connect to; loopback reaches it.

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { retryDelayMs, type DeliveryLog, type EndpointState, type DeliverySettings } from "../../scripts/polar-emulator/delivery";
+import { retryDelayMs, type DeliveryLog, type EndpointState, type DeliverySettings } from "../src/delivery";
 import { admin, createCheckout, pay, PRO_MONTHLY_ID, startHarness, verified, waitFor, type Harness } from "./harness";
 
 let h: Harness | undefined;

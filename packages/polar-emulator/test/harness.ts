@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Polar } from "@polar-sh/sdk";
 import { validateEvent } from "@polar-sh/sdk/webhooks";
-import { startPolarEmulator, type PolarEmulator, type PolarEmulatorOptions } from "../../scripts/polar-emulator/index";
+import { startPolarEmulator, type PolarEmulator, type PolarEmulatorOptions } from "../src/index";
 
 /** A webhook receiver and an emulator wired to it, on loopback, for one test file. */
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startPolarEmulator } from "../../scripts/polar-emulator/index";
+import { startPolarEmulator } from "../src/index";
 import {
   admin,
   createCheckout,
