@@ -7,8 +7,9 @@ import { ensureFerretdb } from "./lib/ferretdb";
 
 /**
  * `npm test`: every test, on real parts. vitest (unit + integration against a real FerretDB),
- * the Polar emulator package's own tests (packages/polar-emulator), then a production build,
- * then Playwright in Debian's Chromium. Ends with one summary line.
+ * the Polar emulator package's own tests (packages/polar-emulator), Vercel's build and the checks
+ * over it, then a production build, then Playwright in Debian's Chromium and the chaos runs. Ends
+ * with one summary line.
  */
 const reports = join(".data", "reports");
 
@@ -19,6 +20,13 @@ function run(title: string, command: string, args: string[], env: Record<string,
 }
 
 interface Counts { passed: number; failed: number; skipped: number }
+
+/** One vitest run with a JSON report (absolute path: a config may set its own root). */
+function vitestSuite(title: string, report: string, args: string[]): [boolean, Counts] {
+  const file = resolve(reports, report);
+  const ok = run(title, "node_modules/.bin/vitest", ["run", ...args, "--reporter=default", "--reporter=json", `--outputFile.json=${file}`]);
+  return [ok, vitestCounts(file)];
+}
 
 function vitestCounts(file: string): Counts {
   if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0 };
@@ -38,17 +46,16 @@ function main(): number {
   ensureChromium();
   ensureFerretdb(); // build it up front, once, with its own message, not inside a test's timeout
 
-  const vitestFile = join(reports, "vitest.json");
-  const vitestOk = run("unit + integration", "node_modules/.bin/vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestFile}`]);
-  const unit = vitestCounts(vitestFile);
+  const [vitestOk, unit] = vitestSuite("unit + integration", "vitest.json", []);
+  // The emulator package's tests, with its own config (loopback only, no database setup).
+  const [emulatorOk, emulator] = vitestSuite("Polar emulator (packages/polar-emulator)", "emulator.json", ["--config", "packages/polar-emulator/vitest.config.mts"]);
 
-  // The emulator package's tests, with its own config (loopback only, no database setup). The
-  // report path is absolute: that config sets its root to the package, relative paths land there.
-  const emulatorFile = resolve(reports, "emulator.json");
-  const emulatorOk = run("Polar emulator (packages/polar-emulator)", "node_modules/.bin/vitest", [
-    "run", "--config", "packages/polar-emulator/vitest.config.mts", "--reporter=default", "--reporter=json", `--outputFile.json=${emulatorFile}`,
-  ]);
-  const emulator = vitestCounts(emulatorFile);
+  // Vercel's own build of the project, its checks, then the tests that plant a mistake in each.
+  // Before the production build below: both write .next, and the e2e and chaos runs use that one.
+  const vercelBuildOk = run("Vercel build (npm run build:vercel)", "node_modules/.bin/tsx", ["scripts/build-vercel.ts"]);
+  const [vercelOk, vercel] = vercelBuildOk
+    ? vitestSuite("Vercel build output", "vercel.json", ["--config", "tests/vercel/vitest.config.mts"])
+    : [false, { passed: 0, failed: 1, skipped: 0 }];
 
   // Built with recognisable secrets in the environment: a test then proves none is in a client bundle.
   const buildOk = run("production build", "node_modules/.bin/next", ["build"], { ...buildSentinels, NEXT_TELEMETRY_DISABLED: "1" });
@@ -77,19 +84,20 @@ function main(): number {
     }
   }
 
-  const passed = unit.passed + emulator.passed + e2e.passed + chaos.passed;
+  const passed = unit.passed + emulator.passed + vercel.passed + e2e.passed + chaos.passed;
   // A runner that exits non-zero without a failed test (a file that did not load, a server that
   // did not start) still counts as one failure.
   const unexplained = (ok: boolean, c: Counts) => (ok || c.failed > 0 ? 0 : 1);
   const failed =
-    unit.failed + emulator.failed + e2e.failed + chaos.failed +
-    unexplained(vitestOk, unit) + unexplained(emulatorOk, emulator) + (buildOk ? unexplained(e2eOk, e2e) : 1);
+    unit.failed + emulator.failed + vercel.failed + e2e.failed + chaos.failed +
+    unexplained(vitestOk, unit) + unexplained(emulatorOk, emulator) + unexplained(vercelOk, vercel) + (buildOk ? unexplained(e2eOk, e2e) : 1);
   console.log(
-    `\nvitest: ${unit.passed} passed, ${unit.failed} failed; emulator: ${emulator.passed} passed, ${emulator.failed} failed; playwright: ${e2e.passed} passed, ${e2e.failed} failed; ` +
+    `\nvitest: ${unit.passed} passed, ${unit.failed} failed; emulator: ${emulator.passed} passed, ${emulator.failed} failed; ` +
+      `vercel: ${vercel.passed} passed, ${vercel.failed} failed; playwright: ${e2e.passed} passed, ${e2e.failed} failed; ` +
       `chaos: ${chaos.passed} passed, ${chaos.failed} failed${buildOk ? "" : "; next build FAILED"}`,
   );
-  console.log(`tests: ${passed} passed, ${failed} failed, ${unit.skipped + emulator.skipped + e2e.skipped} skipped`);
-  return vitestOk && emulatorOk && buildOk && e2eOk && failed === 0 ? 0 : 1;
+  console.log(`tests: ${passed} passed, ${failed} failed, ${unit.skipped + emulator.skipped + vercel.skipped + e2e.skipped} skipped`);
+  return vitestOk && emulatorOk && vercelOk && buildOk && e2eOk && failed === 0 ? 0 : 1;
 }
 
 try {
