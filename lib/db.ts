@@ -1,5 +1,6 @@
 import "server-only";
 import mongoose from "mongoose";
+import { connectionDefaults } from "./db-options";
 import { env } from "./env";
 
 /**
@@ -26,8 +27,9 @@ export class DatabaseUnavailableError extends Error {
 export async function connectDb(uri?: string, options: mongoose.ConnectOptions = {}): Promise<typeof mongoose> {
   if (replacing) await replacing;
   if (cache.promise) return cache.promise;
+  const target = uri ?? env().MONGODB_URI;
   cache.promise = mongoose
-    .connect(uri ?? env().MONGODB_URI, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 10, ...options })
+    .connect(target, { ...connectionDefaults(target), ...options })
     .catch((error: unknown) => {
       cache.promise = null; // let the next request try again
       throw new DatabaseUnavailableError(error);

@@ -173,13 +173,15 @@ describe("a mistake planted in a copy of the output fails its check", () => {
 });
 
 /**
- * The project copied (sources as git tracks them, node_modules hard-linked), a mistake planted in
+ * The project copied (its sources as the work tree has them, node_modules hard-linked), a mistake planted in
  * the source, and `npm run build:vercel` run on it, as a developer's next commit would be.
  */
 function plantedProject(name: string, plant: (dir: string) => void): string {
   const dir = join(scratch, name);
   mkdirSync(dir, { recursive: true });
-  const tracked = spawnSync("git", ["ls-files", "-z"], { cwd: projectDir, encoding: "utf8" }).stdout.split("\0").filter(Boolean);
+  // Tracked files and new ones not yet committed (git-ignored ones, like .data and .next, left out).
+  const listed = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: projectDir, encoding: "utf8" });
+  const tracked = listed.stdout.split("\0").filter(Boolean);
   for (const file of tracked) {
     if (!existsSync(join(projectDir, file))) continue; // deleted in the work tree
     mkdirSync(join(dir, file, ".."), { recursive: true });
