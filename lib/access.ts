@@ -1,5 +1,5 @@
 import "server-only";
-import { getCurrentUser } from "@/lib/auth";
+import { getCurrentUser } from "@/lib/session";
 import type { UserView } from "@/lib/users";
 import { PLANS, type Plan } from "@/models/User";
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { getServerSession, type NextAuthOptions } from "next-auth";
+import type { NextAuthOptions } from "next-auth";
 import GitHubProvider from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
 import type { Provider } from "next-auth/providers/index";
@@ -8,8 +8,8 @@ import { env, type Env } from "./env";
 import { githubProfile, type GitHubProfileWithEmails } from "./github-profile";
 import { sessionCookie } from "./session-cookie";
 import { LOCAL_OIDC_PROVIDER_ID, PROVIDER_NAMES, configuredProviderIds, type ProviderId } from "./sign-in-providers";
-import { sessionEmail, verifiedEmail } from "./sign-in-rules";
-import { findUserByEmail, upsertUserOnSignIn } from "./users";
+import { verifiedEmail } from "./sign-in-rules";
+import { upsertUserOnSignIn } from "./users";
 
 interface OidcProfile extends Record<string, unknown> {
   sub: string;
@@ -112,17 +112,4 @@ export type SignInOption = { id: ProviderId; name: string };
 /** The providers the sign-in page offers, in a fixed order. */
 export function signInOptions(): SignInOption[] {
   return configuredProviderIds(env()).map((id) => ({ id, name: PROVIDER_NAMES[id] }));
-}
-
-/** The signed-in user's email from the session, or null (also for a provider not configured here). */
-export async function getSessionEmail(): Promise<string | null> {
-  const session = await getServerSession(authOptions());
-  return sessionEmail(session, configuredProviderIds(env()));
-}
-
-/** The signed-in user as stored in MongoDB (the plan comes from there, never from the JWT). */
-export async function getCurrentUser() {
-  const email = await getSessionEmail();
-  if (!email) return null;
-  return (await findUserByEmail(email)) ?? { email, name: null, subscriptionStatus: "free" as const, planUntil: null, polarCustomerId: null };
 }

@@ -6,6 +6,8 @@ import { planNow } from "@/lib/users";
 import { env } from "@/lib/env";
 import { withKeyedLock } from "@/lib/keyed-lock";
 import { polar } from "@/lib/polar";
+import { checkoutsCreate } from "@polar-sh/sdk/funcs/checkoutsCreate.js";
+import { unwrapAsync } from "@polar-sh/sdk/types/fp.js";
 import { describePolarError } from "@/lib/polar-errors";
 import { describeError } from "@/lib/redact";
 import { Payment } from "@/models/Payment";
@@ -48,13 +50,13 @@ async function openCheckout(email: string, productId: string): Promise<CheckoutS
   const appUrl = env().APP_URL;
   let checkout;
   try {
-    checkout = await polar().checkouts.create({
+    checkout = await unwrapAsync(checkoutsCreate(polar(), {
       products: [productId],
       externalCustomerId: email,
       customerEmail: email,
       successUrl: `${appUrl}/confirmation?checkout_id={CHECKOUT_ID}`,
       returnUrl: `${appUrl}/pricing`,
-    });
+    }));
   } catch (error) {
     const { message, log } = describePolarError(error);
     console.error(`[checkout] ${log}`);

@@ -1,13 +1,19 @@
 import "server-only";
-import { Polar } from "@polar-sh/sdk";
+import { PolarCore } from "@polar-sh/sdk/core.js";
 import { env } from "./env";
 
-let client: Polar | undefined;
+let client: PolarCore | undefined;
 
-/** The one Polar client: the emulator when POLAR_API_URL is set, else Polar's sandbox or production. */
-export function polar(): Polar {
+/**
+ * The one Polar client: the emulator when POLAR_API_URL is set, else Polar's sandbox or production.
+ * `PolarCore` with the SDK's standalone functions (`@polar-sh/sdk/funcs/*`), not the `Polar` class:
+ * the class imports every endpoint and model of the API, which every page that can start a checkout
+ * then compiled in dev and loaded at each cold start. Callers import the functions they use and
+ * `unwrapAsync` their results, which throws the same error classes the class methods throw.
+ */
+export function polar(): PolarCore {
   const e = env();
-  client ??= new Polar({
+  client ??= new PolarCore({
     accessToken: e.POLAR_ACCESS_TOKEN,
     ...(e.POLAR_API_URL ? { serverURL: e.POLAR_API_URL } : { server: e.POLAR_SERVER }),
     timeoutMs: 8_000,

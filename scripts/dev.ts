@@ -18,9 +18,10 @@ async function main(): Promise<void> {
   });
   console.log(`\n  ${stack.started.join("\n  ")}\n  App               ${stack.env.APP_URL}\n`);
 
+  // Turbopack: its first visit to /pricing is about half webpack's (bench/results.md, "Dev server").
   // A process group of its own: `next dev` runs the server in a child process, which a signal
   // to the CLI alone would leave running (on a `kill`, as opposed to Ctrl-C in a terminal).
-  const next = spawn("node_modules/.bin/next", ["dev", "-p", String(port)], {
+  const next = spawn("node_modules/.bin/next", ["dev", "--turbopack", "-p", String(port)], {
     stdio: "inherit",
     detached: true,
     env: { NEXT_TELEMETRY_DISABLED: "1", ...process.env, ...stack.env },

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { getSessionEmail } from "@/lib/auth";
+import { getSessionEmail } from "@/lib/session";
 import { loadConfirmation, type Confirmation } from "@/lib/confirmation";
 import { AutoRefresh } from "./AutoRefresh";
 

@@ -2,7 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { getSessionEmail } from "@/lib/auth";
+import { getSessionEmail } from "@/lib/session";
 import { beginCheckout } from "@/lib/checkout";
 import { forgetCheckoutIntent, rememberCheckoutIntent } from "@/lib/checkout-intent";
 import { env } from "@/lib/env";

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { getCurrentUser } from "@/lib/auth";
+import { getCurrentUser } from "@/lib/session";
 import { isOwnCheckoutIntent } from "@/lib/checkout-intent";
 import { listPlanOffers } from "@/lib/plans";
 import { UpgradeForm } from "./UpgradeForm";

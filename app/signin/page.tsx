@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { getSessionEmail, signInOptions } from "@/lib/auth";
+import { signInOptions } from "@/lib/auth";
+import { getSessionEmail } from "@/lib/session";
 import { safeCallbackUrl } from "@/lib/callback-url";
 import { LOCAL_OIDC_PROVIDER_ID } from "@/lib/sign-in-providers";
 import { signInErrorMessage } from "@/lib/sign-in-rules";

@@ -2,6 +2,10 @@ import "server-only";
 import { ResourceNotFound } from "@polar-sh/sdk/models/errors/resourcenotfound";
 import type { Types } from "mongoose";
 import { polar } from "@/lib/polar";
+import { customersGetStateExternal } from "@polar-sh/sdk/funcs/customersGetStateExternal.js";
+import { ordersGet } from "@polar-sh/sdk/funcs/ordersGet.js";
+import { subscriptionsGet } from "@polar-sh/sdk/funcs/subscriptionsGet.js";
+import { unwrapAsync } from "@polar-sh/sdk/types/fp.js";
 import { Payment } from "@/models/Payment";
 import { Subscription } from "@/models/Subscription";
 import { PLANS, User } from "@/models/User";
@@ -43,7 +47,7 @@ export async function reconcileCandidates(limit: number, now: Date): Promise<Can
 /** The subscriptions Polar says are active for this external id; an unknown customer has none. */
 async function activeAtPolar(email: string): Promise<Map<string, { status: string; currentPeriodEnd: Date | null; cancelAtPeriodEnd: boolean }>> {
   try {
-    const state = await polar().customers.getStateExternal({ externalId: email });
+    const state = await unwrapAsync(customersGetStateExternal(polar(), { externalId: email }));
     return new Map(state.activeSubscriptions.map((s) => [s.id, { status: s.status, currentPeriodEnd: s.currentPeriodEnd ?? null, cancelAtPeriodEnd: s.cancelAtPeriodEnd }]));
   } catch (error) {
     if (error instanceof ResourceNotFound) return new Map();
@@ -55,14 +59,14 @@ const sameTime = (a: Date | null | undefined, b: Date | null | undefined) => (a?
 const grantingStatuses = new Set(["active", "trialing", "past_due"]);
 
 async function pullSubscription(id: string): Promise<void> {
-  const sub = await polar().subscriptions.get({ id });
+  const sub = await unwrapAsync(subscriptionsGet(polar(), { id }));
   await recordProduct(productFact(sub.product));
   const fact = subscriptionFact(sub);
   if (fact) await recordSubscription(fact);
 }
 
 async function pullOrder(id: string): Promise<void> {
-  const order = await polar().orders.get({ id });
+  const order = await unwrapAsync(ordersGet(polar(), { id }));
   if (order.product) await recordProduct(productFact(order.product));
   const fact = paymentFromOrder(order);
   if (fact) await recordPayment(fact);

@@ -1,6 +1,8 @@
 import { CustomerPortal } from "@polar-sh/nextjs";
+import { customerSessionsCreate } from "@polar-sh/sdk/funcs/customerSessionsCreate.js";
+import { unwrapAsync } from "@polar-sh/sdk/types/fp.js";
 import { NextResponse, type NextRequest } from "next/server";
-import { getSessionEmail } from "@/lib/auth";
+import { getSessionEmail } from "@/lib/session";
 import { env } from "@/lib/env";
 import { polar } from "@/lib/polar";
 import { describePolarError } from "@/lib/polar-errors";
@@ -30,7 +32,7 @@ function portalHandler(): Handler {
   return async () => {
     const email = await getSessionEmail();
     try {
-      const session = await polar().customerSessions.create({ externalCustomerId: email ?? "", returnUrl });
+      const session = await unwrapAsync(customerSessionsCreate(polar(), { externalCustomerId: email ?? "", returnUrl }));
       return NextResponse.redirect(session.customerPortalUrl);
     } catch (error) {
       const { log } = describePolarError(error);

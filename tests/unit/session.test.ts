@@ -1,0 +1,63 @@
+import { encode } from "next-auth/jwt";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+// Session reads only: no database behind lib/users here.
+vi.mock("@/lib/users", () => ({ findUserByEmail: vi.fn(async () => null) }));
+
+const SECRET = "s".repeat(40);
+const env = {
+  MONGODB_URI: "mongodb://127.0.0.1:1/x",
+  POLAR_ACCESS_TOKEN: "t",
+  POLAR_WEBHOOK_SECRET: "whsec_unit_test_secret_0123456789",
+  NEXTAUTH_SECRET: SECRET,
+  CRON_SECRET: "cron-secret-0123456789",
+  APP_URL: "https://billing.example.com",
+  AUTH_GOOGLE_ID: "g-id",
+  AUTH_GOOGLE_SECRET: "g-secret",
+};
+const COOKIE = "__Secure-next-auth.session-token"; // https APP_URL (lib/session-cookie)
+
+/** A session cookie as next-auth's route handler writes it after lib/auth's jwt callback. */
+function sessionToken(claims: Record<string, unknown>, opts: { secret?: string; maxAge?: number } = {}) {
+  return encode({ token: { sub: "1", name: "Alice", ...claims }, secret: opts.secret ?? SECRET, maxAge: opts.maxAge });
+}
+
+async function emailFrom(cookies: Record<string, string>) {
+  const { sessionEmailFromCookies } = await import("@/lib/session");
+  return sessionEmailFromCookies(cookies);
+}
+
+beforeEach(() => {
+  vi.resetModules();
+  Object.assign(process.env, env);
+});
+
+describe("the session pages read (lib/session, next-auth's getToken over the cookie)", () => {
+  it("is the token's email when it came from a provider configured here", async () => {
+    expect(await emailFrom({ [COOKIE]: await sessionToken({ email: "alice@example.com", provider: "google" }) })).toBe("alice@example.com");
+  });
+
+  it("is nobody for a token from another provider, or from none", async () => {
+    expect(await emailFrom({ [COOKIE]: await sessionToken({ email: "alice@example.com", provider: "local-oidc" }) })).toBeNull();
+    expect(await emailFrom({ [COOKIE]: await sessionToken({ email: "alice@example.com" }) })).toBeNull();
+  });
+
+  it("is nobody for a token sealed with another secret, tampered with, expired, or under the other cookie name", async () => {
+    const good = await sessionToken({ email: "alice@example.com", provider: "google" });
+    expect(await emailFrom({ [COOKIE]: await sessionToken({ email: "alice@example.com", provider: "google" }, { secret: "x".repeat(40) }) })).toBeNull();
+    expect(await emailFrom({ [COOKIE]: `${good.slice(0, -6)}AAAAAA` })).toBeNull();
+    expect(await emailFrom({ [COOKIE]: await sessionToken({ email: "alice@example.com", provider: "google" }, { maxAge: -60 }) })).toBeNull();
+    expect(await emailFrom({ "next-auth.session-token": good })).toBeNull();
+    expect(await emailFrom({})).toBeNull();
+  });
+
+  it("reads a token next-auth split into chunks", async () => {
+    const token = await sessionToken({ email: "alice@example.com", provider: "google" });
+    const half = Math.floor(token.length / 2);
+    expect(await emailFrom({ [`${COOKIE}.0`]: token.slice(0, half), [`${COOKIE}.1`]: token.slice(half) })).toBe("alice@example.com");
+  });
+
+  it("is not an email the sign-in rules refuse", async () => {
+    expect(await emailFrom({ [COOKIE]: await sessionToken({ email: "not-an-email", provider: "google" }) })).toBeNull();
+  });
+});
