@@ -1,15 +1,12 @@
 /**
  * Runs once when the server starts: a missing or malformed variable stops the app here, with a
- * message naming it, instead of surfacing later as a 500 on some request.
+ * message naming it, instead of surfacing later as a 500 on some request. The Node.js-only code is
+ * imported inside the runtime check, the form the bundlers leave out of the Edge build (Turbopack
+ * warned on every request about `process.exit` when it sat in this file).
  */
 export async function register(): Promise<void> {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { env, EnvError } = await import("./lib/env");
-  try {
-    env();
-  } catch (error) {
-    if (!(error instanceof EnvError)) throw error;
-    console.error(`\n${error.message}\n\nSee .env.local.example for every variable.\n`);
-    process.exit(1);
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { checkEnvAtStart } = await import("./lib/check-env-at-start");
+    checkEnvAtStart();
   }
 }

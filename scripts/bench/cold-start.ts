@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { freePort, isPortOpen } from "../lib/ports";
-import { startLocalStack } from "../lib/services";
+import { startQuietStack } from "../lib/services";
 
 /**
  * What a serverless function pays for a route in the production build (`.next`, from `next build`):
@@ -56,15 +56,7 @@ async function main(): Promise<void> {
   if (!existsSync(".next/BUILD_ID")) throw new Error("no production build: run `next build` first");
   const runsArg = process.argv.indexOf("--runs");
   const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
-  const stack = await startLocalStack({
-    dataDir: join(".data", "bench-cold"),
-    appPort: await freePort(),
-    ferretdbPort: await freePort(),
-    emulatorPort: await freePort(),
-    oidcPort: await freePort(),
-    dbName: "bench_cold",
-    log: () => {},
-  });
+  const stack = await startQuietStack("bench-cold");
   try {
     for (const route of ROUTES) {
       const t = traced(route.nft);

@@ -1,8 +1,6 @@
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
-import { join } from "node:path";
-import { freePort } from "../lib/ports";
-import { startLocalStack } from "../lib/services";
+import { startQuietStack } from "../lib/services";
 
 /**
  * What a new user waits for after `npm run dev`: a cold `next dev` (no `.next`, so no compile cache)
@@ -67,16 +65,8 @@ async function main(): Promise<void> {
   const bundlers = listArg("--bundler", ["webpack", "turbopack"]);
   const pages = listArg("--page", ["/pricing", "/"]);
   const runs = Number(listArg("--runs", ["3"])[0]);
-  const port = await freePort();
-  const stack = await startLocalStack({
-    dataDir: join(".data", "bench-dev"),
-    appPort: port,
-    ferretdbPort: await freePort(),
-    emulatorPort: await freePort(),
-    oidcPort: await freePort(),
-    dbName: "bench_dev",
-    log: () => {},
-  });
+  const stack = await startQuietStack("bench-dev");
+  const port = Number(new URL(stack.env.APP_URL!).port);
   try {
     for (const bundler of bundlers) {
       for (const page of pages) {

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { FERRETDB_VERSION, startFerretdb } from "./ferretdb";
 import { localSecrets, writeDotenv } from "./local-env";
+import { freePort } from "./ports";
 import { LOCAL_OIDC_PROVIDER_ID, providerCallbackUrl } from "../../lib/sign-in-providers";
 import { startOidcProvider } from "../oidc-provider/index";
 import { startPolarEmulator } from "polar-emulator";
@@ -110,6 +111,19 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       await Promise.allSettled(stops.reverse().map((stop) => stop()));
     },
   };
+}
+
+/** The stack on free ports, without its log, for a measuring script; data under `.data/<name>`. */
+export async function startQuietStack(name: string): Promise<LocalStack> {
+  return startLocalStack({
+    dataDir: join(".data", name),
+    appPort: await freePort(),
+    ferretdbPort: await freePort(),
+    emulatorPort: await freePort(),
+    oidcPort: await freePort(),
+    dbName: name.replace(/-/g, "_"),
+    log: () => {},
+  });
 }
 
 /** Stops the stack on Ctrl-C / SIGTERM, then exits. */
