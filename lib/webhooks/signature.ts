@@ -6,7 +6,7 @@ import { Webhook } from "standardwebhooks";
  * secret (`whsec_` included), base64-encoded for the library (`@polar-sh/sdk/webhooks`
  * validateEvent does exactly this before it parses). The route verifies with this alone and
  * leaves the SDK's parse of the payload to the applier, off the path of the answer
- * (bench/results.md: the parse was the largest part of the answer's own CPU time).
+ * (profiled while the inbox was built: the parse was the largest part of the answer's own CPU time).
  * tests/integration/webhook-input.test.ts checks it accepts and refuses what validateEvent does.
  */
 const webhooks = new Map<string, Webhook>();
