@@ -16,12 +16,12 @@ import { findUserByEmail } from "./users";
  */
 export async function sessionEmailFromCookies(cookieValues: Record<string, string>): Promise<string | null> {
   const e = env();
-  const cookie = sessionCookie(e.APP_URL);
   const token = await getToken({
+    // getToken reads `req.cookies` as a plain record (chunked cookies included) and `req.headers`
+    // for a Bearer fallback, left empty; its type names only Next's request classes.
     req: { cookies: cookieValues, headers: {} } as unknown as Parameters<typeof getToken>[0]["req"],
     secret: e.NEXTAUTH_SECRET,
-    cookieName: cookie.sessionToken.name,
-    secureCookie: cookie.secure,
+    cookieName: sessionCookie(e.APP_URL).sessionToken.name,
   });
   if (!token) return null;
   // The session lib/auth's callbacks make of this token: its email and the provider it came from.

@@ -2,14 +2,15 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { localSecrets, readDotenv } from "./lib/local-env";
-import { checkVercelOutput, functionBytes, listFunctions, type Check } from "./lib/vercel-output";
+import { checkVercelOutput } from "./lib/vercel-output";
 
 /**
  * `npm run build:vercel`: Vercel's own builder (the pinned `vercel` CLI), offline, into
  * `.vercel/output`, then the checks of scripts/lib/vercel-output.ts over what it built.
  *
  *   --project <dir>   build another checkout (tests build planted mistakes in a copy)
- *   --check-only      skip the build, check the output already there
+ *   --check-only      skip the build, check the output already there (its functions list files of
+ *                     `.next` rather than copy them: valid until the next `next build`)
  */
 
 interface Args {
@@ -92,10 +93,10 @@ function main(): number {
     console.error(`build:vercel: no build output at ${outputDir}; run without --check-only`);
     return 1;
   }
-  const checks: Check[] = checkVercelOutput({ outputDir, projectDir, secretValues, expectedCrons: vercelJsonCrons(projectDir) });
-  for (const fn of listFunctions(outputDir)) {
-    if (fn.config.runtime === "edge" && fn.route === "/middleware") continue;
-    console.log(`  ${fn.route.padEnd(28)} ${String(fn.config.runtime).padEnd(11)} ${(functionBytes(fn, projectDir) / 1048576).toFixed(1).padStart(5)} MB  maxDuration ${fn.config.maxDuration ?? "-"}`);
+  const { checks, functions } = checkVercelOutput({ outputDir, projectDir, secretValues, expectedCrons: vercelJsonCrons(projectDir) });
+  for (const fn of functions) {
+    if (fn.route === "/middleware") continue;
+    console.log(`  ${fn.route.padEnd(28)} ${String(fn.runtime).padEnd(11)} ${(fn.bytes / 1048576).toFixed(1).padStart(5)} MB  maxDuration ${fn.maxDuration ?? "-"}`);
   }
   for (const check of checks) console.log(`${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`);
   const failed = checks.filter((c) => !c.ok).length;

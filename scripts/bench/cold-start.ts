@@ -1,14 +1,15 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
+import { percentile } from "../lib/percentile";
 import { freePort, isPortOpen } from "../lib/ports";
 import { startQuietStack } from "../lib/services";
 
 /**
  * What a serverless function pays for a route in the production build (`.next`, from `next build`):
- * the files Next traces for it (what Vercel packs into its function, Next's own `.nft.json`) and a
- * cold start, from spawning `next start` to the route's first complete answer, in a fresh process
- * per route and run.
+ * the files Next traces for it (what Vercel packs into its function, Next's own `.nft.json`; its
+ * largest packages too) and a cold start, from spawning `next start` to the route's first complete
+ * answer, in a fresh process per route and run.
  *
  *   tsx scripts/bench/cold-start.ts [--runs 5]
  */
@@ -18,11 +19,18 @@ const ROUTES = [
   { name: "/pricing", path: "/pricing", nft: ".next/server/app/pricing/page.js.nft.json", method: "GET" },
 ] as const;
 
-function traced(nftFile: string): { files: number; bytes: number } {
+/** Files and bytes a route traces, and its three largest packages (`.next` counted as one). */
+function traced(nftFile: string): { files: number; bytes: number; largest: string } {
   const { files } = JSON.parse(readFileSync(nftFile, "utf8")) as { files: string[] };
   const paths = [...files.map((f) => normalize(join(dirname(nftFile), f))), nftFile.replace(/\.nft\.json$/, "")];
   const existing = paths.filter((p) => existsSync(p) && statSync(p).isFile());
-  return { files: existing.length, bytes: existing.reduce((sum, p) => sum + statSync(p).size, 0) };
+  const byPackage = new Map<string, number>();
+  for (const p of existing) {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p)?.[1] ?? ".next";
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + statSync(p).size);
+  }
+  const largest = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([pkg, bytes]) => `${pkg} ${(bytes / 1e6).toFixed(2)}MB`).join(", ");
+  return { files: existing.length, bytes: existing.reduce((sum, p) => sum + statSync(p).size, 0), largest };
 }
 
 async function coldStart(route: (typeof ROUTES)[number], env: Record<string, string>): Promise<{ ms: number; status: number }> {
@@ -70,7 +78,7 @@ async function main(): Promise<void> {
       times.sort((a, b) => a - b);
       console.log(
         `cold start: ${route.name} traced-files=${t.files} traced-bytes=${(t.bytes / 1e6).toFixed(2)}MB ` +
-          `status=${status} first-answer-median=${times[Math.floor(times.length / 2)]!.toFixed(0)}ms runs=${runs}`,
+          `status=${status} first-answer-median=${percentile(times, 50).toFixed(0)}ms runs=${runs} largest: ${t.largest}`,
       );
     }
   } finally {

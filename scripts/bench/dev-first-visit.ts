@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
+import { percentile } from "../lib/percentile";
 import { startQuietStack } from "../lib/services";
 
 /**
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
       for (const page of pages) {
         const visits: Visit[] = [];
         for (let i = 0; i < runs; i++) visits.push(await firstVisit(bundler, page, stack.env, port));
-        const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+        const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
         const v = visits[0]!;
         console.log(
           `dev first visit: bundler=${v.bundler} page=${v.page} status=${visits.map((x) => x.status).join(",")} ` +

@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { filesUnder, SERVER_SECRET_NAMES, secretsInFiles } from "./secret-scan";
 
 /**
  * Checks over Vercel's Build Output (`.vercel/output`, what `vercel build` makes and Vercel deploys):
@@ -26,21 +27,6 @@ export interface OutputCheckOptions {
 
 export const WEBHOOK_PATH = "/api/webhooks/polar";
 export const CRON_PATH = "/api/cron/billing";
-
-/**
- * Server secrets by name. A name in a static file means client code reads it: the value is not
- * there yet, but the next `NEXT_PUBLIC_` rename or inlining puts it there.
- */
-export const SERVER_SECRET_NAMES = [
-  "MONGODB_URI",
-  "POLAR_ACCESS_TOKEN",
-  "POLAR_WEBHOOK_SECRET",
-  "NEXTAUTH_SECRET",
-  "CRON_SECRET",
-  "AUTH_GITHUB_SECRET",
-  "AUTH_GOOGLE_SECRET",
-  "AUTH_LOCAL_OIDC_SECRET",
-] as const;
 
 /** Our bar for a function's files, uncompressed (Vercel refuses 250 MB; cold starts grow long before). */
 export const FUNCTION_SIZE_LIMIT_BYTES = 50 * 1024 * 1024;
@@ -87,7 +73,7 @@ export interface Route {
 }
 
 /** Every function in the output, `.rsc` twins and prefetch variants left out (they are the same function). */
-export function listFunctions(outputDir: string): FunctionInfo[] {
+function listFunctions(outputDir: string): FunctionInfo[] {
   const root = join(outputDir, "functions");
   const found: FunctionInfo[] = [];
   const walk = (dir: string): void => {
@@ -108,26 +94,14 @@ export function listFunctions(outputDir: string): FunctionInfo[] {
 }
 
 function filesOf(fn: FunctionInfo, projectDir: string): string[] {
-  const own: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir)) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else own.push(path);
-    }
-  };
-  walk(fn.dir);
   const mapped = Object.keys(fn.config.filePathMap ?? {}).map((p) => resolve(projectDir, p));
-  return [...own, ...mapped];
+  return [...filesUnder(fn.dir), ...mapped];
 }
 
 /** Uncompressed bytes of a function's files: its own directory plus what `filePathMap` pulls in. */
-export function functionBytes(fn: FunctionInfo, projectDir: string): number {
-  let total = 0;
-  for (const file of new Set(filesOf(fn, projectDir).map((f) => (existsSync(f) ? realpathSync(f) : f)))) {
-    if (existsSync(file)) total += statSync(file).size;
-  }
-  return total;
+function functionBytes(fn: FunctionInfo, projectDir: string): number {
+  const files = new Set(filesOf(fn, projectDir).filter((f) => existsSync(f)).map((f) => realpathSync(f)));
+  return [...files].reduce((total, file) => total + statSync(file).size, 0);
 }
 
 function usesNodeOnlyModules(fn: FunctionInfo, projectDir: string): boolean {
@@ -192,21 +166,15 @@ const POLAR_DELIVERY_HEADERS = {
   "webhook-signature": "v1,check",
 };
 
-function staticFiles(outputDir: string): string[] {
-  const files: string[] = [];
-  const walk = (dir: string): void => {
-    if (!existsSync(dir)) return;
-    for (const entry of readdirSync(dir)) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else files.push(path);
-    }
-  };
-  walk(join(outputDir, "static"));
-  return files;
+export interface FunctionSummary {
+  route: string;
+  runtime: string | undefined;
+  maxDuration: number | undefined;
+  bytes: number;
 }
 
-export function checkVercelOutput(opts: OutputCheckOptions): Check[] {
+/** The checks, and each function as they saw it (for the build's table). */
+export function checkVercelOutput(opts: OutputCheckOptions): { checks: Check[]; functions: FunctionSummary[] } {
   const checks: Check[] = [];
   const add = (name: string, problems: string[], okDetail: string): void => {
     checks.push({ name, ok: problems.length === 0, detail: problems.length ? problems.join("; ") : okDetail });
@@ -253,8 +221,13 @@ export function checkVercelOutput(opts: OutputCheckOptions): Check[] {
   add("crons", cronProblems, crons.map((c) => `${c.path} "${c.schedule}"`).join(", "));
 
   // 4. Function sizes.
-  const sizes = functions.map((fn) => ({ route: fn.route, bytes: functionBytes(fn, opts.projectDir) }));
-  const largest = sizes.reduce((a, b) => (b.bytes > a.bytes ? b : a), { route: "-", bytes: 0 });
+  const sizes: FunctionSummary[] = functions.map((fn) => ({
+    route: fn.route,
+    runtime: fn.config.runtime,
+    maxDuration: fn.config.maxDuration,
+    bytes: functionBytes(fn, opts.projectDir),
+  }));
+  const largest = sizes.length ? sizes.reduce((a, b) => (b.bytes > a.bytes ? b : a)) : { route: "-", bytes: 0 };
   add(
     "function-size",
     sizes.filter((s) => s.bytes > FUNCTION_SIZE_LIMIT_BYTES).map((s) => `${s.route} is ${(s.bytes / 1048576).toFixed(1)} MB (limit 50 MB)`),
@@ -262,16 +235,10 @@ export function checkVercelOutput(opts: OutputCheckOptions): Check[] {
   );
 
   // 5. No secret, by value or by name, in what is served statically.
-  const leaks: string[] = [];
-  const values = Object.entries(opts.secretValues).filter(([, v]) => v.length >= 8);
-  const files = staticFiles(opts.outputDir);
-  for (const file of files) {
-    const text = readFileSync(file, "latin1");
-    const where = relative(opts.outputDir, file);
-    for (const [name, value] of values) if (text.includes(value)) leaks.push(`the value of ${name} in ${where}`);
-    for (const name of SERVER_SECRET_NAMES) if (new RegExp(`\\b${name}\\b`).test(text)) leaks.push(`the name ${name} in ${where}`);
-  }
-  add("static-secrets", leaks, `${files.length} static files, ${values.length} secret values and ${SERVER_SECRET_NAMES.length} names: none found`);
+  const staticDir = join(opts.outputDir, "static");
+  const files = existsSync(staticDir) ? filesUnder(staticDir) : [];
+  const leaks = secretsInFiles(files, { values: opts.secretValues, names: SERVER_SECRET_NAMES }, opts.outputDir);
+  add("static-secrets", leaks, `${files.length} static files, ${Object.keys(opts.secretValues).length} secret values and ${SERVER_SECRET_NAMES.length} names: none found`);
 
   // 6. The webhook URL is served as is, never redirected.
   const routes = config.routes ?? [];
@@ -283,5 +250,5 @@ export function checkVercelOutput(opts: OutputCheckOptions): Check[] {
   if (!byRoute.has(WEBHOOK_PATH)) webhookProblems.push(`no function at ${WEBHOOK_PATH}`);
   add("webhook-route", webhookProblems, `POST ${WEBHOOK_PATH} reaches its function without redirect, rewrite or middleware`);
 
-  return checks;
+  return { checks, functions: sizes };
 }

@@ -1,7 +1,6 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import { freePort } from "../../scripts/lib/ports";
+import { filesUnder, SERVER_SECRET_NAMES, secretsInFiles } from "../../scripts/lib/secret-scan";
 import { LOCAL_PROVIDER_BUTTON } from "./helpers";
 import { buildSentinels } from "./sentinels";
 
@@ -58,23 +57,9 @@ test.describe("security headers", () => {
 });
 
 test("no server secret reaches any client bundle", () => {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else files.push(path);
-    }
-  };
-  walk(".next/static");
+  const files = filesUnder(".next/static");
   expect(files.length).toBeGreaterThan(5);
-  const leaks = files.flatMap((file) => {
-    const text = readFileSync(file, "utf8");
-    return Object.entries(buildSentinels)
-      .filter(([, value]) => text.includes(value))
-      .map(([name]) => `${name} in ${file}`);
-  });
-  expect(leaks).toEqual([]);
+  expect(secretsInFiles(files, { values: buildSentinels, names: SERVER_SECRET_NAMES }, ".next")).toEqual([]);
 });
 
 /**

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CRON_BUDGET_MS } from "@/lib/billing-cron";
@@ -10,11 +10,11 @@ import {
   CRON_PATH,
   MAX_DURATION_BOUNDS,
   routeBeforeFilesystem,
-  SERVER_SECRET_NAMES,
   WEBHOOK_PATH,
   type Check,
   type Route,
 } from "../../scripts/lib/vercel-output";
+import { SERVER_SECRET_NAMES } from "../../scripts/lib/secret-scan";
 
 /**
  * Vercel's Build Output of this project, made by `npm run build:vercel` (scripts/test.ts runs it
@@ -41,7 +41,7 @@ function outputCopy(): string {
 }
 
 function check(outputDir: string, crons = expectedCrons): Check[] {
-  return checkVercelOutput({ outputDir, projectDir, secretValues, expectedCrons: crons });
+  return checkVercelOutput({ outputDir, projectDir, secretValues, expectedCrons: crons }).checks;
 }
 
 function editJson(file: string, edit: (value: Record<string, unknown>) => void): void {
@@ -187,8 +187,9 @@ function plantedProject(name: string, plant: (dir: string) => void): string {
     mkdirSync(join(dir, file, ".."), { recursive: true });
     cpSync(join(projectDir, file), join(dir, file));
   }
-  const cp = spawnSync("cp", ["-al", join(projectDir, "node_modules"), join(dir, "node_modules")]);
-  if (cp.status !== 0) symlinkSync(join(projectDir, "node_modules"), join(dir, "node_modules"));
+  // Hard links: a copy in no time and no space; a symlink would make Next trace files outside the copy.
+  const cp = spawnSync("cp", ["-al", join(projectDir, "node_modules"), join(dir, "node_modules")], { encoding: "utf8" });
+  if (cp.status !== 0) throw new Error(`could not link node_modules into ${dir}: ${cp.stderr}`);
   plant(dir);
   return dir;
 }

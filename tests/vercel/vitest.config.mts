@@ -1,18 +1,14 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import base from "../../vitest.config.mts";
 
 /**
  * The checks over Vercel's Build Output. Run after `npm run build:vercel` (scripts/test.ts does);
- * no database, so none of the root config's global setup.
+ * the root config's aliases, none of its database setup.
  */
 export default defineConfig({
   root: fileURLToPath(new URL("../..", import.meta.url)),
-  resolve: {
-    alias: {
-      "@": fileURLToPath(new URL("../..", import.meta.url)),
-      "server-only": fileURLToPath(new URL("../../node_modules/server-only/empty.js", import.meta.url)),
-    },
-  },
+  resolve: base.resolve,
   test: {
     include: ["tests/vercel/**/*.test.ts"],
     environment: "node",
