@@ -1,5 +1,6 @@
 import "server-only";
 import { connectDb } from "./db";
+import { updateElseInsert } from "./ferretdb-workarounds";
 import { userLockKey, withKeyedLock } from "./keyed-lock";
 import type { UpdateQuery } from "mongoose";
 import { planAt } from "@/lib/billing/rules";
@@ -17,24 +18,19 @@ export interface UserView {
 
 /**
  * Applies `update` to the user with this email, creating the user first if there is none, and
- * returns the user's facts version after it. Not an upsert: FerretDB drops null values from an
- * upsert's $setOnInsert, and the seed's documents hold explicit nulls (`name`,
- * `polarCustomerId`). A concurrent creator is harmless: the unique index on email lets exactly
- * one insert win.
+ * returns the user's facts version after it. The new user's document holds explicit nulls, as
+ * the seed's do (`name`, `polarCustomerId`); the unique index on email lets one creator win.
  */
 export async function updateOrCreateUser(email: string, update: UpdateQuery<UserDoc>): Promise<{ factsVersion: number }> {
-  // No projection: FerretDB's findAndModify does not implement `fields`.
-  const apply = () => User.findOneAndUpdate({ email }, update, { returnDocument: "after" }).lean();
-  const updated = await apply();
-  if (updated) return { factsVersion: updated.factsVersion ?? 0 };
-  try {
-    await User.create({ email, name: null, polarCustomerId: null, subscriptionStatus: "free", payments: [], factsVersion: 0 });
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 11000) throw error;
-  }
-  const created = await apply();
-  if (!created) throw new Error(`The user ${email} vanished while it was being created`);
-  return { factsVersion: created.factsVersion ?? 0 };
+  const user = await updateElseInsert(User, { email }, update, {
+    email,
+    name: null,
+    polarCustomerId: null,
+    subscriptionStatus: "free",
+    payments: [],
+    factsVersion: 0,
+  });
+  return { factsVersion: user.factsVersion ?? 0 };
 }
 
 export async function upsertUserOnSignIn(email: string, name: string | null): Promise<void> {

@@ -6,8 +6,8 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 const paymentSchema = new Schema(
   {
     // Polar's checkout id. A renewal order of a subscription has no checkout, so its payment is
-    // keyed `order:<orderId>` (see lib/billing/keys.ts): the unique index never sees nulls, which
-    // FerretDB could not tolerate (no sparse or partial indexes there).
+    // keyed `order:<orderId>` (lib/billing/keys.ts): the unique index never sees a null
+    // (lib/ferretdb-workarounds.ts, e/f).
     checkoutId: { type: String, required: true, unique: true },
     customerEmail: { type: String, required: true, lowercase: true, trim: true, index: true },
     productId: { type: String, default: null },

@@ -2,7 +2,7 @@
 
 import { useActionState, useEffect, useRef } from "react";
 import { useFormStatus } from "react-dom";
-import { startCheckout } from "./actions";
+import type { startCheckout } from "./actions";
 
 function SubmitButton({ planName }: { planName: string }) {
   const { pending } = useFormStatus();
@@ -18,8 +18,14 @@ function SubmitButton({ planName }: { planName: string }) {
   );
 }
 
-/** One paid plan's Upgrade button. `autoSubmit` continues a checkout started before sign-in. */
-export function UpgradeForm({ productId, planName, autoSubmit }: { productId: string; planName: string; autoSubmit: boolean }) {
+type Props = { startCheckout: typeof startCheckout; productId: string; planName: string; autoSubmit: boolean };
+
+/**
+ * One paid plan's Upgrade button. `autoSubmit` continues a checkout started before sign-in. The
+ * action comes in as a prop from the server page rather than by import: an action a client module
+ * imports is compiled in a React layer of its own, which would give the page a second Mongoose.
+ */
+export function UpgradeForm({ startCheckout, productId, planName, autoSubmit }: Props) {
   const [state, action] = useActionState(startCheckout, {});
   const form = useRef<HTMLFormElement>(null);
   const submitted = useRef(false);

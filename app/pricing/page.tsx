@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { getCurrentUser } from "@/lib/session";
 import { isOwnCheckoutIntent } from "@/lib/checkout-intent";
 import { listPlanOffers } from "@/lib/plans";
+import { startCheckout } from "./actions";
 import { UpgradeForm } from "./UpgradeForm";
 
 export const metadata: Metadata = { title: "Pricing" };
@@ -37,7 +38,7 @@ export default async function PricingPage({ searchParams }: Props) {
             {currentPlan === offer.plan ? (
               <CurrentBadge />
             ) : (
-              <UpgradeForm productId={offer.productId} planName={offer.name} autoSubmit={continues && checkout === offer.productId} />
+              <UpgradeForm startCheckout={startCheckout} productId={offer.productId} planName={offer.name} autoSubmit={continues && checkout === offer.productId} />
             )}
           </li>
         ))}

@@ -4,6 +4,7 @@ import { Payment } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";
 import { billingEnv } from "@/lib/env";
+import { returnWhole } from "@/lib/ferretdb-workarounds";
 import { userLockKey, withKeyedLock } from "@/lib/keyed-lock";
 import { updateOrCreateUser } from "@/lib/users";
 import { User } from "@/models/User";
@@ -13,8 +14,8 @@ import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, subscript
 /**
  * Every write of billing facts. Each function is idempotent and order-independent: inserts are
  * upserts on a unique key, updates only move state forward, and the plan is recomputed from
- * the facts afterwards. No multi-document transactions (FerretDB has none). Writes for one user
- * (or one product) run under a per-key lock: see lib/keyed-lock.ts for why FerretDB needs it.
+ * the facts afterwards. No multi-document transactions. Writes for one user (or one product) run
+ * under a per-key lock (lib/ferretdb-workarounds.ts, a).
  */
 
 function isDuplicateKey(error: unknown): boolean {
@@ -79,8 +80,7 @@ async function writePayment(fact: PaymentFact, extra: { checkoutUrl?: string }):
     Payment.findOneAndUpdate(
       { checkoutId: fact.checkoutId },
       { $setOnInsert: insertOnly, $set: descriptive },
-      // No projection: FerretDB's findAndModify does not implement `fields`.
-      { upsert: true, returnDocument: "before" },
+      { upsert: true, ...returnWhole("before") },
     ).lean(),
   );
   const below = paymentStatusesBelow(fact.status);
@@ -129,7 +129,7 @@ async function writeSubscription(fact: SubscriptionFact): Promise<string | null>
         ],
       },
       { $set: fields },
-      { returnDocument: "before" },
+      returnWhole("before"),
     ).lean();
   let before = await applyIfNewer();
   if (!before) {

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Collection } from "mongoose";
 import { WebhookEvent, type WebhookEventDoc, type WebhookEventStatus } from "@/models/WebhookEvent";
+import { returnWhole } from "@/lib/ferretdb-workarounds";
 
 /**
  * The inbox: the one durable write a delivery makes before it is answered, and the leases of
@@ -63,8 +64,8 @@ export interface Lease {
 /**
  * Takes the event for `owner` if it is unapplied and nobody holds a live lease on it; `dueOnly`
  * also leaves it alone before its next attempt is due (the sweep's backoff). On MongoDB this
- * is an atomic compare-and-set; FerretDB 1.x makes no such promise (see lib/keyed-lock.ts), so
- * callers also serialize per event within the process.
+ * is an atomic compare-and-set; FerretDB makes no such promise, so callers also serialize per
+ * event within the process (lib/ferretdb-workarounds.ts, a).
  */
 export async function takeLease(webhookId: string, owner: string, opts: { dueOnly: boolean }): Promise<Lease | null> {
   const now = new Date();
@@ -76,8 +77,7 @@ export async function takeLease(webhookId: string, owner: string, opts: { dueOnl
       ...(opts.dueOnly ? { nextAttemptAt: { $lte: now } } : {}),
     },
     { $set: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + LEASE_MS) }, $inc: { attempts: 1 } },
-    // No projection: FerretDB's findAndModify does not implement `fields`.
-    { returnDocument: "after" },
+    returnWhole("after"),
   ).lean();
   return taken ? { owner, payload: taken.payload, attempts: taken.attempts ?? 1 } : null;
 }

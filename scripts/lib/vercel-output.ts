@@ -104,14 +104,33 @@ function functionBytes(fn: FunctionInfo, projectDir: string): number {
   return [...files].reduce((total, file) => total + statSync(file).size, 0);
 }
 
-function usesNodeOnlyModules(fn: FunctionInfo, projectDir: string): boolean {
+/**
+ * A line of Mongoose's own source (lib/error/overwriteModel.js) that survives bundling and
+ * minifying: each occurrence in a function's files is one copy of Mongoose it would load.
+ */
+export const MONGOOSE_SIGNATURE = "Cannot overwrite `";
+
+function occurrences(text: string, needle: string): number {
+  let count = 0;
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) count++;
+  return count;
+}
+
+/** The function's JavaScript, each file once (functions share chunks through `filePathMap`). */
+function javascriptOf(fn: FunctionInfo, projectDir: string, cache: Map<string, string>): string[] {
+  const files = new Set(filesOf(fn, projectDir).filter((f) => /\.[cm]?js$/.test(f) && existsSync(f)).map((f) => realpathSync(f)));
+  return [...files].map((file) => {
+    let text = cache.get(file);
+    if (text === undefined) cache.set(file, (text = readFileSync(file, "utf8")));
+    return text;
+  });
+}
+
+function usesNodeOnlyModules(fn: FunctionInfo, mongooseCopies: number, sources: () => string[]): boolean {
   const mapped = Object.keys(fn.config.filePathMap ?? {});
-  if (mapped.some((p) => NODE_ONLY_MODULES.some((m) => p.startsWith(m)))) return true;
+  if (mongooseCopies > 0 || mapped.some((p) => NODE_ONLY_MODULES.some((m) => p.startsWith(m)))) return true;
   // An edge function is one bundle: look for the packages inside it.
-  if (fn.config.runtime === "edge") {
-    return filesOf(fn, projectDir).some((f) => f.endsWith(".js") && /\bmongoose\b|@polar-sh\//.test(readFileSync(f, "utf8")));
-  }
-  return false;
+  return fn.config.runtime === "edge" && sources().some((text) => /\bmongoose\b|@polar-sh\//.test(text));
 }
 
 function headerMatches(cond: { type: string; key: string; value?: string }, headers: Record<string, string>): boolean {
@@ -185,9 +204,14 @@ export function checkVercelOutput(opts: OutputCheckOptions): { checks: Check[]; 
   };
   const functions = listFunctions(opts.outputDir);
   const byRoute = new Map(functions.map((fn) => [fn.route, fn]));
+  const cache = new Map<string, string>();
+  const sourcesOf = (fn: FunctionInfo) => javascriptOf(fn, opts.projectDir, cache);
+  const mongooseCopies = new Map(functions.map((fn) => [fn, sourcesOf(fn).reduce((n, text) => n + occurrences(text, MONGOOSE_SIGNATURE), 0)]));
 
   // 1. Node.js runtime wherever MongoDB or Polar is reached.
-  const mustBeNode = functions.filter((fn) => fn.route in MAX_DURATION_BOUNDS || usesNodeOnlyModules(fn, opts.projectDir));
+  const mustBeNode = functions.filter(
+    (fn) => fn.route in MAX_DURATION_BOUNDS || usesNodeOnlyModules(fn, mongooseCopies.get(fn) ?? 0, () => sourcesOf(fn)),
+  );
   add(
     "node-runtime",
     mustBeNode.filter((fn) => !fn.config.runtime?.startsWith("nodejs")).map((fn) => `${fn.route} runs on "${fn.config.runtime}", not Node.js: set \`export const runtime = "nodejs"\``),
@@ -249,6 +273,22 @@ export function checkVercelOutput(opts: OutputCheckOptions): { checks: Check[]; 
   if (routed.path !== WEBHOOK_PATH) webhookProblems.push(`POST ${WEBHOOK_PATH} is rewritten to ${routed.path}`);
   if (!byRoute.has(WEBHOOK_PATH)) webhookProblems.push(`no function at ${WEBHOOK_PATH}`);
   add("webhook-route", webhookProblems, `POST ${WEBHOOK_PATH} reaches its function without redirect, rewrite or middleware`);
+
+  // 7. One Mongoose per function. Production bundles Mongoose (next.config.ts): a second copy, which
+  // a server action imported by a client component brings (its own React layer), would register the
+  // models on a Mongoose that lib/db.ts never connects.
+  const withMongoose = functions.filter((fn) => (mongooseCopies.get(fn) ?? 0) > 0);
+  const doubled = withMongoose.filter((fn) => (mongooseCopies.get(fn) ?? 0) > 1);
+  add(
+    "one-mongoose",
+    doubled.length
+      ? [
+          `${doubled.map((fn) => `${fn.route} carries ${mongooseCopies.get(fn)} copies of Mongoose`).join(", ")}: ` +
+            "a client component imports a server action; pass the action to it as a prop from a server component",
+        ]
+      : [],
+    `${withMongoose.length} functions, one Mongoose each`,
+  );
 
   return { checks, functions: sizes };
 }

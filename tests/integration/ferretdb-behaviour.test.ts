@@ -5,13 +5,8 @@ import { setupTestDatabase } from "../helpers/db";
 /**
  * What the run's FerretDB backend does where the app has a workaround for FerretDB. Each item
  * asserts what was measured on FerretDB 1.24.2, so a new FerretDB or another backend fails here
- * first, and the workaround it names is re-checked:
- *   (a, b) lib/keyed-lock.ts        updates are not atomic under concurrency
- *   (c)    lib/users.ts             $setOnInsert drops nulls (insert, then update)
- *   (d)    lib/webhooks/inbox.ts, lib/billing/store.ts, lib/users.ts: no projection in findAndModify
- *   (e, f) models/Payment.ts (`order:<id>` keys), models/User.ts (polarCustomerId not unique)
- *   (g)    models/WebhookEvent.ts   _id = webhook-id, for pushdown
- * On MongoDB the FerretDB assertions are skipped.
+ * first, and the workaround with the same letter in lib/ferretdb-workarounds.ts (the one list of
+ * them) is re-checked. On MongoDB the FerretDB assertions are skipped.
  */
 type Server = "mongodb" | "ferretdb-postgresql" | "ferretdb-sqlite";
 type Doc = { _id: string; n?: number; v?: number; x?: string | null; a?: number; name?: string | null; plan?: string; email?: string };
