@@ -41,6 +41,8 @@ export const envHints: Record<string, string> = {
   AUTH_GOOGLE_SECRET: "set both AUTH_GOOGLE_ID and AUTH_GOOGLE_SECRET, or neither",
   CRON_SECRET:
     "generate one with `openssl rand -base64 32` and set the same value in Vercel (it sends it as `Authorization: Bearer` to /api/cron/billing), or run `npm run dev`",
+  ADMIN_EMAILS:
+    "a comma-separated list of the emails that may open /admin (signed in through your identity provider), e.g. ops@example.com,you@example.com",
   BILLING_GRACE_DAYS:
     "a whole number of days (0 to 60) a past_due subscription keeps its plan; match Polar's setting (Settings -> Billing), 0 by default like Polar",
 };
@@ -70,6 +72,14 @@ const schema = z
     AUTH_LOCAL_OIDC_ID: optionalText,
     AUTH_LOCAL_OIDC_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, "must be at least 32 characters"),
     CRON_SECRET: z.string().min(16, "must be at least 16 characters"),
+    // Lowercased like the emails sessions carry; unset, /admin is a 404 for everyone.
+    ADMIN_EMAILS: optionalText.pipe(
+      z
+        .string()
+        .optional()
+        .transform((v) => (v ?? "").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean))
+        .pipe(z.array(z.email({ message: "must be a comma-separated list of emails" }))),
+    ),
     ...billingShape,
   })
   .superRefine(

@@ -8,6 +8,7 @@ import { ensureFerretdb, startFerretdb, type FerretdbBackend } from "./lib/ferre
 import { freePort, waitForPort } from "./lib/ports";
 import { PRO_PRODUCT_ID } from "./lib/polar-payloads";
 import { startLocalStack, type LocalStack } from "./lib/services";
+import { LOCAL_ADMIN_EMAIL } from "./lib/local-admin";
 import { createEmulatorCheckout, timeCheckouts, type CheckoutTiming } from "./bench/checkout";
 import { databaseConnections, processTree } from "./bench/connections";
 import { parseFirstLoadJs } from "./bench/first-load";
@@ -279,7 +280,7 @@ async function pages(b: Bench): Promise<void> {
     const pricing = route === "/pricing";
     b.row(`First-load JS ${route} (next build)`, kb === undefined ? "not in the build output" : `${kb} kB`, pricing ? "<= 110 kB" : "", pricing && kb !== undefined ? kb <= 110 : null);
   }
-  log("lighthouse: /, /pricing, /confirmation, /account (median of 3 runs each)");
+  log("lighthouse: /, /pricing, /confirmation, /account, /admin (median of 3 runs each)");
   // The pool user's own checkout, so Lighthouse sees the confirmation page as a buyer does.
   const { id: checkoutId } = await createEmulatorCheckout(
     { baseUrl: b.app.url, polarApiUrl: b.stack.env.POLAR_API_URL!, polarToken: b.stack.env.POLAR_ACCESS_TOKEN!, productId: PRO_PRODUCT_ID },
@@ -295,6 +296,8 @@ async function pages(b: Bench): Promise<void> {
       { path: "/pricing", cookie: b.cookie, mustContain: signedIn },
       { path: confirmationPath, cookie: b.cookie, mustContain: signedIn },
       { path: "/account", cookie: b.cookie, mustContain: signedIn },
+      // The operator page over the data the sections above left: thousands of events, users and payments.
+      { path: "/admin", cookie: await signIn(b.app.url, LOCAL_ADMIN_EMAIL), mustContain: 'data-testid="chart-deliveries"' },
     ],
     // One run on a shared 2-core machine can lose a few points to a neighbour.
     { runs: 3 },

@@ -5,6 +5,7 @@ import { freePort } from "./ports";
 import { LOCAL_OIDC_PROVIDER_ID, providerCallbackUrl } from "../../lib/sign-in-providers";
 import { startOidcProvider } from "../oidc-provider/index";
 import { startPolarEmulator } from "polar-emulator";
+import { LOCAL_ADMIN_EMAIL } from "./local-admin";
 
 /**
  * The local stack: FerretDB unless MONGODB_URI is set, the Polar emulator unless
@@ -41,6 +42,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     NEXTAUTH_URL: given.NEXTAUTH_URL ?? appUrl,
     NEXTAUTH_SECRET: given.NEXTAUTH_SECRET ?? secrets.nextauthSecret,
     CRON_SECRET: given.CRON_SECRET ?? secrets.cronSecret,
+    // The operator page's user locally: sign in as it at the local identity provider.
+    ADMIN_EMAILS: given.ADMIN_EMAILS ?? LOCAL_ADMIN_EMAIL,
   };
   // GitHub / Google credentials reach the app from the user's own environment; with neither, the
   // local identity provider stands in for them.

@@ -34,6 +34,14 @@ function problemsOf(source: Record<string, string | undefined>): string[] {
 }
 
 describe("parseEnv", () => {
+  it("reads ADMIN_EMAILS as a lowercased list, empty when unset, and names a malformed one", () => {
+    expect(parseEnv(valid).ADMIN_EMAILS).toEqual([]);
+    expect(parseEnv({ ...valid, ADMIN_EMAILS: " Ops@Example.com, you@example.com ," }).ADMIN_EMAILS).toEqual(["ops@example.com", "you@example.com"]);
+    expect(problemsOf({ ...valid, ADMIN_EMAILS: "ops@example.com, not-an-email" }).join("\n")).toMatch(
+      /ADMIN_EMAILS must be a comma-separated list of emails: a comma-separated list of the emails that may open \/admin/,
+    );
+  });
+
   it("accepts a complete local configuration and applies defaults", () => {
     const env = parseEnv(valid);
     expect(env.POLAR_SERVER).toBe("sandbox");

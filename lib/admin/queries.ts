@@ -1,0 +1,114 @@
+import "server-only";
+import { connectDb } from "@/lib/db";
+import { DriftRepair } from "@/models/DriftRepair";
+import { User } from "@/models/User";
+import { WebhookEvent, WEBHOOK_EVENT_STATUSES, type WebhookEventStatus } from "@/models/WebhookEvent";
+import { DEFAULT_HEALTH_OPTIONS, summarizeDeliveries, type PlanCounts, type WebhookHealth } from "./health";
+
+export async function loadWebhookHealth(now = new Date()): Promise<WebhookHealth> {
+  await connectDb();
+  const opts = DEFAULT_HEALTH_OPTIONS;
+  // The newest first, so a day busier than the limit loses its oldest minutes, not its latest.
+  const samples = await WebhookEvent.find(
+    { receivedAt: { $gte: new Date(now.getTime() - opts.spanMs) } },
+    { _id: 0, receivedAt: 1, processedAt: 1, status: 1 },
+  )
+    .sort({ receivedAt: -1 })
+    .limit(opts.limit)
+    .lean();
+  return summarizeDeliveries(
+    samples.map((s) => ({ receivedAt: s.receivedAt, processedAt: s.processedAt ?? null, status: s.status })),
+    now,
+    opts,
+  );
+}
+
+export interface EventQuery {
+  /** A customer's email, found anywhere in the stored payload. */
+  email?: string;
+  webhookId?: string;
+  type?: string;
+  status?: WebhookEventStatus;
+}
+
+export interface EventRow {
+  webhookId: string;
+  type: string;
+  status: WebhookEventStatus;
+  attempts: number;
+  receivedAt: Date;
+  processedAt: Date | null;
+  error: string | null;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+export const EVENT_LOG_LIMIT = 50;
+
+/** The newest events matching every given field. */
+export async function searchEvents(query: EventQuery, limit = EVENT_LOG_LIMIT): Promise<EventRow[]> {
+  await connectDb();
+  const filter: Record<string, unknown> = {};
+  if (query.webhookId) filter._id = query.webhookId;
+  if (query.type) filter.type = query.type;
+  if (query.status && (WEBHOOK_EVENT_STATUSES as readonly string[]).includes(query.status)) filter.status = query.status;
+  // The payload is stored as Polar sent it (a string): an email appears in it as written there.
+  if (query.email) filter.payload = { $regex: escapeRegExp(query.email), $options: "i" };
+  const docs = await WebhookEvent.find(filter, { type: 1, status: 1, attempts: 1, receivedAt: 1, processedAt: 1, error: 1 })
+    .sort({ receivedAt: -1 })
+    .limit(limit)
+    .lean();
+  return docs.map((d) => ({
+    webhookId: d._id,
+    type: d.type,
+    status: d.status,
+    attempts: d.attempts ?? 0,
+    receivedAt: d.receivedAt,
+    processedAt: d.processedAt ?? null,
+    error: d.error ?? null,
+  }));
+}
+
+/** Failed events, and events stored but not applied: what Replay is for. */
+export async function eventsNeedingAttention(limit = 20): Promise<EventRow[]> {
+  const [failed, received] = await Promise.all([searchEvents({ status: "failed" }, limit), searchEvents({ status: "received" }, limit)]);
+  return [...failed, ...received].sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime()).slice(0, limit);
+}
+
+export async function countCustomersByPlan(now = new Date()): Promise<PlanCounts> {
+  await connectDb();
+  const [all, pro, lapsed] = await Promise.all([
+    User.countDocuments({}),
+    User.countDocuments({ subscriptionStatus: "pro", $or: [{ planUntil: null }, { planUntil: { $gt: now } }] }),
+    User.countDocuments({ subscriptionStatus: "pro", planUntil: { $lte: now } }),
+  ]);
+  return { pro, lapsed, free: all - pro };
+}
+
+export interface DriftRow {
+  at: Date;
+  email: string | null;
+  kind: string;
+  subject: string;
+  before: string;
+  after: string;
+  planBefore: string;
+  planAfter: string;
+}
+
+export async function recentDriftRepairs(limit = 20): Promise<DriftRow[]> {
+  await connectDb();
+  const repairs = await DriftRepair.find({}).sort({ at: -1 }).limit(limit).lean();
+  const users = await User.find({ _id: { $in: repairs.map((r) => r.userId) } }, { email: 1 }).lean();
+  const emailOf = new Map(users.map((u) => [String(u._id), u.email]));
+  return repairs.map((r) => ({
+    at: r.at,
+    email: emailOf.get(String(r.userId)) ?? null,
+    kind: r.kind,
+    subject: r.subject,
+    before: r.before,
+    after: r.after,
+    planBefore: r.planBefore,
+    planAfter: r.planAfter,
+  }));
+}

@@ -1,0 +1,131 @@
+import { randomUUID } from "node:crypto";
+import { expect, test } from "@playwright/test";
+import { MongoClient } from "mongodb";
+import { readDotenv } from "../../scripts/lib/local-env";
+import { customerWire, deliver, event } from "../../scripts/lib/polar-payloads";
+import { LOCAL_ADMIN_EMAIL } from "../../scripts/lib/local-admin";
+import { newEmail, signIn } from "./helpers";
+
+const screenshots = process.env.SCREENSHOTS === "docs" ? "docs/screenshots" : "test-results/screenshots";
+
+/** The e2e server's database, from the env file its local stack wrote. */
+function stackEnv(name: "MONGODB_URI" | "POLAR_WEBHOOK_SECRET"): string {
+  const value = readDotenv(".data/e2e/local.env")[name];
+  if (!value) throw new Error(`${name} not in .data/e2e/local.env`);
+  return value;
+}
+
+test("/admin is a 404 for a signed-out visitor and for a signed-in user who is not an operator", async ({ page }) => {
+  const signedOut = await page.goto("/admin");
+  expect(signedOut?.status()).toBe(404);
+
+  await signIn(page, newEmail("not-admin"));
+  const res = await page.goto("/admin");
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Operator" })).toHaveCount(0);
+});
+
+interface StoredEvent {
+  _id: string;
+  type: string;
+  status: string;
+  receivedAt: Date;
+  processedAt: Date | null;
+  attempts: number;
+  nextAttemptAt: Date;
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+  error: string | null;
+  payload: string;
+}
+
+/**
+ * An event that failed all its attempts earlier, as the applier leaves it: a customer.created for
+ * a new customer, stored with the body Polar signed.
+ */
+async function storeFailedEvent(client: MongoClient): Promise<{ webhookId: string; email: string; customerId: string }> {
+  const email = newEmail("replayed");
+  const customerId = randomUUID();
+  const webhookId = `msg_e2e_${randomUUID()}`;
+  const at = new Date(Date.now() - 5 * 60_000);
+  await client
+    .db()
+    .collection<StoredEvent>("webhookevents")
+    .insertOne({
+      _id: webhookId,
+      type: "customer.created",
+      status: "failed",
+      receivedAt: at,
+      processedAt: at,
+      attempts: 8,
+      nextAttemptAt: at,
+      leaseOwner: null,
+      leaseUntil: null,
+      error: "The database is unavailable",
+      payload: JSON.stringify(event("customer.created", customerWire({ id: customerId, email }))),
+    });
+  return { webhookId, email, customerId };
+}
+
+let client: MongoClient;
+test.beforeAll(async () => {
+  client = await MongoClient.connect(stackEnv("MONGODB_URI"));
+});
+test.afterAll(async () => {
+  await client.close();
+});
+
+test("the operator sees webhook health and replays a failed event, which then applies", async ({ page, request }) => {
+  const { webhookId, email, customerId } = await storeFailedEvent(client);
+  // Real signed deliveries through the webhook route, so the figures have something to show.
+  const secret = stackEnv("POLAR_WEBHOOK_SECRET");
+  for (let i = 0; i < 12; i++) {
+    const d = deliver(event("customer.created", customerWire({ id: randomUUID(), email: newEmail(`health-${i}`) })), secret);
+    expect((await request.post("/api/webhooks/polar", { headers: d.headers, data: d.body })).status()).toBe(200);
+  }
+
+  await signIn(page, LOCAL_ADMIN_EMAIL, "/admin");
+  await expect(page.getByRole("heading", { name: "Operator" })).toBeVisible();
+  await expect(page.getByTestId("chart-deliveries").locator("svg")).toBeVisible();
+  await expect(page.getByTestId("chart-lag").locator("svg")).toBeVisible();
+  expect(Number(await page.getByTestId("deliveries").textContent())).toBeGreaterThanOrEqual(13);
+  expect(Number(await page.getByTestId("failed").textContent())).toBeGreaterThan(0);
+  await expect(page.getByTestId("lag-p50")).toHaveText(/^\d+(\.\d)? m?s$/);
+
+  const row = page.getByTestId("attention-events").getByTestId(`event-${webhookId}`);
+  await expect(row.getByTestId("event-status")).toHaveText("failed");
+  await page.screenshot({ path: `${screenshots}/5-admin.png`, fullPage: true });
+  await row.getByRole("button", { name: `Replay customer.created ${webhookId}` }).click();
+
+  await expect(page.getByTestId("replay-result")).toContainText(`${webhookId} Replayed: the event is applied.`);
+  await expect(page.getByTestId("attention-events").getByTestId(`event-${webhookId}`)).toHaveCount(0);
+  const user = await client.db().collection("users").findOne({ email });
+  expect(user?.polarCustomerId).toBe(customerId);
+
+  // The event log finds it by the customer's email, and by its webhook-id, now applied.
+  await page.getByLabel("Customer email").fill(email);
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByTestId("event-log").getByTestId(`event-${webhookId}`).getByTestId("event-status")).toHaveText("processed");
+  await page.goto(`/admin?id=${encodeURIComponent(webhookId)}&status=processed`);
+  await expect(page.getByTestId("event-log").locator("tbody tr")).toHaveCount(1);
+  await page.goto("/admin?type=no.such.type");
+  await expect(page.getByText("No events match.")).toBeVisible();
+});
+
+test("a tampered Replay form gets a clear answer and changes nothing", async ({ page }) => {
+  const { webhookId } = await storeFailedEvent(client);
+  await signIn(page, LOCAL_ADMIN_EMAIL, "/admin");
+  const form = page.getByTestId(`event-${webhookId}`).locator("form");
+  const setId = (id: string) => form.locator("input[name=webhookId]").evaluate((el, value) => ((el as HTMLInputElement).value = value), id);
+
+  const missing = `msg_missing_${randomUUID()}`;
+  await setId(missing);
+  await form.getByRole("button").click();
+  await expect(page.getByTestId("replay-result")).toContainText(`${missing} No event with that webhook-id.`);
+
+  await setId("has spaces");
+  await page.getByTestId(`event-${webhookId}`).locator("form").getByRole("button").click();
+  await expect(page.getByTestId("replay-result")).toContainText("That was not a webhook-id.");
+  const stored = await client.db().collection<StoredEvent>("webhookevents").findOne({ _id: webhookId });
+  expect(stored?.status).toBe("failed");
+});
