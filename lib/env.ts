@@ -50,28 +50,31 @@ const billingShape = {
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(60).default(0),
 };
 
+/** Each variable's own rule; `schema` adds the rules between variables. */
+const fields = {
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\/.+/, "must start with mongodb:// or mongodb+srv://"),
+  POLAR_ACCESS_TOKEN: z.string().min(1, "is required"),
+  POLAR_SERVER: z.enum(["sandbox", "production"]).default("sandbox"),
+  POLAR_API_URL: httpUrl.optional(),
+  // Polar's secrets are longer; a short one is a typo or a placeholder, and the HMAC key is the string itself.
+  POLAR_WEBHOOK_SECRET: z.string().min(24, "must be at least 24 characters"),
+  APP_URL: httpUrl,
+  NEXTAUTH_URL: httpUrl.optional(),
+  NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters"),
+  AUTH_LOCAL_LOGIN: optionalText, // removed; only read to say so
+  AUTH_GITHUB_ID: optionalText,
+  AUTH_GITHUB_SECRET: optionalText,
+  AUTH_GOOGLE_ID: optionalText,
+  AUTH_GOOGLE_SECRET: optionalText,
+  AUTH_LOCAL_OIDC_ISSUER: httpUrl.optional(),
+  AUTH_LOCAL_OIDC_ID: optionalText,
+  AUTH_LOCAL_OIDC_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, "must be at least 32 characters"),
+  CRON_SECRET: z.string().min(16, "must be at least 16 characters"),
+  ...billingShape,
+};
+
 const schema = z
-  .object({
-    MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\/.+/, "must start with mongodb:// or mongodb+srv://"),
-    POLAR_ACCESS_TOKEN: z.string().min(1, "is required"),
-    POLAR_SERVER: z.enum(["sandbox", "production"]).default("sandbox"),
-    POLAR_API_URL: httpUrl.optional(),
-    // Polar's secrets are longer; a short one is a typo or a placeholder, and the HMAC key is the string itself.
-    POLAR_WEBHOOK_SECRET: z.string().min(24, "must be at least 24 characters"),
-    APP_URL: httpUrl,
-    NEXTAUTH_URL: httpUrl.optional(),
-    NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters"),
-    AUTH_LOCAL_LOGIN: optionalText, // removed; only read to say so
-    AUTH_GITHUB_ID: optionalText,
-    AUTH_GITHUB_SECRET: optionalText,
-    AUTH_GOOGLE_ID: optionalText,
-    AUTH_GOOGLE_SECRET: optionalText,
-    AUTH_LOCAL_OIDC_ISSUER: httpUrl.optional(),
-    AUTH_LOCAL_OIDC_ID: optionalText,
-    AUTH_LOCAL_OIDC_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, "must be at least 32 characters"),
-    CRON_SECRET: z.string().min(16, "must be at least 16 characters"),
-    ...billingShape,
-  })
+  .object(fields)
   .superRefine(
     (env, ctx) => {
       const pairs = [
@@ -147,12 +150,41 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const problems = result.error.issues.map((issue) => {
     // An issue about no single variable says everything in its message.
     if (issue.path.length === 0) return issue.message;
-    const name = String(issue.path[0]);
-    const what = issue.code === "invalid_type" && cleaned[name] === undefined ? "is required" : issue.message;
-    const hint = issue.code === "custom" ? "" : envHints[name];
+    const { name, what, hint } = describeIssue(issue, cleaned);
     return `${name} ${what}${hint ? `: ${hint}` : ""}`;
   });
   throw new EnvError(problems);
+}
+
+function describeIssue(issue: z.core.$ZodIssue, cleaned: Record<string, unknown>): { name: string; what: string; hint: string } {
+  const name = String(issue.path[0]);
+  const what = issue.code === "invalid_type" && cleaned[name] === undefined ? "is required" : issue.message;
+  const hint = issue.code === "custom" ? "" : (envHints[name] ?? "");
+  return { name, what, hint };
+}
+
+type Fields = typeof fields;
+export type EnvVariable = keyof Fields;
+
+/** One variable by its own rule: `what` is wrong with it, `hint` how to fix it. */
+export type ParsedVariable<K extends EnvVariable> =
+  | { ok: true; value: z.output<Fields[K]> }
+  | { ok: false; what: string; hint: string };
+
+/**
+ * One variable checked alone, by the rule the app applies at start, for tools that report each
+ * setting on its own line (`npm run doctor`) and must go on when another variable is wrong.
+ * The rules between variables (sign-in pairs, the local identity provider) are parseEnv's alone.
+ */
+export function parseEnvVariable<K extends EnvVariable>(name: K, source: Record<string, string | undefined>): ParsedVariable<K> {
+  const raw = source[name];
+  const cleaned = raw === undefined || raw === "" ? {} : { [name]: raw };
+  const result = z.object({ [name]: fields[name] }).safeParse(cleaned);
+  if (result.success) return { ok: true, value: (result.data as Record<K, z.output<Fields[K]>>)[name] };
+  const issue = result.error.issues[0];
+  if (!issue) return { ok: false, what: "is invalid", hint: envHints[name] ?? "" };
+  const { what, hint } = describeIssue({ ...issue, path: [name] }, cleaned);
+  return { ok: false, what, hint };
 }
 
 export type BillingEnv = z.output<z.ZodObject<typeof billingShape>>;
