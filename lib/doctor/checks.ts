@@ -283,6 +283,13 @@ function checkToken(f: DoctorFacts): CheckResult {
         : "retry later, or check https://status.polar.sh";
     return fail("polar-token", failedCall(where, a), fix);
   }
+  if (a.status === 403) {
+    return fail(
+      "polar-token",
+      `${where} knows the token but refused it (403): it lacks the organizations:read scope`,
+      "create an Organization Access Token with the scopes the app uses (or all of them) in Polar (Settings -> Developers)",
+    );
+  }
   // Refused. The most common support case: a token from the other Polar (their tokens are separate).
   const other = t.other;
   if (t.target.kind === "server" && other?.answer.kind === "ok") {

@@ -217,7 +217,8 @@ const serverOf = (target: PolarTarget): PolarServer => (target.kind === "url" ? 
 
 async function tokenFacts(token: string, target: PolarTarget): Promise<TokenFacts> {
   const answer = await ask(() => organizations(createPolarClient(token, serverOf(target))));
-  if (answer.kind !== "rejected" || target.kind !== "server") return { kind: "asked", target, answer };
+  // 403 is a known token without the scope; 401 an unknown one, which may be the other server's.
+  if (answer.kind !== "rejected" || answer.status !== 401 || target.kind !== "server") return { kind: "asked", target, answer };
   // Polar's two servers keep separate tokens: a refusal here may be a token from the other one.
   const server = target.server === "production" ? "sandbox" : "production";
   const other = await ask(() => organizations(createPolarClient(token, { server })));

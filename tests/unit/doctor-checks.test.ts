@@ -193,6 +193,12 @@ describe("polar-token", () => {
     expect(line(f, "polar-token")).toMatch(/refused POLAR_ACCESS_TOKEN \(401\), and so did Polar sandbox: expired, revoked or mistyped -> create a new/);
   });
 
+  it("a 403 is a token without the scope, not a wrong one", () => {
+    const f = passing();
+    f.token = { kind: "asked", target: { kind: "server", server: "production" }, answer: { kind: "rejected", status: 403 } };
+    expect(line(f, "polar-token")).toMatch(/^FAIL polar-token: Polar production \(api\.polar\.sh\) knows the token but refused it \(403\): it lacks the organizations:read scope -> /);
+  });
+
   it("an API URL (the emulator) is not cross-checked", () => {
     const f = passing();
     f.token = { kind: "asked", target: { kind: "url", url: "http://127.0.0.1:7100" }, answer: rejected };
