@@ -50,31 +50,28 @@ const billingShape = {
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(60).default(0),
 };
 
-/** Each variable's own rule; `schema` adds the rules between variables. */
-const fields = {
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\/.+/, "must start with mongodb:// or mongodb+srv://"),
-  POLAR_ACCESS_TOKEN: z.string().min(1, "is required"),
-  POLAR_SERVER: z.enum(["sandbox", "production"]).default("sandbox"),
-  POLAR_API_URL: httpUrl.optional(),
-  // Polar's secrets are longer; a short one is a typo or a placeholder, and the HMAC key is the string itself.
-  POLAR_WEBHOOK_SECRET: z.string().min(24, "must be at least 24 characters"),
-  APP_URL: httpUrl,
-  NEXTAUTH_URL: httpUrl.optional(),
-  NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters"),
-  AUTH_LOCAL_LOGIN: optionalText, // removed; only read to say so
-  AUTH_GITHUB_ID: optionalText,
-  AUTH_GITHUB_SECRET: optionalText,
-  AUTH_GOOGLE_ID: optionalText,
-  AUTH_GOOGLE_SECRET: optionalText,
-  AUTH_LOCAL_OIDC_ISSUER: httpUrl.optional(),
-  AUTH_LOCAL_OIDC_ID: optionalText,
-  AUTH_LOCAL_OIDC_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, "must be at least 32 characters"),
-  CRON_SECRET: z.string().min(16, "must be at least 16 characters"),
-  ...billingShape,
-};
-
 const schema = z
-  .object(fields)
+  .object({
+    MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\/.+/, "must start with mongodb:// or mongodb+srv://"),
+    POLAR_ACCESS_TOKEN: z.string().min(1, "is required"),
+    POLAR_SERVER: z.enum(["sandbox", "production"]).default("sandbox"),
+    POLAR_API_URL: httpUrl.optional(),
+    // Polar's secrets are longer; a short one is a typo or a placeholder, and the HMAC key is the string itself.
+    POLAR_WEBHOOK_SECRET: z.string().min(24, "must be at least 24 characters"),
+    APP_URL: httpUrl,
+    NEXTAUTH_URL: httpUrl.optional(),
+    NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters"),
+    AUTH_LOCAL_LOGIN: optionalText, // removed; only read to say so
+    AUTH_GITHUB_ID: optionalText,
+    AUTH_GITHUB_SECRET: optionalText,
+    AUTH_GOOGLE_ID: optionalText,
+    AUTH_GOOGLE_SECRET: optionalText,
+    AUTH_LOCAL_OIDC_ISSUER: httpUrl.optional(),
+    AUTH_LOCAL_OIDC_ID: optionalText,
+    AUTH_LOCAL_OIDC_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, "must be at least 32 characters"),
+    CRON_SECRET: z.string().min(16, "must be at least 16 characters"),
+    ...billingShape,
+  })
   .superRefine(
     (env, ctx) => {
       const pairs = [
@@ -163,7 +160,7 @@ function describeIssue(issue: z.core.$ZodIssue, cleaned: Record<string, unknown>
   return { name, what, hint };
 }
 
-type Fields = typeof fields;
+type Fields = typeof schema.shape;
 export type EnvVariable = keyof Fields;
 
 /** One variable by its own rule: `what` is wrong with it, `hint` how to fix it. */
@@ -179,7 +176,7 @@ export type ParsedVariable<K extends EnvVariable> =
 export function parseEnvVariable<K extends EnvVariable>(name: K, source: Record<string, string | undefined>): ParsedVariable<K> {
   const raw = source[name];
   const cleaned = raw === undefined || raw === "" ? {} : { [name]: raw };
-  const result = z.object({ [name]: fields[name] }).safeParse(cleaned);
+  const result = z.object({ [name]: schema.shape[name] }).safeParse(cleaned);
   if (result.success) return { ok: true, value: (result.data as Record<K, z.output<Fields[K]>>)[name] };
   const issue = result.error.issues[0];
   if (!issue) return { ok: false, what: "is invalid", hint: envHints[name] ?? "" };
