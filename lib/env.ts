@@ -157,12 +157,41 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const problems = result.error.issues.map((issue) => {
     // An issue about no single variable says everything in its message.
     if (issue.path.length === 0) return issue.message;
-    const name = String(issue.path[0]);
-    const what = issue.code === "invalid_type" && cleaned[name] === undefined ? "is required" : issue.message;
-    const hint = issue.code === "custom" ? "" : envHints[name];
+    const { name, what, hint } = describeIssue(issue, cleaned);
     return `${name} ${what}${hint ? `: ${hint}` : ""}`;
   });
   throw new EnvError(problems);
+}
+
+function describeIssue(issue: z.core.$ZodIssue, cleaned: Record<string, unknown>): { name: string; what: string; hint: string } {
+  const name = String(issue.path[0]);
+  const what = issue.code === "invalid_type" && cleaned[name] === undefined ? "is required" : issue.message;
+  const hint = issue.code === "custom" ? "" : (envHints[name] ?? "");
+  return { name, what, hint };
+}
+
+type Fields = typeof schema.shape;
+export type EnvVariable = keyof Fields;
+
+/** One variable by its own rule: `what` is wrong with it, `hint` how to fix it. */
+export type ParsedVariable<K extends EnvVariable> =
+  | { ok: true; value: z.output<Fields[K]> }
+  | { ok: false; what: string; hint: string };
+
+/**
+ * One variable checked alone, by the rule the app applies at start, for tools that report each
+ * setting on its own line (`npm run doctor`) and must go on when another variable is wrong.
+ * The rules between variables (sign-in pairs, the local identity provider) are parseEnv's alone.
+ */
+export function parseEnvVariable<K extends EnvVariable>(name: K, source: Record<string, string | undefined>): ParsedVariable<K> {
+  const raw = source[name];
+  const cleaned = raw === undefined || raw === "" ? {} : { [name]: raw };
+  const result = z.object({ [name]: schema.shape[name] }).safeParse(cleaned);
+  if (result.success) return { ok: true, value: (result.data as Record<K, z.output<Fields[K]>>)[name] };
+  const issue = result.error.issues[0];
+  if (!issue) return { ok: false, what: "is invalid", hint: envHints[name] ?? "" };
+  const { what, hint } = describeIssue({ ...issue, path: [name] }, cleaned);
+  return { ok: false, what, hint };
 }
 
 export type BillingEnv = z.output<z.ZodObject<typeof billingShape>>;

@@ -13,12 +13,19 @@ let client: PolarCore | undefined;
  */
 export function polar(): PolarCore {
   const e = env();
-  client ??= new PolarCore({
-    accessToken: e.POLAR_ACCESS_TOKEN,
-    ...(e.POLAR_API_URL ? { serverURL: e.POLAR_API_URL } : { server: e.POLAR_SERVER }),
-    timeoutMs: 8_000,
-  });
+  client ??= createPolarClient(e.POLAR_ACCESS_TOKEN, e.POLAR_API_URL ? { serverURL: e.POLAR_API_URL } : { server: e.POLAR_SERVER });
   return client;
+}
+
+/** Where a client sends its calls: one of Polar's servers, or another base URL (the emulator). */
+export type PolarServer = { server: "sandbox" | "production" } | { serverURL: string };
+
+/**
+ * A client configured like the app's, for tools that must try a token elsewhere than the app's
+ * own target (`npm run doctor` tries a rejected token on the other Polar server).
+ */
+export function createPolarClient(accessToken: string, target: PolarServer): PolarCore {
+  return new PolarCore({ accessToken, ...target, timeoutMs: 8_000 });
 }
 
 /** Which Polar the app talks to, for error messages and logs (never the token). */

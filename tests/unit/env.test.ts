@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EnvError, parseEnv } from "@/lib/env";
+import { EnvError, parseEnv, parseEnvVariable } from "@/lib/env";
 import { localSecrets } from "../../scripts/lib/local-env";
 
 const LOCAL_OIDC = {
@@ -135,5 +135,17 @@ describe("parseEnv", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("parseEnvVariable", () => {
+  it("checks one variable by the rule parseEnv applies, whatever the others are", () => {
+    expect(parseEnvVariable("APP_URL", { APP_URL: "https://acme.example/" })).toEqual({ ok: true, value: "https://acme.example" });
+    expect(parseEnvVariable("CRON_SECRET", { CRON_SECRET: "short" })).toEqual({ ok: false, what: "must be at least 16 characters", hint: expect.stringMatching(/^generate one with/) });
+    expect(parseEnvVariable("CRON_SECRET", { CRON_SECRET: "" })).toEqual({ ok: false, what: "is required", hint: expect.stringMatching(/^generate one with/) });
+    expect(parseEnvVariable("POLAR_SERVER", {})).toEqual({ ok: true, value: "sandbox" });
+    expect(parseEnvVariable("POLAR_API_URL", {})).toEqual({ ok: true, value: undefined });
+    // The same words parseEnv uses for the same variable.
+    expect(problemsOf({ ...valid, CRON_SECRET: "short" })[0]).toMatch(/^CRON_SECRET must be at least 16 characters: generate one with/);
   });
 });

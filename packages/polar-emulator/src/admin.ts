@@ -1,16 +1,18 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { WebhookEventType } from "@polar-sh/sdk/models/components/webhookeventtype";
 import { z } from "zod";
 import type { DeliveryLog, WebhookDelivery } from "./delivery";
 import type { Flows } from "./flows";
 import { esc, page } from "./html";
 import { ApiError, isLoopback, readBody, redirect, sendHtml, sendJson } from "./http";
-import { toCheckout, wire, type WireContext } from "./serialize";
+import { newProductBody, productPatchBody, productRecord } from "./seed";
+import { toCheckout, toProduct, toWebhookEndpoint, wire, type WireContext } from "./serialize";
 import type { Store } from "./store";
 
 /**
  * The emulator's own controls, which Polar does not have: the delivery log, the test switches,
- * expiring a checkout now, re-enabling a disabled endpoint, and a reset for tests. No token is
- * asked, so only loopback clients are served.
+ * expiring a checkout now, changing the endpoint and the products the way a merchant does in
+ * Polar's dashboard, and a reset for tests. No token is asked, so only loopback clients are served.
  */
 
 /** One call to the REST API (`/v1/...`), as the app made it. */
@@ -36,6 +38,18 @@ export const settingsBody = z
     duplicateRate: z.number().min(0).max(1),
     shuffleWindow: z.int().min(0).max(1_000),
     dropFirstAttempt: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+const EVENT_TYPES = Object.values(WebhookEventType) as [string, ...string[]];
+
+/** Polar's dashboard edits of the endpoint; an https URL is not required here (a local receiver). */
+export const endpointBody = z
+  .object({
+    url: z.url({ protocol: /^https?$/ }),
+    events: z.array(z.enum(EVENT_TYPES)),
+    enabled: z.boolean(),
   })
   .partial()
   .strict();
@@ -118,19 +132,48 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
     }
     if (req.method !== "POST") throw new ApiError(405, { detail: "Method Not Allowed" });
 
-    if (path === "/admin/settings") {
+    /** A JSON body checked against `schema`, or the 400/422 that says what is wrong with it. */
+    const body = async <S extends z.ZodType>(schema: S, shape: string): Promise<z.output<S>> => {
       const text = await readBody(req);
       let raw: unknown;
       try {
         raw = text.trim() ? JSON.parse(text) : {};
       } catch {
-        throw new ApiError(400, { detail: "The body must be JSON: {delayMs, duplicateRate, shuffleWindow, dropFirstAttempt}" });
+        throw new ApiError(400, { detail: `The body must be JSON: ${shape}` });
       }
-      const parsed = settingsBody.safeParse(raw);
+      const parsed = schema.safeParse(raw);
       if (!parsed.success) throw new ApiError(422, { detail: z.prettifyError(parsed.error) });
-      const defined = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
+      return parsed.data;
+    };
+
+    if (path === "/admin/settings") {
+      const settings = await body(settingsBody, "{delayMs, duplicateRate, shuffleWindow, dropFirstAttempt}");
+      const defined = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
       delivery.settings = { ...delivery.settings, ...defined };
       sendJson(res, 200, delivery.settings);
+      return true;
+    }
+    if (path === "/admin/endpoint") {
+      delivery.updateEndpoint(await body(endpointBody, "{url, events, enabled}"));
+      sendJson(res, 200, wire.webhookEndpoint(toWebhookEndpoint(delivery.endpoint, delivery.secret, ctx)));
+      return true;
+    }
+    if (path === "/admin/products") {
+      const { product, created } = flows.saveProduct(productRecord(await body(newProductBody, "a product as in the seed file")));
+      sendJson(res, created ? 201 : 200, wire.product(toProduct(product, ctx)));
+      return true;
+    }
+    const productPath = /^\/admin\/products\/([^/]+)$/.exec(path);
+    if (productPath?.[1]) {
+      const existing = store.products.get(productPath[1]);
+      if (!existing) {
+        await readBody(req);
+        throw new ApiError(404, { error: "ResourceNotFound", detail: "Not found" });
+      }
+      const patch = await body(productPatchBody, "{name, description, metadata, visibility, isArchived}");
+      const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      const { product } = flows.saveProduct({ ...existing, ...defined });
+      sendJson(res, 200, wire.product(toProduct(product, ctx)));
       return true;
     }
     if (path === "/admin/endpoint/enable") {

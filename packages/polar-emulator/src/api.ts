@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { WebhookDelivery } from "./delivery";
 import type { Flows } from "./flows";
 import { ApiError, invalidToken, notFound, readJson, sendJson } from "./http";
 import {
@@ -8,8 +9,10 @@ import {
   toCustomerSession,
   toCustomerState,
   toOrder,
+  toOrganization,
   toProduct,
   toSubscription,
+  toWebhookEndpoint,
   wire,
   type WireContext,
 } from "./serialize";
@@ -24,6 +27,7 @@ import { checkoutCreateBody, customerSessionCreateBody, pageParams, parseOr422, 
 export interface ApiDeps {
   store: Store;
   flows: Flows;
+  delivery: WebhookDelivery;
   ctx: WireContext;
   accessTokens: ReadonlySet<string>;
 }
@@ -56,7 +60,8 @@ function bool(query: URLSearchParams, name: string): boolean | null {
 }
 
 export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
-  const { store, flows, ctx } = deps;
+  const { store, flows, ctx, delivery } = deps;
+  const endpoint = () => toWebhookEndpoint(delivery.endpoint, delivery.secret, ctx);
 
   const found = <T>(value: T | undefined): T => {
     if (value === undefined) throw notFound();
@@ -218,6 +223,45 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
       pattern: /^\/v1\/subscriptions\/([^/]+)\/?$/,
       handler: (_req, res, [id = ""]) => {
         sendJson(res, 200, wire.subscription(toSubscription(found(store.subscriptions.get(uuidPath("id", id))), ctx)));
+      },
+    },
+    {
+      // An Organization Access Token sees its own organization only.
+      method: "GET",
+      pattern: /^\/v1\/organizations\/?$/,
+      handler: (_req, res, _p, query) => {
+        const { page, limit } = pageParams(query);
+        const slug = query.get("slug");
+        const all = [toOrganization(ctx)].filter((o) => slug === null || o.slug === slug);
+        const { items, pagination } = paginate(all, page, limit);
+        sendJson(res, 200, wire.organizationList({ items, pagination }));
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/v1\/organizations\/([^/]+)\/?$/,
+      handler: (_req, res, [id = ""]) => {
+        if (uuidPath("id", id) !== store.organizationId) throw notFound();
+        sendJson(res, 200, wire.organization(toOrganization(ctx)));
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/v1\/webhooks\/endpoints\/?$/,
+      handler: (_req, res, _p, query) => {
+        const { page, limit } = pageParams(query);
+        const byOrganization = anyOf(query, "organization_id");
+        const all = [endpoint()].filter((e) => !byOrganization || byOrganization(e.organizationId));
+        const { items, pagination } = paginate(all, page, limit);
+        sendJson(res, 200, wire.webhookEndpointList({ items, pagination }));
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/v1\/webhooks\/endpoints\/([^/]+)\/?$/,
+      handler: (_req, res, [id = ""]) => {
+        if (uuidPath("id", id) !== delivery.endpoint.id) throw notFound();
+        sendJson(res, 200, wire.webhookEndpoint(endpoint()));
       },
     },
     {

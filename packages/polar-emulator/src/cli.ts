@@ -16,10 +16,12 @@ const HELP = `Usage: polar-emulator [options]
 
 A local Polar (polar.sh) for development and tests, on one HTTP port:
   /v1/...             the REST subset @polar-sh/sdk calls (products, checkouts, customers,
-                      customer state, orders, subscriptions, customer sessions), Polar's JSON
+                      customer state, orders, subscriptions, customer sessions, the
+                      organization, the webhook endpoint), Polar's JSON
   /checkout/{secret}  the hosted checkout page: Pay (card 4000 0000 0000 0002 is declined)
   /portal             the customer portal (refund, cancel, revoke)
-  /admin/...          delivery log, redelivery, test switches, expire, reset (loopback only)
+  /admin/...          delivery log, redelivery, test switches, expire, the endpoint's URL,
+                      events and enabled flag, products, reset (loopback only)
 and webhooks signed as Standard Webhooks (the key: the secret string's UTF-8 bytes, as on Polar)
 POSTed to the webhook URL, retried on Polar's schedule (10 attempts), the endpoint disabled
 after 10 events in a row given up on.

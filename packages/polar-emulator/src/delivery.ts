@@ -43,11 +43,24 @@ export interface DeliveryLog {
   body: string; // the exact bytes sent on every attempt
 }
 
+/** The one webhook endpoint, as Polar records it (its secret is the signer's, in DeliveryOptions). */
 export interface EndpointState {
+  id: string;
   url: string;
+  /** Polar's WebhookEventType values it subscribes to; other events are not sent to it. */
+  events: string[];
   enabled: boolean;
   disabledAt: string | null;
   disabledReason: string | null;
+  createdAt: string;
+  modifiedAt: string | null;
+}
+
+/** What a merchant can change on the endpoint in Polar's dashboard (the admin API's switch). */
+export interface EndpointPatch {
+  url?: string;
+  events?: string[];
+  enabled?: boolean;
 }
 
 export interface DeliverySnapshot {
@@ -60,6 +73,7 @@ export type SettleOutcome = "delivered" | "failed" | "skipped" | "timeout";
 
 export interface DeliveryOptions {
   url: string;
+  events: string[];
   secret: string;
   retryScale: number;
   timeoutMs: number;
@@ -99,10 +113,28 @@ export class WebhookDelivery {
   constructor(private readonly opts: DeliveryOptions) {
     this.sign = createSigner(opts.secret);
     this.settings = { ...opts.settings };
-    this.endpoint = { url: opts.url, enabled: true, disabledAt: null, disabledReason: null };
+    this.endpoint = {
+      id: randomUUID(),
+      url: opts.url,
+      events: [...opts.events],
+      enabled: true,
+      disabledAt: null,
+      disabledReason: null,
+      createdAt: new Date().toISOString(),
+      modifiedAt: null,
+    };
   }
 
-  /** Queues an event; its first attempt starts after every event queued before it (shuffle aside). */
+  /** The endpoint's signing secret, which Polar shows with the endpoint. */
+  get secret(): string {
+    return this.opts.secret;
+  }
+
+  /**
+   * Queues an event; its first attempt starts after every event queued before it (shuffle aside).
+   * An event the endpoint does not subscribe to is logged as skipped and never sent (Polar does
+   * not create it for that endpoint at all; the log keeps it visible here).
+   */
   enqueue(event: PolarEvent): DeliveryLog {
     const record: DeliveryLog = {
       webhookId: randomUUID(),
@@ -116,6 +148,12 @@ export class WebhookDelivery {
     };
     this.records.set(record.webhookId, record);
     this.trim();
+    if (!this.endpoint.events.includes(event.type)) {
+      record.status = "skipped";
+      record.note = `not sent: the endpoint does not subscribe to ${event.type}`;
+      this.changed();
+      return record;
+    }
     this.queue.push(record);
     this.opts.log(`[polar-emulator] event ${event.type} ${record.webhookId} queued`);
     this.changed();
@@ -161,8 +199,29 @@ export class WebhookDelivery {
     this.endpoint.enabled = true;
     this.endpoint.disabledAt = null;
     this.endpoint.disabledReason = null;
+    this.endpoint.modifiedAt = new Date().toISOString();
     this.recentOutcomes = [];
     this.opts.log(`[polar-emulator] webhook endpoint ${this.endpoint.url} re-enabled`);
+    this.changed();
+  }
+
+  private disableEndpoint(reason: string): void {
+    const now = new Date().toISOString();
+    this.endpoint.enabled = false;
+    this.endpoint.disabledAt = now;
+    this.endpoint.disabledReason = reason;
+    this.endpoint.modifiedAt = now;
+    this.opts.log(`[polar-emulator] webhook endpoint ${this.endpoint.url} DISABLED: ${reason} (POST /admin/endpoint/enable re-enables it)`);
+    this.changed();
+  }
+
+  /** A merchant's edit of the endpoint: a new URL or event list applies to the next attempt. */
+  updateEndpoint(patch: EndpointPatch): void {
+    if (patch.url !== undefined) this.endpoint.url = patch.url;
+    if (patch.events !== undefined) this.endpoint.events = [...patch.events];
+    if (patch.url !== undefined || patch.events !== undefined) this.endpoint.modifiedAt = new Date().toISOString();
+    if (patch.enabled === true && !this.endpoint.enabled) this.enableEndpoint();
+    else if (patch.enabled === false && this.endpoint.enabled) this.disableEndpoint("disabled through POST /admin/endpoint");
     this.changed();
   }
 
@@ -189,9 +248,15 @@ export class WebhookDelivery {
     this.records.clear();
     this.queue = [];
     this.recentOutcomes = [];
-    this.endpoint.enabled = true;
-    this.endpoint.disabledAt = null;
-    this.endpoint.disabledReason = null;
+    // The endpoint as it was configured at start: tests that broke it start over from there.
+    Object.assign(this.endpoint, {
+      url: this.opts.url,
+      events: [...this.opts.events],
+      enabled: true,
+      disabledAt: null,
+      disabledReason: null,
+      modifiedAt: null,
+    });
     this.changed();
   }
 
@@ -203,9 +268,18 @@ export class WebhookDelivery {
     return { endpoint: { ...this.endpoint }, deliveries, recentOutcomes: [...this.recentOutcomes] };
   }
 
-  /** After a restart, events that were still on their way are sent again (same id, same body). */
+  /**
+   * After a restart, events that were still on their way are sent again (same id, same body).
+   * The endpoint keeps its id and enabled state; its URL and events are the ones started with.
+   */
   restore(s: DeliverySnapshot): void {
-    Object.assign(this.endpoint, { enabled: s.endpoint.enabled, disabledAt: s.endpoint.disabledAt, disabledReason: s.endpoint.disabledReason });
+    Object.assign(this.endpoint, {
+      enabled: s.endpoint.enabled,
+      disabledAt: s.endpoint.disabledAt,
+      disabledReason: s.endpoint.disabledReason,
+      // A state file from before the endpoint had an id keeps the fresh one.
+      ...(s.endpoint.id ? { id: s.endpoint.id, createdAt: s.endpoint.createdAt } : {}),
+    });
     this.recentOutcomes = [...s.recentOutcomes];
     for (const d of s.deliveries) {
       this.records.set(d.webhookId, d);
@@ -322,13 +396,7 @@ export class WebhookDelivery {
       this.recentOutcomes.length === DISABLE_AFTER_FAILED_EVENTS &&
       this.recentOutcomes.every((o) => !o)
     ) {
-      this.endpoint.enabled = false;
-      this.endpoint.disabledAt = new Date().toISOString();
-      this.endpoint.disabledReason = `the ${DISABLE_AFTER_FAILED_EVENTS} most recent events all failed`;
-      this.opts.log(
-        `[polar-emulator] webhook endpoint ${this.endpoint.url} DISABLED: the ${DISABLE_AFTER_FAILED_EVENTS} most recent events all failed ` +
-          `(POST /admin/endpoint/enable re-enables it)`,
-      );
+      this.disableEndpoint(`the ${DISABLE_AFTER_FAILED_EVENTS} most recent events all failed`);
     }
   }
 

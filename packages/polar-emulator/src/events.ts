@@ -45,6 +45,16 @@ import {
   type WebhookOrderRefundedPayload,
 } from "@polar-sh/sdk/models/components/webhookorderrefundedpayload";
 import {
+  WebhookProductCreatedPayload$inboundSchema,
+  WebhookProductCreatedPayload$outboundSchema,
+  type WebhookProductCreatedPayload,
+} from "@polar-sh/sdk/models/components/webhookproductcreatedpayload";
+import {
+  WebhookProductUpdatedPayload$inboundSchema,
+  WebhookProductUpdatedPayload$outboundSchema,
+  type WebhookProductUpdatedPayload,
+} from "@polar-sh/sdk/models/components/webhookproductupdatedpayload";
+import {
   WebhookRefundCreatedPayload$inboundSchema,
   WebhookRefundCreatedPayload$outboundSchema,
   type WebhookRefundCreatedPayload,
@@ -89,6 +99,8 @@ export type PolarEvent =
   | WebhookOrderUpdatedPayload
   | WebhookOrderPaidPayload
   | WebhookOrderRefundedPayload
+  | WebhookProductCreatedPayload
+  | WebhookProductUpdatedPayload
   | WebhookRefundCreatedPayload
   | WebhookSubscriptionCreatedPayload
   | WebhookSubscriptionActivePayload
@@ -116,6 +128,8 @@ const codecs: { [K in PolarEventType]: Codec<Extract<PolarEvent, { type: K }>> }
   "order.updated": { encode: WebhookOrderUpdatedPayload$outboundSchema, decode: WebhookOrderUpdatedPayload$inboundSchema },
   "order.paid": { encode: WebhookOrderPaidPayload$outboundSchema, decode: WebhookOrderPaidPayload$inboundSchema },
   "order.refunded": { encode: WebhookOrderRefundedPayload$outboundSchema, decode: WebhookOrderRefundedPayload$inboundSchema },
+  "product.created": { encode: WebhookProductCreatedPayload$outboundSchema, decode: WebhookProductCreatedPayload$inboundSchema },
+  "product.updated": { encode: WebhookProductUpdatedPayload$outboundSchema, decode: WebhookProductUpdatedPayload$inboundSchema },
   "refund.created": { encode: WebhookRefundCreatedPayload$outboundSchema, decode: WebhookRefundCreatedPayload$inboundSchema },
   "subscription.created": { encode: WebhookSubscriptionCreatedPayload$outboundSchema, decode: WebhookSubscriptionCreatedPayload$inboundSchema },
   "subscription.active": { encode: WebhookSubscriptionActivePayload$outboundSchema, decode: WebhookSubscriptionActivePayload$inboundSchema },

@@ -1,7 +1,7 @@
 import type { DeliveryLog, WebhookDelivery } from "./delivery";
 import type { PolarEvent } from "./events";
 import { validationError } from "./http";
-import { toCheckout, toCustomer, toOrder, toRefund, toSubscription, type WireContext } from "./serialize";
+import { toCheckout, toCustomer, toOrder, toProduct, toRefund, toSubscription, type WireContext } from "./serialize";
 import {
   isoNow,
   newId,
@@ -11,6 +11,7 @@ import {
   type CustomerRecord,
   type CustomerSessionRecord,
   type OrderRecord,
+  type ProductRecord,
   type RecurringInterval,
   type Store,
   type SubscriptionRecord,
@@ -91,6 +92,20 @@ export class Flows {
     s: SubscriptionRecord,
   ): DeliveryLog {
     return this.emit({ type, timestamp: tick(), data: toSubscription(s, this.ctx) });
+  }
+
+  /**
+   * A merchant creating or editing a product (the admin API stands in for Polar's dashboard):
+   * `product.created` or `product.updated`, as Polar emits them. An edit moves `modified_at`,
+   * which receivers use to keep the newest version.
+   */
+  saveProduct(product: ProductRecord): { product: ProductRecord; created: boolean } {
+    const existing = this.store.products.get(product.id);
+    const saved: ProductRecord = existing ? { ...product, createdAt: existing.createdAt, modifiedAt: isoNow() } : { ...product, modifiedAt: null };
+    const created = this.store.upsertProduct(saved) === "created";
+    this.emit({ type: created ? "product.created" : "product.updated", timestamp: tick(), data: toProduct(saved, this.ctx) });
+    this.changed();
+    return { product: saved, created };
   }
 
   private touch<T extends { modifiedAt: string | null }>(record: T): T {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { WebhookEventType } from "@polar-sh/sdk/models/components/webhookeventtype";
 import { createAdmin, type ApiRequestRecord } from "./admin";
 import { createApi } from "./api";
 import { createCheckoutPage } from "./checkout-page";
@@ -25,6 +26,7 @@ export interface PolarEmulatorOptions {
   host?: string; // default "127.0.0.1"
   accessTokens: string[]; // bearer tokens accepted
   webhookUrl: string; // e.g. http://localhost:3000/api/webhooks/polar
+  webhookEvents?: string[]; // the events the endpoint subscribes to; default every WebhookEventType (ALL_WEBHOOK_EVENTS)
   webhookSecret: string; // Polar's secret string, e.g. "whsec_..."; its raw UTF-8 bytes are the key
   productsFile?: string; // JSON seed of products; default: products.json next to this file (DEFAULT_PRODUCTS_FILE)
   stateFile?: string; // optional JSON persistence across restarts
@@ -43,6 +45,9 @@ export interface PolarEmulator {
 export type { DeliverySettings } from "./delivery";
 export { DEFAULT_PRODUCTS_FILE } from "./seed";
 
+/** Every event type Polar can send: what ticking them all in the dashboard subscribes to. */
+export const ALL_WEBHOOK_EVENTS: readonly string[] = Object.values(WebhookEventType);
+
 function urlHost(host: string): string {
   // A wildcard address is not something a client can connect to; loopback reaches it.
   if (host === "0.0.0.0") return "127.0.0.1";
@@ -60,8 +65,10 @@ export async function startPolarEmulator(opts: PolarEmulatorOptions): Promise<Po
   }
   const log = opts.log ?? ((line: string) => console.log(line));
   const host = opts.host ?? "127.0.0.1";
+  const unknownEvents = (opts.webhookEvents ?? []).filter((e) => !ALL_WEBHOOK_EVENTS.includes(e));
+  if (unknownEvents.length) throw new Error(`Polar emulator: webhookEvents holds events Polar does not have: ${unknownEvents.join(", ")}`);
   const seed = loadSeed(opts.productsFile);
-  const store = new Store(seed.organizationId, seed.products);
+  const store = new Store(seed.organization, seed.products);
   const ctx: WireContext = { store, baseUrl: "" }; // the URL is known once the port is bound
 
   const saver = debouncedSaver(
@@ -77,6 +84,7 @@ export async function startPolarEmulator(opts: PolarEmulatorOptions): Promise<Po
 
   const delivery = new WebhookDelivery({
     url: opts.webhookUrl,
+    events: [...(opts.webhookEvents ?? ALL_WEBHOOK_EVENTS)],
     secret: opts.webhookSecret,
     retryScale: opts.retryScale ?? 1,
     timeoutMs: opts.deliveryTimeoutMs ?? 10_000,
@@ -90,7 +98,7 @@ export async function startPolarEmulator(opts: PolarEmulatorOptions): Promise<Po
   const apiRequests: ApiRequestRecord[] = [];
 
   const handlers = [
-    createApi({ store, flows, ctx, accessTokens: new Set(opts.accessTokens) }),
+    createApi({ store, flows, delivery, ctx, accessTokens: new Set(opts.accessTokens) }),
     createCheckoutPage({ store, flows, delivery, baseUrl, redirectWaitMs: opts.redirectWaitMs ?? 15_000 }),
     createPortalPage({ store, flows, baseUrl }),
     createAdmin({ store, flows, delivery, ctx, apiRequests, onReset: changed }),

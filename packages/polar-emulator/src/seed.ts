@@ -2,11 +2,14 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import type { ProductRecord } from "./store";
+import { newId, type OrganizationRecord, type ProductRecord } from "./store";
 
-/** The catalogue the emulator serves. Products are not created through the API, only seeded. */
+/**
+ * The catalogue the emulator serves. Products are not created through the REST API, only seeded
+ * (or added through the admin API, for tests).
+ */
 export interface Seed {
-  organizationId: string;
+  organization: OrganizationRecord;
   products: ProductRecord[];
 }
 
@@ -14,10 +17,12 @@ export const DEFAULT_PRODUCTS_FILE = join(dirname(fileURLToPath(import.meta.url)
 
 /** Used when the seed file does not name one; any UUID works, a fixed one keeps ids stable. */
 const DEFAULT_ORGANIZATION_ID = "b9f7a9d2-3c4e-4f5a-8b6c-7d8e9f0a1b2c";
+const DEFAULT_ORGANIZATION_NAME = "Polar emulator";
+const ORGANIZATION_CREATED_AT = "2026-01-01T00:00:00.000Z";
 
 const metadataValue = z.union([z.string().max(500), z.number(), z.boolean()]);
 
-const productSeed = z.object({
+export const productSeed = z.object({
   id: z.uuid(),
   // Optional so a hand-written seed stays short; derived from the product id so it is stable.
   priceId: z.uuid().optional(),
@@ -32,11 +37,60 @@ const productSeed = z.object({
   createdAt: z.iso.datetime().default("2026-01-01T00:00:00.000Z"),
 });
 
-// A bare array is accepted too: the organization id then falls back to the default.
+// A bare array is accepted too: the organization then falls back to the default.
 const seedFile = z.union([
-  z.object({ organizationId: z.uuid().default(DEFAULT_ORGANIZATION_ID), products: z.array(productSeed) }),
-  z.array(productSeed).transform((products) => ({ organizationId: DEFAULT_ORGANIZATION_ID, products })),
+  z.object({
+    organizationId: z.uuid().default(DEFAULT_ORGANIZATION_ID),
+    organizationName: z.string().min(1).max(100).default(DEFAULT_ORGANIZATION_NAME),
+    products: z.array(productSeed),
+  }),
+  z
+    .array(productSeed)
+    .transform((products) => ({ organizationId: DEFAULT_ORGANIZATION_ID, organizationName: DEFAULT_ORGANIZATION_NAME, products })),
 ]);
+
+/** Polar's slugs: lowercase words joined by dashes. */
+function slugOf(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "organization";
+}
+
+export type ProductSeed = z.input<typeof productSeed>;
+
+/** One product as a seed (or the admin API) describes it, with its defaults filled in. */
+export function productRecord(p: z.output<typeof productSeed>): ProductRecord {
+  return {
+    id: p.id,
+    priceId: p.priceId ?? `${p.id.slice(0, 8)}-0000-4000-8000-000000000001`,
+    name: p.name,
+    description: p.description,
+    priceAmount: p.priceAmount,
+    priceCurrency: p.priceCurrency.toLowerCase(),
+    recurringInterval: p.recurringInterval,
+    metadata: p.metadata,
+    visibility: p.visibility,
+    isArchived: p.isArchived,
+    createdAt: p.createdAt,
+    modifiedAt: null,
+  };
+}
+
+/** The admin API's new product: the seed's shape, the id optional (a fresh one then). */
+export const newProductBody = productSeed.extend({ id: z.uuid().default(() => newId()) }).strict();
+
+/**
+ * The admin API's change to a product: what a merchant edits in Polar's dashboard. Written out
+ * without the seed's defaults, which zod would otherwise fill in for every field left out.
+ */
+export const productPatchBody = z
+  .object({
+    name: z.string().min(3),
+    description: z.string().nullable(),
+    metadata: z.record(z.string().max(40), metadataValue),
+    visibility: z.enum(["public", "private", "draft"]),
+    isArchived: z.boolean(),
+  })
+  .partial()
+  .strict();
 
 export function loadSeed(file: string = DEFAULT_PRODUCTS_FILE): Seed {
   let raw: unknown;
@@ -53,19 +107,11 @@ export function loadSeed(file: string = DEFAULT_PRODUCTS_FILE): Seed {
   const products = parsed.data.products.map((p): ProductRecord => {
     if (ids.has(p.id)) throw new Error(`Polar emulator: product ${p.id} appears twice in ${file}`);
     ids.add(p.id);
-    return {
-      id: p.id,
-      priceId: p.priceId ?? `${p.id.slice(0, 8)}-0000-4000-8000-000000000001`,
-      name: p.name,
-      description: p.description,
-      priceAmount: p.priceAmount,
-      priceCurrency: p.priceCurrency.toLowerCase(),
-      recurringInterval: p.recurringInterval,
-      metadata: p.metadata,
-      visibility: p.visibility,
-      isArchived: p.isArchived,
-      createdAt: p.createdAt,
-    };
+    return productRecord(p);
   });
-  return { organizationId: parsed.data.organizationId, products };
+  const { organizationId, organizationName } = parsed.data;
+  return {
+    organization: { id: organizationId, name: organizationName, slug: slugOf(organizationName), createdAt: ORGANIZATION_CREATED_AT },
+    products,
+  };
 }

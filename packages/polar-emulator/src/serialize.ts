@@ -15,18 +15,24 @@ import {
 import type { CustomerStateSubscription } from "@polar-sh/sdk/models/components/customerstatesubscription";
 import { ListResourceCustomer$inboundSchema } from "@polar-sh/sdk/models/components/listresourcecustomer";
 import { ListResourceOrder$inboundSchema } from "@polar-sh/sdk/models/components/listresourceorder";
+import { ListResourceOrganization$inboundSchema } from "@polar-sh/sdk/models/components/listresourceorganization";
 import { ListResourceProduct$inboundSchema } from "@polar-sh/sdk/models/components/listresourceproduct";
 import { ListResourceSubscription$inboundSchema } from "@polar-sh/sdk/models/components/listresourcesubscription";
+import { ListResourceWebhookEndpoint$inboundSchema } from "@polar-sh/sdk/models/components/listresourcewebhookendpoint";
 import { Order$inboundSchema, Order$outboundSchema, type Order } from "@polar-sh/sdk/models/components/order";
 import type { OrderCustomer } from "@polar-sh/sdk/models/components/ordercustomer";
 import type { OrderProduct } from "@polar-sh/sdk/models/components/orderproduct";
 import type { OrderSubscription } from "@polar-sh/sdk/models/components/ordersubscription";
+import { Organization$inboundSchema, Organization$outboundSchema, type Organization } from "@polar-sh/sdk/models/components/organization";
 import type { Pagination } from "@polar-sh/sdk/models/components/pagination";
 import { Product$inboundSchema, Product$outboundSchema, type Product } from "@polar-sh/sdk/models/components/product";
 import type { ProductPriceFixed } from "@polar-sh/sdk/models/components/productpricefixed";
 import { Refund$inboundSchema, Refund$outboundSchema, type Refund } from "@polar-sh/sdk/models/components/refund";
 import { Subscription$inboundSchema, Subscription$outboundSchema, type Subscription } from "@polar-sh/sdk/models/components/subscription";
 import type { SubscriptionCustomer } from "@polar-sh/sdk/models/components/subscriptioncustomer";
+import { WebhookEndpoint$inboundSchema, type WebhookEndpoint } from "@polar-sh/sdk/models/components/webhookendpoint";
+import { WebhookEventType } from "@polar-sh/sdk/models/components/webhookeventtype";
+import type { EndpointState } from "./delivery";
 import type {
   CheckoutRecord,
   CustomerRecord,
@@ -79,7 +85,7 @@ function productBase(p: ProductRecord, ctx: WireContext) {
   return {
     id: p.id,
     createdAt: date(p.createdAt),
-    modifiedAt: null,
+    modifiedAt: dateOrNull(p.modifiedAt),
     trialInterval: null,
     trialIntervalCount: null,
     name: p.name,
@@ -389,6 +395,89 @@ export function toCustomerSession(s: CustomerSessionRecord, ctx: WireContext): C
   };
 }
 
+/**
+ * The organization an Organization Access Token belongs to. Settings are Polar's defaults for a
+ * new organization that may sell (status active, every capability on).
+ */
+export function toOrganization(ctx: WireContext): Organization {
+  const o = ctx.store.organization;
+  return {
+    createdAt: date(o.createdAt),
+    modifiedAt: null,
+    id: o.id,
+    name: o.name,
+    slug: o.slug,
+    avatarUrl: null,
+    prorationBehavior: "invoice",
+    allowCustomerUpdates: true,
+    email: null,
+    website: null,
+    socials: [],
+    status: "active",
+    detailsSubmittedAt: date(o.createdAt),
+    defaultPresentmentCurrency: "usd",
+    defaultTaxBehavior: "location",
+    featureSettings: {
+      issueFundingEnabled: false,
+      seatBasedPricingEnabled: false,
+      walletsEnabled: false,
+      memberModelEnabled: false,
+      tinybirdRead: false,
+      tinybirdCompare: false,
+      checkoutLocalizationEnabled: false,
+      overviewMetrics: null,
+      resetProrationBehaviorEnabled: false,
+    },
+    subscriptionSettings: {
+      allowMultipleSubscriptions: false,
+      prorationBehavior: "invoice",
+      benefitRevocationGracePeriod: 0,
+      preventTrialAbuse: false,
+      allowCustomerUpdates: true,
+    },
+    notificationSettings: { newOrder: true, newSubscription: true },
+    customerEmailSettings: {
+      orderConfirmation: true,
+      subscriptionCancellation: true,
+      subscriptionConfirmation: true,
+      subscriptionCycled: true,
+      subscriptionCycledAfterTrial: true,
+      subscriptionPastDue: true,
+      subscriptionRenewalReminder: true,
+      subscriptionRevoked: true,
+      subscriptionTrialConversionReminder: true,
+      subscriptionUncanceled: true,
+      subscriptionUpdated: true,
+    },
+    customerPortalSettings: { usage: { show: true }, subscription: { updateSeats: true, updatePlan: true } },
+    country: "US",
+    accountId: null,
+    payoutAccountId: null,
+    capabilities: { checkoutPayments: true, subscriptionRenewals: true, payouts: true, refunds: true, apiAccess: true, dashboardAccess: true },
+  };
+}
+
+type KnownEventType = (typeof WebhookEventType)[keyof typeof WebhookEventType];
+const KNOWN_EVENT_TYPES = new Set<string>(Object.values(WebhookEventType));
+// The endpoint's events were checked against the same list when they were set.
+const isKnownEventType = (type: string): type is KnownEventType => KNOWN_EVENT_TYPES.has(type);
+
+/** The emulator's one endpoint as Polar's API shows it, secret included (Polar shows it too). */
+export function toWebhookEndpoint(e: EndpointState, secret: string, ctx: WireContext): WebhookEndpoint {
+  return {
+    createdAt: date(e.createdAt),
+    modifiedAt: dateOrNull(e.modifiedAt),
+    id: e.id,
+    url: e.url,
+    name: null,
+    format: "raw",
+    secret,
+    organizationId: ctx.store.organizationId,
+    events: e.events.filter(isKnownEventType),
+    enabled: e.enabled,
+  };
+}
+
 /** Polar's pagination: `max_page` is the number of pages (0 when there is nothing). */
 export function paginate<T>(all: T[], page: number, limit: number): { items: T[]; pagination: Pagination } {
   return {
@@ -428,6 +517,23 @@ const encodeOrder: Encoder<Order> = (v) => Order$outboundSchema.parse(v);
 const encodeSubscription: Encoder<Subscription> = (v) => Subscription$outboundSchema.parse(v);
 const encodeCustomer: Encoder<CustomerIndividual> = (v) => CustomerIndividual$outboundSchema.parse(v);
 
+const encodeOrganization: Encoder<Organization> = (v) => Organization$outboundSchema.parse(v);
+
+// The SDK only reads endpoints (it sends WebhookEndpointCreate/Update), so it has no outbound
+// schema for them: the fields are written here and the round trip checks them.
+const encodeWebhookEndpoint: Encoder<WebhookEndpoint> = (v) => ({
+  created_at: v.createdAt.toISOString(),
+  modified_at: v.modifiedAt?.toISOString() ?? null,
+  id: v.id,
+  url: v.url,
+  name: v.name ?? null,
+  format: v.format,
+  secret: v.secret,
+  organization_id: v.organizationId,
+  events: v.events,
+  enabled: v.enabled,
+});
+
 const encodeCustomerSession: Encoder<CustomerSession> = (v) => ({
   created_at: v.createdAt.toISOString(),
   modified_at: v.modifiedAt?.toISOString() ?? null,
@@ -455,4 +561,8 @@ export const wire = {
   orderList: listOf(encodeOrder, ListResourceOrder$inboundSchema),
   subscriptionList: listOf(encodeSubscription, ListResourceSubscription$inboundSchema),
   customerList: listOf(encodeCustomer, ListResourceCustomer$inboundSchema),
+  organization: (v: Organization) => roundTrip(encodeOrganization, Organization$inboundSchema, v),
+  organizationList: listOf(encodeOrganization, ListResourceOrganization$inboundSchema),
+  webhookEndpoint: (v: WebhookEndpoint) => roundTrip(encodeWebhookEndpoint, WebhookEndpoint$inboundSchema, v),
+  webhookEndpointList: listOf(encodeWebhookEndpoint, ListResourceWebhookEndpoint$inboundSchema),
 };

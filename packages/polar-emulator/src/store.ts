@@ -21,6 +21,7 @@ export interface ProductRecord {
   visibility: "public" | "private" | "draft";
   isArchived: boolean;
   createdAt: string;
+  modifiedAt: string | null;
 }
 
 export interface CustomerRecord {
@@ -116,7 +117,17 @@ export interface CustomerSessionRecord {
   expiresAt: string;
 }
 
+/** The one organization an emulator serves (an Organization Access Token sees only its own). */
+export interface OrganizationRecord {
+  id: string;
+  name: string;
+  slug: string;
+  createdAt: string;
+}
+
 export interface StoreSnapshot {
+  /** Products created or changed through the admin API, applied over the seed on restore. */
+  changedProducts?: ProductRecord[];
   customers: CustomerRecord[];
   checkouts: CheckoutRecord[];
   orders: OrderRecord[];
@@ -151,7 +162,8 @@ export const newId = (): string => randomUUID();
 const byCreatedDesc = <T extends { createdAt: string }>(a: T, b: T): number => b.createdAt.localeCompare(a.createdAt);
 
 export class Store {
-  readonly products: ReadonlyMap<string, ProductRecord>;
+  private readonly catalogue = new Map<string, ProductRecord>();
+  private readonly changedProductIds = new Set<string>();
   readonly customers = new Map<string, CustomerRecord>();
   readonly checkouts = new Map<string, CheckoutRecord>();
   readonly orders = new Map<string, OrderRecord>();
@@ -161,14 +173,37 @@ export class Store {
   private invoiceCounter = 0;
 
   constructor(
-    readonly organizationId: string,
-    products: ProductRecord[],
+    readonly organization: OrganizationRecord,
+    private readonly seedProducts: ProductRecord[],
   ) {
-    this.products = new Map(products.map((p) => [p.id, p]));
+    this.restoreSeedProducts();
+  }
+
+  get organizationId(): string {
+    return this.organization.id;
+  }
+
+  get products(): ReadonlyMap<string, ProductRecord> {
+    return this.catalogue;
   }
 
   productList(): ProductRecord[] {
-    return [...this.products.values()];
+    return [...this.catalogue.values()];
+  }
+
+  /** A product created or replaced outside the seed (the admin API); "created" when the id is new. */
+  upsertProduct(product: ProductRecord): "created" | "updated" {
+    const existed = this.catalogue.has(product.id);
+    this.catalogue.set(product.id, product);
+    this.changedProductIds.add(product.id);
+    return existed ? "updated" : "created";
+  }
+
+  private restoreSeedProducts(): void {
+    this.catalogue.clear();
+    this.changedProductIds.clear();
+    // Copies: a change through the admin API must not alter the seed a reset goes back to.
+    for (const p of this.seedProducts) this.catalogue.set(p.id, { ...p, metadata: { ...p.metadata } });
   }
 
   customerByExternalId(externalId: string): CustomerRecord | undefined {
@@ -207,13 +242,16 @@ export class Store {
     return `ACME-${String(this.invoiceCounter).padStart(4, "0")}`;
   }
 
+  /** Forgets everything that happened; the catalogue goes back to the seed. */
   reset(): void {
     for (const m of [this.customers, this.checkouts, this.orders, this.subscriptions, this.refunds, this.sessions]) m.clear();
     this.invoiceCounter = 0;
+    this.restoreSeedProducts();
   }
 
   snapshot(): StoreSnapshot {
     return {
+      changedProducts: [...this.changedProductIds].map((id) => this.catalogue.get(id)).filter((p): p is ProductRecord => p !== undefined),
       customers: [...this.customers.values()],
       checkouts: [...this.checkouts.values()],
       orders: [...this.orders.values()],
@@ -235,6 +273,7 @@ export class Store {
     fill(this.subscriptions, s.subscriptions);
     fill(this.refunds, s.refunds);
     fill(this.sessions, s.sessions);
+    for (const p of s.changedProducts ?? []) this.upsertProduct(p);
     this.invoiceCounter = s.invoiceCounter ?? this.orders.size;
   }
 }

@@ -103,6 +103,9 @@ describe("retries, giving up, disabling the endpoint", () => {
     expect(state.deliveries.filter((d) => d.status === "failed")).toHaveLength(10);
     expect(state.deliveries.every((d) => d.note === "gave up after 10 attempts")).toBe(true);
     expect(state.endpoint.disabledReason).toMatch(/10 most recent events all failed/);
+    // As Polar's API shows it: `enabled: false` on the endpoint.
+    const [endpoint] = (await h.polar.webhooks.listWebhookEndpoints({})).result.items;
+    expect(endpoint?.enabled).toBe(false);
 
     // Disabled: nothing is sent, and the event is recorded as skipped.
     h.receiver.respond = () => ({ status: 200 });
