@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { countCustomersByPlan, eventsNeedingAttention, loadWebhookHealth, searchEvents } from "@/lib/admin/queries";
 import { User } from "@/models/User";
-import { WebhookEvent } from "@/models/WebhookEvent";
+import { WebhookEvent, type WebhookEventStatus } from "@/models/WebhookEvent";
 import { clearCollections, setupTestDatabase } from "../helpers/db";
 
 setupTestDatabase(import.meta.url);
@@ -10,7 +10,7 @@ beforeEach(clearCollections);
 const now = new Date("2026-11-27T12:00:00Z");
 const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
 
-async function stored(id: string, fields: Partial<{ type: string; status: string; receivedAt: Date; processedAt: Date | null; payload: string }>) {
+async function stored(id: string, fields: Partial<{ type: string; status: WebhookEventStatus; receivedAt: Date; processedAt: Date | null; payload: string }>) {
   await WebhookEvent.create({
     _id: id,
     type: fields.type ?? "order.paid",
