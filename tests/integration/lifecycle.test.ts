@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { reconcileCandidates } from "@/lib/billing/reconcile";
 import { planAt, RENEWAL_LEEWAY_MS } from "@/lib/billing/rules";
 import { Payment } from "@/models/Payment";
 import { Subscription } from "@/models/Subscription";
@@ -207,6 +208,17 @@ describe("customer.state_changed", () => {
     expect(u?.factsChangedAt?.getTime()).toBeGreaterThan(now - 60_000);
     // A hint only: our facts are not changed by it.
     expect((await Subscription.findOne({ polarSubscriptionId: "sub_1" }).lean())?.currentPeriodEnd).toEqual(s.currentPeriodEnd);
+  });
+
+  it("the flagged user comes first in the reconciler's pick, before users checked long ago", async () => {
+    const alice = { id: "cus_alice", email: "alice@example.com" };
+    await post(event("subscription.active", subscriptionWire({ ...held(), id: "sub_a", customer: alice })));
+    await post(event("subscription.active", subscriptionWire(held())));
+    await User.updateMany({}, { $set: { reconciledAt: new Date(Date.UTC(2020, 0, 1)) } });
+    await User.updateOne({ email: bob.email }, { $set: { reconciledAt: new Date(Date.UTC(2026, 10, 27)) } });
+    expect((await reconcileCandidates(1, new Date())).map((u) => u.email)).toEqual(["alice@example.com"]);
+    await post(event("customer.state_changed", customerStateWire(bob, [])));
+    expect((await reconcileCandidates(1, new Date())).map((u) => u.email)).toEqual(["bob@example.com"]);
   });
 
   it("an active subscription of ours missing from the state is a disagreement too", async () => {
