@@ -94,3 +94,37 @@ test("Pro Monthly: renew, a failed renewal in grace, the retried payment, a part
   await expect(page.getByTestId("account-plan")).toHaveText("Pro");
   await expect(standing(page)).toHaveText(/^Renews on /);
 });
+
+test("Pro Monthly: cancel at period end shows 'Ends on', Resume brings back 'Renews on'", async ({ page }) => {
+  const email = newEmail("resume");
+  await signIn(page, email, "/pricing");
+  await page.getByRole("button", { name: "Upgrade to Pro Monthly", exact: true }).click();
+  await page.waitForURL((url) => url.origin === emulatorUrl);
+  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await page.getByRole("button", { name: "Pay" }).click();
+  await page.waitForURL(/\/confirmation\?checkout_id=/);
+  await expect(page.getByRole("heading", { name: "You're on Pro" })).toBeVisible();
+
+  await page.goto("/account");
+  await untilAccount(page, async () => {
+    await expect(standing(page)).toHaveText(/^Renews on /, { timeout: 1_000 });
+  });
+  const date = (await standing(page).textContent())?.replace(/^Renews on /, "") ?? "";
+
+  await openPortal(page);
+  await page.getByRole("button", { name: /^Cancel .* at period end$/ }).click();
+  await backToAccount(page);
+  await untilAccount(page, async () => {
+    await expect(standing(page)).toHaveText(`Ends on ${date}`, { timeout: 1_000 });
+  });
+  await expect(page.getByTestId("account-plan")).toHaveText("Pro");
+
+  await openPortal(page);
+  await page.getByRole("button", { name: /^Resume / }).click();
+  await expect(page.getByRole("status")).toHaveText("The subscription was resumed.");
+  await backToAccount(page);
+  await untilAccount(page, async () => {
+    await expect(standing(page)).toHaveText(`Renews on ${date}`, { timeout: 1_000 });
+  });
+  await expect(page.getByTestId("account-plan")).toHaveText("Pro");
+});
