@@ -3,6 +3,9 @@ import { connectDb } from "@/lib/db";
 import { formatPrice } from "@/lib/plans";
 import { Payment, type PaymentStatus } from "@/models/Payment";
 import { Product } from "@/models/Product";
+import { Subscription } from "@/models/Subscription";
+import { billingEnv } from "@/lib/env";
+import { subscriptionStanding, type SubscriptionStanding } from "@/lib/billing/rules";
 
 export interface PaymentRow {
   id: string;
@@ -10,6 +13,10 @@ export interface PaymentRow {
   product: string;
   amount: string;
   status: PaymentStatus;
+  /** A subscription's renewal order (no checkout: keyed by the order, lib/billing/facts.ts). */
+  renewal: boolean;
+  /** The refunded part of a payment still completed (a partial refund), formatted; null if none. */
+  partiallyRefunded: string | null;
 }
 
 /** The user's payment history, newest first. */
@@ -24,5 +31,25 @@ export async function listPayments(email: string): Promise<PaymentRow[]> {
     product: (p.productId && names.get(p.productId)) || "—",
     amount: formatPrice(p.amount ?? null, p.currency ?? null),
     status: p.status,
+    renewal: p.checkoutId.startsWith("order:"),
+    partiallyRefunded: p.status === "completed" && (p.refundedAmount ?? 0) > 0 ? formatPrice(p.refundedAmount ?? 0, p.currency ?? null) : null,
   }));
+}
+
+/** What the account page says about the user's subscription (renews, ends, in grace), from MongoDB. */
+export async function subscriptionStandingOf(email: string, now = new Date()): Promise<SubscriptionStanding | null> {
+  await connectDb();
+  const subs = await Subscription.find({ customerEmail: email }).lean();
+  const policy = { graceMs: billingEnv().BILLING_GRACE_DAYS * 86_400_000 };
+  return subscriptionStanding(
+    subs.map((s) => ({
+      status: s.status,
+      cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+      currentPeriodStart: s.currentPeriodStart ?? null,
+      currentPeriodEnd: s.currentPeriodEnd ?? null,
+      endedAt: s.endedAt ?? null,
+    })),
+    now,
+    policy,
+  );
 }

@@ -14,6 +14,9 @@ const paymentSchema = new Schema(
     amount: { type: Number, default: null },
     currency: { type: String, default: null },
     status: { type: String, enum: PAYMENT_STATUSES, default: "pending", required: true },
+    // Cents refunded so far (Polar's order `refunded_amount`). A partial refund keeps the payment
+    // `completed` (what was bought stays bought); only a full refund makes it `refunded`.
+    refundedAmount: { type: Number, default: 0 },
     // The plan this payment granted when it completed, fixed then: a later change of the
     // product's metadata neither grants nor takes away a past purchase. Null: grants nothing
     // (not completed yet, a product without a plan, or a subscription's order).

@@ -21,7 +21,9 @@ async function main(): Promise<void> {
     env: { APP_URL: `http://localhost:${appPort}` },
     emulatorRetryScale: 0.01,
   });
-  const app = await startAppServer(appPort, stack.env);
+  // A grace period for failed renewals (Polar's default is none), so tests/e2e/lifecycle.spec.ts
+  // can see a past_due subscription keep Pro; 7 days unless the caller sets another.
+  const app = await startAppServer(appPort, { ...stack.env, BILLING_GRACE_DAYS: process.env.BILLING_GRACE_DAYS ?? "7" });
   stopOnSignals(async () => {
     await app.stop();
     await stack.stop();

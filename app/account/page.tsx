@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getCurrentUser } from "@/lib/session";
-import { listPayments } from "@/lib/payments";
+import { planAt, type SubscriptionStanding } from "@/lib/billing/rules";
+import { listPayments, subscriptionStandingOf, type PaymentRow } from "@/lib/payments";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -12,8 +13,10 @@ const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZ
 export default async function AccountPage() {
   const user = await getCurrentUser();
   if (!user) redirect("/signin?callbackUrl=/account");
-  const payments = await listPayments(user.email);
-  const plan = user.subscriptionStatus === "pro" ? "Pro" : "Free";
+  const now = new Date();
+  const [payments, standing] = await Promise.all([listPayments(user.email), subscriptionStandingOf(user.email, now)]);
+  // The stored plan is a cache; its end date decides (as requirePlan does).
+  const plan = planAt({ plan: user.subscriptionStatus, until: user.planUntil }, now) === "pro" ? "Pro" : "Free";
   return (
     <section className="space-y-8">
       <h1 className="text-2xl font-bold">Your account</h1>
@@ -22,6 +25,14 @@ export default async function AccountPage() {
         <dd data-testid="account-email">{user.email}</dd>
         <dt className="font-medium text-slate-600">Plan</dt>
         <dd data-testid="account-plan">{plan}</dd>
+        {standing ? (
+          <>
+            <dt className="font-medium text-slate-600">Subscription</dt>
+            <dd data-testid="subscription-standing" data-kind={standing.kind}>
+              {standingText(standing)}
+            </dd>
+          </>
+        ) : null}
       </dl>
       <div className="flex flex-wrap gap-3">
         {plan === "Free" ? (
@@ -29,7 +40,7 @@ export default async function AccountPage() {
         ) : null}
         {payments.length > 0 ? (
           // A plain link: the portal route answers with a redirect to Polar, not a page.
-          <a href="/api/portal" className="rounded-md border border-slate-300 bg-white px-4 py-2 font-medium hover:bg-slate-100">Manage billing</a>
+          <a href="/api/portal" data-testid="manage-billing" className="rounded-md border border-slate-300 bg-white px-4 py-2 font-medium hover:bg-slate-100">Manage billing</a>
         ) : null}
       </div>
       <div className="space-y-3">
@@ -48,11 +59,11 @@ export default async function AccountPage() {
             </thead>
             <tbody>
               {payments.map((p) => (
-                <tr key={p.id} className="border-t border-slate-200">
+                <tr key={p.id} className="border-t border-slate-200" data-testid="payment-row" data-renewal={p.renewal ? "true" : "false"}>
                   <td className="px-3 py-2">{dateFormat.format(p.date)}</td>
-                  <td className="px-3 py-2">{p.product}</td>
+                  <td className="px-3 py-2">{p.product}{p.renewal ? " (renewal)" : ""}</td>
                   <td className="px-3 py-2">{p.amount}</td>
-                  <td className="px-3 py-2">{statusLabel[p.status]}</td>
+                  <td className="px-3 py-2" data-testid="payment-status">{paymentStatusText(p)}</td>
                 </tr>
               ))}
             </tbody>
@@ -61,4 +72,21 @@ export default async function AccountPage() {
       </div>
     </section>
   );
+}
+
+function standingText(s: SubscriptionStanding): string {
+  switch (s.kind) {
+    case "renews":
+      return `Renews on ${dateFormat.format(s.on)}`;
+    case "ends":
+      return `Ends on ${dateFormat.format(s.on)}`;
+    case "grace":
+      return `Payment failed: Pro until ${dateFormat.format(s.until)}`;
+    case "payment-failed":
+      return "Payment failed: update your card in Manage billing";
+  }
+}
+
+function paymentStatusText(p: PaymentRow): string {
+  return p.partiallyRefunded ? `Partially refunded (${p.partiallyRefunded})` : statusLabel[p.status];
 }

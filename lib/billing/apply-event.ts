@@ -1,11 +1,18 @@
 import "server-only";
+import type { Subscription as PolarSubscription } from "@polar-sh/sdk/models/components/subscription";
 import type { validateEvent } from "@polar-sh/sdk/webhooks";
 import type { PaymentStatus } from "@/models/Payment";
 import { identityOf, paymentFromCheckout, paymentFromOrder, productFact, subscriptionFact, type PaymentFact } from "./facts";
 import { paymentStatusesBelow } from "./rules";
-import { linkCustomer, recordPayment, recordProduct, recordSubscription, unlinkCustomer } from "./store";
+import { flagForReconcileIfDrifted, linkCustomer, recordPayment, recordProduct, recordSubscription, unlinkCustomer } from "./store";
 
-export type PolarEvent = ReturnType<typeof validateEvent>;
+/**
+ * What the SDK's validateEvent returns, plus `subscription.cycled` (a renewal), which Polar sends
+ * and the SDK 0.47 does not know: lib/webhooks/parse.ts parses its `data` with the SDK's own
+ * Subscription schema.
+ */
+export type SubscriptionCycledEvent = { type: "subscription.cycled"; timestamp: Date; data: PolarSubscription };
+export type PolarEvent = ReturnType<typeof validateEvent> | SubscriptionCycledEvent;
 export type ApplyOutcome = "applied" | "ignored";
 
 /** The types applyEvent maps onto the models; any other is stored and answered 202. */
@@ -16,6 +23,7 @@ export const MAPPED_EVENT_TYPES: ReadonlySet<string> = new Set<PolarEvent["type"
   "customer.created",
   "customer.updated",
   "customer.deleted",
+  "customer.state_changed",
   "order.created",
   "order.updated",
   "order.paid",
@@ -27,15 +35,21 @@ export const MAPPED_EVENT_TYPES: ReadonlySet<string> = new Set<PolarEvent["type"
   "subscription.uncanceled",
   "subscription.revoked",
   "subscription.past_due",
+  "subscription.cycled",
   "product.created",
   "product.updated",
 ]);
 
-/** The status an order event proves at least, whatever the order object says. */
-const orderEventFloor: Partial<Record<PolarEvent["type"], PaymentStatus>> = {
-  "order.paid": "completed",
-  "order.refunded": "refunded",
-};
+/**
+ * The status an order event proves at least, whatever the order object says. `order.refunded`
+ * is also sent for a partial refund (the order `partially_refunded`), which keeps what was bought:
+ * only a full refund proves `refunded`.
+ */
+function orderEventFloor(type: PolarEvent["type"], order: { status: string }): PaymentStatus | undefined {
+  if (type === "order.paid") return "completed";
+  if (type === "order.refunded") return order.status === "partially_refunded" ? "completed" : "refunded";
+  return undefined;
+}
 
 function atLeast(fact: PaymentFact, floor: PaymentStatus | undefined): PaymentFact {
   return floor && paymentStatusesBelow(floor).includes(fact.status) ? { ...fact, status: floor } : fact;
@@ -65,6 +79,17 @@ export async function applyEvent(event: PolarEvent): Promise<ApplyOutcome> {
     case "customer.deleted":
       await unlinkCustomer(event.data.id);
       return "applied";
+    case "customer.state_changed": {
+      // A hint, not a fact: the subscription events of the same change carry the facts and
+      // usually arrive alongside. If the state disagrees with what we hold, the user is put
+      // first in line for the cron's reconciler, which pulls each disagreeing subscription from
+      // Polar's API. Not pulled here: that would race the events still in flight and spend API
+      // calls on every state change (see reconcile.ts).
+      const email = identityOf(event.data.externalId, event.data.email);
+      if (!email) return "ignored";
+      await flagForReconcileIfDrifted(email, event.data.activeSubscriptions);
+      return "applied";
+    }
     case "order.created":
     case "order.updated":
     case "order.paid":
@@ -72,7 +97,7 @@ export async function applyEvent(event: PolarEvent): Promise<ApplyOutcome> {
       if (event.data.product) await recordProduct(productFact(event.data.product));
       const fact = paymentFromOrder(event.data);
       if (!fact) return "ignored";
-      await recordPayment(atLeast(fact, orderEventFloor[event.type]));
+      await recordPayment(atLeast(fact, orderEventFloor(event.type, event.data)));
       return "applied";
     }
     case "subscription.created":
@@ -81,7 +106,8 @@ export async function applyEvent(event: PolarEvent): Promise<ApplyOutcome> {
     case "subscription.canceled":
     case "subscription.uncanceled":
     case "subscription.revoked":
-    case "subscription.past_due": {
+    case "subscription.past_due":
+    case "subscription.cycled": {
       await recordProduct(productFact(event.data.product));
       const fact = subscriptionFact(event.data);
       if (!fact) return "ignored";

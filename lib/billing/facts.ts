@@ -30,6 +30,8 @@ export interface PaymentFact {
   currency: string | null;
   orderId: string | null;
   polarCustomerId: string | null;
+  /** How much of the order was refunded (cents); null: not known from this object (a checkout). */
+  refundedAmount: number | null;
 }
 
 const checkoutStatusToPayment: Record<string, PaymentStatus> = {
@@ -53,6 +55,7 @@ export function paymentFromCheckout(checkout: Checkout): PaymentFact | null {
     currency: checkout.currency.toUpperCase(),
     orderId: null,
     polarCustomerId: checkout.customerId ?? null,
+    refundedAmount: null,
   };
 }
 
@@ -68,6 +71,7 @@ export function paymentFromOrder(order: Order): PaymentFact | null {
     currency: order.currency.toUpperCase(),
     orderId: order.id,
     polarCustomerId: order.customerId,
+    refundedAmount: order.refundedAmount,
   };
 }
 
@@ -140,4 +144,42 @@ export function productFact(product: ProductLike): ProductFact {
     isArchived: product.isArchived,
     polarModifiedAt: product.modifiedAt ?? product.createdAt,
   };
+}
+
+/** A subscription as `customer.state_changed` (and the Customer State API) lists it. */
+export interface StateSubscription {
+  id: string;
+  status: string;
+  currentPeriodEnd: Date | null | undefined;
+  cancelAtPeriodEnd: boolean;
+}
+
+/** A subscription as we hold it. */
+export interface HeldSubscription {
+  polarSubscriptionId: string;
+  status: string;
+  currentPeriodEnd?: Date | null;
+  cancelAtPeriodEnd: boolean;
+  endedAt?: Date | null;
+}
+
+const sameTime = (a: Date | null | undefined, b: Date | null | undefined) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
+
+/**
+ * The subscriptions on which Polar's customer state (its whole current state: only `active` and
+ * `trialing` subscriptions are listed) and ours disagree: one it lists that we hold otherwise
+ * (status, period end or cancel_at_period_end), or one we hold as active or trialing that it
+ * does not list. A past_due one missing from the state is expected (not active at Polar).
+ */
+export function subscriptionsDisagreeing(state: readonly StateSubscription[], ours: readonly HeldSubscription[]): string[] {
+  const out = new Set<string>();
+  for (const theirs of state) {
+    const mine = ours.find((s) => s.polarSubscriptionId === theirs.id);
+    const agrees =
+      mine !== undefined && mine.status === theirs.status && mine.cancelAtPeriodEnd === theirs.cancelAtPeriodEnd && sameTime(mine.currentPeriodEnd, theirs.currentPeriodEnd);
+    if (!agrees) out.add(theirs.id);
+  }
+  const listed = new Set(state.map((s) => s.id));
+  for (const s of ours) if (!listed.has(s.polarSubscriptionId) && (s.status === "active" || s.status === "trialing")) out.add(s.polarSubscriptionId);
+  return [...out];
 }

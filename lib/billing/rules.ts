@@ -129,3 +129,31 @@ export function derivePlan(facts: PlanFacts, now: Date, policy: AccessPolicy): P
 export function planAt(stored: { plan: Plan; until: Date | null | undefined }, now: Date): Plan {
   return stored.until && stored.until <= now ? "free" : stored.plan;
 }
+
+/** What the account page says about the user's subscription. */
+export type SubscriptionStanding =
+  | { kind: "renews"; on: Date }
+  | { kind: "ends"; on: Date }
+  | { kind: "grace"; until: Date }
+  | { kind: "payment-failed" };
+
+/**
+ * The standing of the subscription that grants the latest (or, if none grants, a past_due one):
+ * renews at its period end; ends then (canceled at period end, or canceled and not yet ended);
+ * a failed renewal keeps the plan until the grace period's end, or has lost it (no grace).
+ * Null when no subscription is worth mentioning.
+ */
+export function subscriptionStanding(subs: readonly SubscriptionState[], now: Date, policy: AccessPolicy): SubscriptionStanding | null {
+  let best: { sub: SubscriptionState; until: Date | null } | null = null;
+  for (const sub of subs) {
+    const until = subscriptionAccessUntil(sub, now, policy);
+    if (until === undefined) continue;
+    if (!best || (best.until !== null && (until === null || until > best.until))) best = { sub, until };
+  }
+  if (!best) return subs.some((s) => s.status === "past_due" && !s.endedAt) ? { kind: "payment-failed" } : null;
+  const { sub, until } = best;
+  if (sub.status === "past_due") return until ? { kind: "grace", until } : { kind: "payment-failed" };
+  const end = sub.currentPeriodEnd;
+  if (!end) return null;
+  return sub.cancelAtPeriodEnd || sub.status === "canceled" ? { kind: "ends", on: end } : { kind: "renews", on: end };
+}

@@ -8,7 +8,7 @@ import { returnWhole } from "@/lib/ferretdb-workarounds";
 import { userLockKey, withKeyedLock } from "@/lib/keyed-lock";
 import { updateOrCreateUser } from "@/lib/users";
 import { User } from "@/models/User";
-import type { PaymentFact, ProductFact, SubscriptionFact } from "./facts";
+import { subscriptionsDisagreeing, type PaymentFact, type ProductFact, type StateSubscription, type SubscriptionFact } from "./facts";
 import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, subscriptionStatusRank, type AccessPolicy } from "./rules";
 
 /**
@@ -79,7 +79,8 @@ async function writePayment(fact: PaymentFact, extra: { checkoutUrl?: string }):
   const before = await upsertRetrying(() =>
     Payment.findOneAndUpdate(
       { checkoutId: fact.checkoutId },
-      { $setOnInsert: insertOnly, $set: descriptive },
+      // Refunds only add up: `$max`, so an older order event arriving late never lowers it.
+      { $setOnInsert: insertOnly, $set: descriptive, ...(fact.refundedAmount ? { $max: { refundedAmount: fact.refundedAmount } } : {}) },
       { upsert: true, ...returnWhole("before") },
     ).lean(),
   );
@@ -158,6 +159,20 @@ export async function recordProduct(fact: ProductFact): Promise<void> {
 
 export async function linkCustomer(email: string, polarCustomerId: string): Promise<void> {
   await withKeyedLock(userLockKey(email), () => updateOrCreateUser(email, { $set: { polarCustomerId } }));
+}
+
+/**
+ * `customer.state_changed`: when Polar's state of this customer disagrees with our subscriptions,
+ * the user is made the reconciler's first pick (never reconciled, facts changed now, see
+ * reconcileCandidates). Returns the disagreeing subscription ids.
+ */
+export async function flagForReconcileIfDrifted(email: string, state: readonly StateSubscription[]): Promise<string[]> {
+  const ours = await Subscription.find({ customerEmail: email }, { polarSubscriptionId: 1, status: 1, currentPeriodEnd: 1, cancelAtPeriodEnd: 1 }).lean();
+  const drifted = subscriptionsDisagreeing(state, ours);
+  if (drifted.length > 0) {
+    await withKeyedLock(userLockKey(email), () => updateOrCreateUser(email, { $set: { reconciledAt: null, factsChangedAt: new Date() } }));
+  }
+  return drifted;
 }
 
 export async function unlinkCustomer(polarCustomerId: string): Promise<void> {

@@ -1,5 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
+import { Subscription$inboundSchema } from "@polar-sh/sdk/models/components/subscription.js";
+import { SDKValidationError } from "@polar-sh/sdk/models/errors/sdkvalidationerror";
 import { validateEvent } from "@polar-sh/sdk/webhooks";
 import type { PolarEvent } from "@/lib/billing/apply-event";
 import { polarWebhook } from "./signature";
@@ -13,6 +15,8 @@ import { polarWebhook } from "./signature";
 const secret = randomBytes(32).toString("base64url");
 
 export function parseStoredEvent(webhookId: string, payload: string): PolarEvent {
+  const cycled = parseCycled(payload);
+  if (cycled) return cycled;
   const at = new Date();
   const headers = {
     "webhook-id": webhookId,
@@ -20,4 +24,22 @@ export function parseStoredEvent(webhookId: string, payload: string): PolarEvent
     "webhook-signature": polarWebhook(secret).sign(webhookId, at, payload),
   };
   return validateEvent(payload, headers, secret);
+}
+
+/**
+ * `subscription.cycled` (a renewal) is a type Polar sends and the SDK 0.47's `validateEvent`
+ * refuses ("Unknown event type"). Its `data` is the subscription object, as in every other
+ * subscription.* event, so it is parsed with the SDK's own Subscription schema; a body it cannot
+ * parse throws the SDK's SDKValidationError, as validateEvent would (the applier marks it
+ * skipped). Null for any other type.
+ */
+function parseCycled(payload: string): PolarEvent | null {
+  const body: unknown = JSON.parse(payload);
+  if (typeof body !== "object" || body === null || (body as { type?: unknown }).type !== "subscription.cycled") return null;
+  const { timestamp, data } = body as { timestamp?: unknown; data?: unknown };
+  const at = typeof timestamp === "string" ? new Date(timestamp) : new Date(Number.NaN);
+  if (Number.isNaN(at.getTime())) throw new SDKValidationError("subscription.cycled: timestamp is not a date", null, timestamp);
+  const sub = Subscription$inboundSchema.safeParse(data);
+  if (!sub.success) throw new SDKValidationError("subscription.cycled: data is not a subscription", sub.error, data);
+  return { type: "subscription.cycled", timestamp: at, data: sub.data };
 }

@@ -176,6 +176,8 @@ export interface OrderSpec {
   subscriptionId?: string | null;
   billingReason?: "purchase" | "subscription_create" | "subscription_cycle";
   modifiedAt?: Date;
+  /** Cents refunded; default: all of it for a refunded order, else 0. */
+  refundedAmount?: number;
 }
 
 export function orderWire(o: OrderSpec): Json {
@@ -194,7 +196,7 @@ export function orderWire(o: OrderSpec): Json {
     total_amount: amount,
     applied_balance_amount: 0,
     due_amount: 0,
-    refunded_amount: status === "refunded" ? amount : 0,
+    refunded_amount: o.refundedAmount ?? (status === "refunded" ? amount : 0),
     refunded_tax_amount: 0,
     currency: "usd",
     billing_reason: o.billingReason ?? (o.subscriptionId ? "subscription_create" : "purchase"),
@@ -264,6 +266,20 @@ export function subscriptionWire(s: SubscriptionSpec): Json {
     prices: [price(s.product)],
     meters: [],
     pending_update: null,
+  };
+}
+
+/** `customer.state_changed`'s data: the customer and its active (or trialing) subscriptions. */
+export function customerStateWire(c: CustomerSpec, subs: SubscriptionSpec[]): Json {
+  return {
+    ...customerBase(c),
+    active_subscriptions: subs.map((s) => {
+      const w = subscriptionWire(s);
+      const keep = ["id", "created_at", "modified_at", "metadata", "status", "amount", "currency", "recurring_interval", "current_period_start", "current_period_end", "trial_start", "trial_end", "cancel_at_period_end", "canceled_at", "started_at", "ends_at", "product_id", "discount_id"];
+      return { ...Object.fromEntries(keep.map((k) => [k, w[k]])), custom_field_data: {}, meters: [] };
+    }),
+    granted_benefits: [],
+    active_meters: [],
   };
 }
 

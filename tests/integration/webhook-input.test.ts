@@ -70,9 +70,9 @@ describe("bad input gets a clear status and writes nothing", () => {
   });
 
   it("a signed event of an unknown type: stored, 202", async () => {
-    const res = await postDelivery(sign(JSON.stringify(event("subscription.cycled", { id: "sub_x" })), SECRET, "wh_cycled"));
+    const res = await postDelivery(sign(JSON.stringify(event("subscription.paused", { id: "sub_x" })), SECRET, "wh_paused"));
     expect(res.status).toBe(202);
-    expect(await WebhookEvent.findOne({ _id: "wh_cycled" }).lean()).toMatchObject({ type: "subscription.cycled", status: "skipped" });
+    expect(await WebhookEvent.findOne({ _id: "wh_paused" }).lean()).toMatchObject({ type: "subscription.paused", status: "skipped" });
     expect(await Payment.countDocuments()).toBe(0);
   });
 

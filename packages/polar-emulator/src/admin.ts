@@ -6,7 +6,7 @@ import type { Flows } from "./flows";
 import { esc, page } from "./html";
 import { ApiError, isLoopback, readBody, redirect, sendHtml, sendJson } from "./http";
 import { newProductBody, productPatchBody, productRecord } from "./seed";
-import { toCheckout, toProduct, toWebhookEndpoint, wire, type WireContext } from "./serialize";
+import { toCheckout, toOrder, toProduct, toSubscription, toWebhookEndpoint, wire, type WireContext } from "./serialize";
 import type { Store } from "./store";
 
 /**
@@ -199,6 +199,40 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
       if (!checkout) throw new ApiError(404, { error: "ResourceNotFound", detail: "Not found" });
       if (!flows.expireCheckout(checkout)) throw new ApiError(409, { detail: `The checkout is ${checkout.status}; only an open checkout can expire.` });
       sendJson(res, 200, wire.checkout(toCheckout(checkout, ctx)));
+      return true;
+    }
+    // Lifecycle triggers for tests, the same flows as the portal's buttons (flows.ts).
+    const lifecycle = /^\/admin\/subscriptions\/([^/]+)\/(renew|renew-failing|retry|uncancel)$/.exec(path);
+    if (lifecycle?.[1]) {
+      await readBody(req);
+      const sub = store.subscriptions.get(lifecycle[1]);
+      if (!sub) throw new ApiError(404, { error: "ResourceNotFound", detail: "Not found" });
+      const action = lifecycle[2];
+      const ok =
+        action === "retry"
+          ? flows.retryRenewal(sub) !== null
+          : action === "uncancel"
+            ? flows.uncancelSubscription(sub)
+            : flows.renewSubscription(sub, { failing: action === "renew-failing" }) !== null;
+      if (!ok) throw new ApiError(409, { detail: `The subscription is ${sub.status}${sub.cancelAtPeriodEnd ? " (canceling)" : ""}: cannot ${action}.` });
+      sendJson(res, 200, wire.subscription(toSubscription(sub, ctx)));
+      return true;
+    }
+    const refundPart = /^\/admin\/orders\/([^/]+)\/refund-part$/.exec(path);
+    if (refundPart?.[1]) {
+      const text = await readBody(req);
+      let raw: unknown;
+      try {
+        raw = text.trim() ? JSON.parse(text) : {};
+      } catch {
+        throw new ApiError(400, { detail: "The body must be JSON: {amount?}" });
+      }
+      const parsed = z.object({ amount: z.int().min(1).optional() }).strict().safeParse(raw);
+      if (!parsed.success) throw new ApiError(422, { detail: z.prettifyError(parsed.error) });
+      const order = store.orders.get(refundPart[1]);
+      if (!order) throw new ApiError(404, { error: "ResourceNotFound", detail: "Not found" });
+      if (!flows.refundPart(order, parsed.data.amount)) throw new ApiError(409, { detail: `The order is ${order.status}: nothing to refund.` });
+      sendJson(res, 200, wire.order(toOrder(order, ctx)));
       return true;
     }
     const redeliver = /^\/admin\/deliveries\/([^/]+)\/redeliver$/.exec(path);

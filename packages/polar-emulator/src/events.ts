@@ -85,6 +85,51 @@ import {
   type WebhookSubscriptionRevokedPayload,
 } from "@polar-sh/sdk/models/components/webhooksubscriptionrevokedpayload";
 
+import {
+  WebhookSubscriptionPastDuePayload$inboundSchema,
+  WebhookSubscriptionPastDuePayload$outboundSchema,
+  type WebhookSubscriptionPastDuePayload,
+} from "@polar-sh/sdk/models/components/webhooksubscriptionpastduepayload";
+import {
+  WebhookSubscriptionUncanceledPayload$inboundSchema,
+  WebhookSubscriptionUncanceledPayload$outboundSchema,
+  type WebhookSubscriptionUncanceledPayload,
+} from "@polar-sh/sdk/models/components/webhooksubscriptionuncanceledpayload";
+import {
+  WebhookCustomerStateChangedPayload$inboundSchema,
+  WebhookCustomerStateChangedPayload$outboundSchema,
+  type WebhookCustomerStateChangedPayload,
+} from "@polar-sh/sdk/models/components/webhookcustomerstatechangedpayload";
+import { Subscription$inboundSchema, Subscription$outboundSchema, type Subscription } from "@polar-sh/sdk/models/components/subscription";
+
+/**
+ * `subscription.cycled`: Polar sends it (the subscription object as `data`, like every other
+ * subscription.* event), but the SDK 0.47 has no payload type for it and its `validateEvent`
+ * throws on it. Written here with the SDK's own Subscription schemas, so its `data` is exactly
+ * what Polar sends and what `Subscription$inboundSchema` parses.
+ */
+export interface SubscriptionCycledPayload {
+  type: "subscription.cycled";
+  timestamp: Date;
+  data: Subscription;
+}
+const cycledEncode = {
+  parse: (v: unknown) => {
+    const e = v as SubscriptionCycledPayload;
+    return { type: e.type, timestamp: e.timestamp.toISOString(), data: Subscription$outboundSchema.parse(e.data) };
+  },
+};
+const cycledDecode = {
+  parse: (v: unknown): SubscriptionCycledPayload => {
+    const raw = v as { type: unknown; timestamp: unknown; data: unknown };
+    if (raw.type !== "subscription.cycled" || typeof raw.timestamp !== "string") throw new Error("not a subscription.cycled body");
+    return { type: "subscription.cycled", timestamp: new Date(raw.timestamp), data: Subscription$inboundSchema.parse(raw.data) };
+  },
+};
+
+/** Types Polar sends that the SDK 0.47's `validateEvent` refuses ("Unknown event type"). */
+export const TYPES_THE_SDK_CANNOT_PARSE: ReadonlySet<string> = new Set(["subscription.cycled"]);
+
 /**
  * Every event the emulator emits, as the SDK's own webhook payload types. Serializing through
  * the matching generated `$outboundSchema` gives exactly the body `validateEvent` parses back.
@@ -107,13 +152,17 @@ export type PolarEvent =
   | WebhookSubscriptionUpdatedPayload
   | WebhookSubscriptionCanceledPayload
   | WebhookSubscriptionRevokedPayload
+  | WebhookSubscriptionPastDuePayload
+  | WebhookSubscriptionUncanceledPayload
+  | WebhookCustomerStateChangedPayload
+  | SubscriptionCycledPayload
 ;
 
 export type PolarEventType = PolarEvent["type"];
 
 interface Codec<E> {
-  encode: $ZodType<unknown, E>; // takes exactly this payload type
-  decode: $ZodType<E, unknown>; // gives exactly this payload type back
+  encode: $ZodType<unknown, E> | { parse(v: E): unknown }; // takes exactly this payload type
+  decode: $ZodType<E, unknown> | { parse(v: unknown): E }; // gives exactly this payload type back
 }
 
 // One codec per type, looked up by the event's discriminant; the mapped type makes the compiler
@@ -136,6 +185,10 @@ const codecs: { [K in PolarEventType]: Codec<Extract<PolarEvent, { type: K }>> }
   "subscription.updated": { encode: WebhookSubscriptionUpdatedPayload$outboundSchema, decode: WebhookSubscriptionUpdatedPayload$inboundSchema },
   "subscription.canceled": { encode: WebhookSubscriptionCanceledPayload$outboundSchema, decode: WebhookSubscriptionCanceledPayload$inboundSchema },
   "subscription.revoked": { encode: WebhookSubscriptionRevokedPayload$outboundSchema, decode: WebhookSubscriptionRevokedPayload$inboundSchema },
+  "subscription.past_due": { encode: WebhookSubscriptionPastDuePayload$outboundSchema, decode: WebhookSubscriptionPastDuePayload$inboundSchema },
+  "subscription.uncanceled": { encode: WebhookSubscriptionUncanceledPayload$outboundSchema, decode: WebhookSubscriptionUncanceledPayload$inboundSchema },
+  "customer.state_changed": { encode: WebhookCustomerStateChangedPayload$outboundSchema, decode: WebhookCustomerStateChangedPayload$inboundSchema },
+  "subscription.cycled": { encode: cycledEncode, decode: cycledDecode },
 };
 
 export const EMITTED_EVENT_TYPES = Object.keys(codecs) as PolarEventType[];

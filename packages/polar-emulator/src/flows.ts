@@ -1,7 +1,7 @@
 import type { DeliveryLog, WebhookDelivery } from "./delivery";
 import type { PolarEvent } from "./events";
 import { validationError } from "./http";
-import { toCheckout, toCustomer, toOrder, toProduct, toRefund, toSubscription, type WireContext } from "./serialize";
+import { toCheckout, toCustomer, toCustomerState, toOrder, toProduct, toRefund, toSubscription, type WireContext } from "./serialize";
 import {
   isoNow,
   newId,
@@ -88,7 +88,15 @@ export class Flows {
   }
 
   private emitSubscription(
-    type: "subscription.created" | "subscription.active" | "subscription.updated" | "subscription.canceled" | "subscription.revoked",
+    type:
+      | "subscription.created"
+      | "subscription.active"
+      | "subscription.updated"
+      | "subscription.canceled"
+      | "subscription.uncanceled"
+      | "subscription.revoked"
+      | "subscription.past_due"
+      | "subscription.cycled",
     s: SubscriptionRecord,
   ): DeliveryLog {
     return this.emit({ type, timestamp: tick(), data: toSubscription(s, this.ctx) });
@@ -106,6 +114,15 @@ export class Flows {
     this.emit({ type: created ? "product.created" : "product.updated", timestamp: tick(), data: toProduct(saved, this.ctx) });
     this.changed();
     return { product: saved, created };
+  }
+
+  /**
+   * `customer.state_changed`: Polar sends the customer's whole current state (not a diff) after
+   * each change to its subscriptions, the same object as `GET /v1/customers/{id}/state`.
+   */
+  private emitState(customerId: string): void {
+    const customer = this.store.customers.get(customerId);
+    if (customer) this.emit({ type: "customer.state_changed", timestamp: tick(), data: toCustomerState(customer, this.ctx) });
   }
 
   private touch<T extends { modifiedAt: string | null }>(record: T): T {
@@ -320,7 +337,12 @@ export class Flows {
     this.emitOrder("order.created", order);
     this.emitOrder("order.updated", this.touch(order));
     this.emitOrder("order.paid", this.touch(order));
-    if (subscription) this.emitSubscription("subscription.active", this.touch(subscription));
+    if (subscription) {
+      this.emitSubscription("subscription.active", this.touch(subscription));
+      // Polar recomputes the state in a background job after the change; emitted before the
+      // checkout's success event, which stays the last of a Pay (the hosted page waits for it).
+      this.emitState(customer.id);
+    }
 
     checkout.status = "succeeded";
     this.touch(checkout);
@@ -397,6 +419,7 @@ export class Flows {
     sub.modifiedAt = now;
     this.emitSubscription("subscription.updated", sub);
     this.emitSubscription("subscription.canceled", sub);
+    this.emitState(sub.customerId);
     this.changed();
     return true;
   }
@@ -413,6 +436,132 @@ export class Flows {
     sub.modifiedAt = now;
     this.emitSubscription("subscription.updated", sub);
     this.emitSubscription("subscription.revoked", sub);
+    this.emitState(sub.customerId);
+    this.changed();
+    return true;
+  }
+
+  /**
+   * A renewal at the period boundary, brought forward to now: the period moves on
+   * (`subscription.cycled`, `subscription.updated`), the renewal order is created pending
+   * (billing_reason `subscription_cycle`, no checkout) and charged. Paid: `order.updated`,
+   * `order.paid`. Declined (`failing`): the order stays pending and the subscription becomes
+   * `past_due` (`subscription.updated`, `subscription.past_due`); Polar retries the card later
+   * (retryRenewal). A subscription set to cancel at period end is not renewed (it would end).
+   */
+  renewSubscription(sub: SubscriptionRecord, opts: { failing?: boolean } = {}): OrderRecord | null {
+    if (sub.status !== "active" && sub.status !== "trialing") return null;
+    if (sub.cancelAtPeriodEnd) return null;
+    const start = new Date(sub.currentPeriodEnd);
+    sub.currentPeriodStart = start.toISOString();
+    sub.currentPeriodEnd = addInterval(start, sub.recurringInterval).toISOString();
+    if (sub.status === "trialing") sub.status = "active";
+    this.touch(sub);
+    this.emitSubscription("subscription.cycled", sub);
+    this.emitSubscription("subscription.updated", sub);
+
+    const order: OrderRecord = {
+      id: newId(),
+      status: "pending",
+      customerId: sub.customerId,
+      productId: sub.productId,
+      checkoutId: null,
+      subscriptionId: sub.id,
+      billingReason: "subscription_cycle",
+      amount: sub.amount,
+      currency: sub.currency,
+      refundedAmount: 0,
+      invoiceNumber: this.store.nextInvoiceNumber(),
+      itemId: newId(),
+      metadata: { ...sub.metadata },
+      createdAt: isoNow(),
+      modifiedAt: null,
+    };
+    this.store.orders.set(order.id, order);
+    this.emitOrder("order.created", order);
+    if (opts.failing) {
+      sub.status = "past_due";
+      this.touch(sub);
+      this.emitSubscription("subscription.updated", sub);
+      this.emitSubscription("subscription.past_due", sub);
+      this.log(`[polar-emulator] subscription ${sub.id} renewal declined: past_due, order ${order.id} unpaid`);
+    } else {
+      order.status = "paid";
+      this.emitOrder("order.updated", this.touch(order));
+      this.emitOrder("order.paid", this.touch(order));
+      this.log(`[polar-emulator] subscription ${sub.id} renewed to ${sub.currentPeriodEnd}: order ${order.id}`);
+    }
+    this.emitState(sub.customerId);
+    this.changed();
+    return order;
+  }
+
+  /**
+   * Polar's retry of a past_due subscription's card, succeeding: the unpaid renewal order is paid
+   * (`order.updated`, `order.paid`) and the subscription is active again (`subscription.updated`,
+   * `subscription.active`).
+   */
+  retryRenewal(sub: SubscriptionRecord): OrderRecord | null {
+    if (sub.status !== "past_due") return null;
+    const [order] = this.store.ordersWhere((o) => o.subscriptionId === sub.id && o.status === "pending");
+    if (!order) return null;
+    order.status = "paid";
+    this.emitOrder("order.updated", this.touch(order));
+    this.emitOrder("order.paid", this.touch(order));
+    sub.status = "active";
+    this.touch(sub);
+    this.emitSubscription("subscription.updated", sub);
+    this.emitSubscription("subscription.active", sub);
+    this.emitState(sub.customerId);
+    this.log(`[polar-emulator] subscription ${sub.id} recovered: order ${order.id} paid`);
+    this.changed();
+    return order;
+  }
+
+  /**
+   * A partial refund (half of what is left by default): refund.created, then the order with
+   * `refunded_amount` and status `partially_refunded` (`refunded` once nothing is left) in
+   * `order.updated` and `order.refunded`, which Polar sends for partial refunds too.
+   */
+  refundPart(order: OrderRecord, amount?: number): boolean {
+    if (order.status !== "paid" && order.status !== "partially_refunded") return false;
+    const left = order.amount - order.refundedAmount;
+    const value = Math.min(left, amount ?? Math.max(1, Math.floor(left / 2)));
+    if (value <= 0) return false;
+    const refund = {
+      id: newId(),
+      status: "succeeded" as const,
+      reason: "customer_request" as const,
+      orderId: order.id,
+      subscriptionId: order.subscriptionId,
+      customerId: order.customerId,
+      amount: value,
+      currency: order.currency,
+      metadata: {},
+      createdAt: isoNow(),
+      modifiedAt: null,
+    };
+    this.store.refunds.set(refund.id, refund);
+    this.emit({ type: "refund.created", timestamp: tick(), data: toRefund(refund, this.ctx) });
+    order.refundedAmount += value;
+    order.status = order.refundedAmount >= order.amount ? "refunded" : "partially_refunded";
+    this.touch(order);
+    this.emitOrder("order.updated", order);
+    this.emitOrder("order.refunded", order);
+    this.changed();
+    return true;
+  }
+
+  /** Resumes a subscription set to cancel at period end: `subscription.updated`, `subscription.uncanceled`. */
+  uncancelSubscription(sub: SubscriptionRecord): boolean {
+    if (sub.status === "canceled" || !sub.cancelAtPeriodEnd) return false;
+    sub.cancelAtPeriodEnd = false;
+    sub.canceledAt = null;
+    sub.endsAt = null;
+    this.touch(sub);
+    this.emitSubscription("subscription.updated", sub);
+    this.emitSubscription("subscription.uncanceled", sub);
+    this.emitState(sub.customerId);
     this.changed();
     return true;
   }

@@ -22,6 +22,11 @@ const NOTICES: Record<string, string> = {
   canceled: "The subscription will end at the end of the current period.",
   revoked: "The subscription was revoked.",
   unchanged: "Nothing to change: that was already done.",
+  renewed: "The subscription was renewed.",
+  "renewal-failed": "The renewal payment failed: the subscription is past due.",
+  recovered: "The payment went through: the subscription is active again.",
+  "partially-refunded": "Part of the order was refunded.",
+  uncanceled: "The subscription was resumed.",
 };
 
 const date = (iso: string | null): string => (iso ? iso.slice(0, 10) : "—");
@@ -36,11 +41,13 @@ function render(deps: PortalPageDeps, session: CustomerSessionRecord, notice: st
   const orders = store.ordersWhere((o) => o.customerId === session.customerId);
   const orderRows = orders
     .map((o) => {
-      const action =
-        o.status === "paid"
-          ? `<form method="post" action="/portal/orders/${esc(o.id)}/refund">${hidden}<button type="submit" class="danger" aria-label="Refund order ${esc(o.invoiceNumber)}">Refund</button></form>`
-          : "";
-      return `<tr><td>${esc(date(o.createdAt))}</td><td>${esc(productName(o.productId))}</td><td>${esc(money(o.amount, o.currency))}</td><td>${esc(o.status)}</td><td><code>${esc(o.invoiceNumber)}</code></td><td>${action}</td></tr>`;
+      const refundable = o.status === "paid" || o.status === "partially_refunded";
+      const action = refundable
+        ? `<form method="post" action="/portal/orders/${esc(o.id)}/refund">${hidden}<button type="submit" class="danger" aria-label="Refund order ${esc(o.invoiceNumber)}">Refund</button></form> ` +
+          `<form method="post" action="/portal/orders/${esc(o.id)}/refund-part">${hidden}<button type="submit" class="secondary" aria-label="Refund part of order ${esc(o.invoiceNumber)}">Refund part</button></form>`
+        : "";
+      const status = o.refundedAmount > 0 && o.status === "partially_refunded" ? `${o.status} (${money(o.refundedAmount, o.currency)})` : o.status;
+      return `<tr><td>${esc(date(o.createdAt))}</td><td>${esc(productName(o.productId))}</td><td>${esc(money(o.amount, o.currency))}</td><td>${esc(status)}</td><td><code>${esc(o.invoiceNumber)}</code></td><td>${action}</td></tr>`;
     })
     .join("\n");
 
@@ -56,8 +63,16 @@ function render(deps: PortalPageDeps, session: CustomerSessionRecord, notice: st
         s.status !== "canceled"
           ? `<form method="post" action="/portal/subscriptions/${esc(s.id)}/revoke">${hidden}<button type="submit" class="danger" aria-label="Revoke ${esc(label)} now">Revoke now</button></form>`
           : "";
+      const post = (action: string, text: string, aria: string, cls = "secondary") =>
+        `<form method="post" action="/portal/subscriptions/${esc(s.id)}/${action}">${hidden}<button type="submit" class="${cls}" aria-label="${esc(aria)}">${text}</button></form> `;
+      const lifecycle =
+        (s.status === "active" && !s.cancelAtPeriodEnd
+          ? post("renew", "Renew now", `Renew ${label} now`, "") + post("renew-failing", "Renew with a failing card", `Renew ${label} with a failing card`)
+          : "") +
+        (s.status === "past_due" ? post("retry", "Retry payment", `Retry the payment of ${label}`, "") : "") +
+        (s.status !== "canceled" && s.cancelAtPeriodEnd ? post("uncancel", "Resume", `Resume ${label}`, "") : "");
       const state = s.cancelAtPeriodEnd ? `${s.status}, ends ${date(s.endsAt)}` : s.status;
-      return `<tr><td>${esc(label)}</td><td>${esc(money(s.amount, s.currency))}${esc(interval(s.recurringInterval))}</td><td>${esc(state)}</td><td>${esc(date(s.currentPeriodEnd))}</td><td>${cancel}${revoke}</td></tr>`;
+      return `<tr><td>${esc(label)}</td><td>${esc(money(s.amount, s.currency))}${esc(interval(s.recurringInterval))}</td><td>${esc(state)}</td><td>${esc(date(s.currentPeriodEnd))}</td><td>${lifecycle}${cancel}${revoke}</td></tr>`;
     })
     .join("\n");
 
@@ -93,7 +108,7 @@ export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, r
       else sendHtml(res, 200, render(deps, session, url.searchParams.get("notice")));
       return true;
     }
-    const m = /^\/portal\/(orders|subscriptions)\/([0-9a-f-]{36})\/(refund|cancel|revoke)$/.exec(url.pathname);
+    const m = /^\/portal\/(orders|subscriptions)\/([0-9a-f-]{36})\/(refund|refund-part|cancel|revoke|renew|renew-failing|retry|uncancel)$/.exec(url.pathname);
     if (!m || req.method !== "POST") return false;
     const [, kind, id = "", action] = m;
     const session = sessionFor((await readForm(req)).get("customer_session_token"));
@@ -103,10 +118,25 @@ export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, r
     }
     const notFound = () => sendHtml(res, 404, page("Not found", "<h1>Not found</h1>"));
     let changed = false;
-    if (kind === "orders" && action === "refund") {
+    let notice: string | null = null;
+    if (kind === "orders" && (action === "refund" || action === "refund-part")) {
       const order = deps.store.orders.get(id);
       if (!order || order.customerId !== session.customerId) return (notFound(), true);
-      changed = deps.flows.refundOrder(order);
+      changed = action === "refund" ? deps.flows.refundOrder(order) : deps.flows.refundPart(order);
+      if (action === "refund-part") notice = "partially-refunded";
+    } else if (kind === "subscriptions" && (action === "renew" || action === "renew-failing" || action === "retry" || action === "uncancel")) {
+      const sub = deps.store.subscriptions.get(id);
+      if (!sub || sub.customerId !== session.customerId) return (notFound(), true);
+      if (action === "renew" || action === "renew-failing") {
+        changed = deps.flows.renewSubscription(sub, { failing: action === "renew-failing" }) !== null;
+        notice = action === "renew" ? "renewed" : "renewal-failed";
+      } else if (action === "retry") {
+        changed = deps.flows.retryRenewal(sub) !== null;
+        notice = "recovered";
+      } else {
+        changed = deps.flows.uncancelSubscription(sub);
+        notice = "uncanceled";
+      }
     } else if (kind === "subscriptions" && (action === "cancel" || action === "revoke")) {
       const sub = deps.store.subscriptions.get(id);
       if (!sub || sub.customerId !== session.customerId) return (notFound(), true);
@@ -115,8 +145,8 @@ export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, r
       notFound();
       return true;
     }
-    const notice = changed ? ({ refund: "refunded", cancel: "canceled", revoke: "revoked" } as const)[action as "refund" | "cancel" | "revoke"] : "unchanged";
-    redirect(res, `${portalUrl(session.token, deps.baseUrl())}&notice=${notice}`);
+    notice ??= ({ refund: "refunded", cancel: "canceled", revoke: "revoked" } as Record<string, string>)[action ?? ""] ?? "unchanged";
+    redirect(res, `${portalUrl(session.token, deps.baseUrl())}&notice=${changed ? notice : "unchanged"}`);
     return true;
   };
 }

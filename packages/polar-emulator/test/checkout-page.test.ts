@@ -105,6 +105,7 @@ describe("the hosted checkout page", () => {
       "order.updated",
       "order.paid",
       "subscription.active",
+      "customer.state_changed",
       "checkout.updated(succeeded)",
     ]);
     for (const r of got) verified(r);
@@ -234,18 +235,22 @@ describe("the customer portal", () => {
       expect(res.headers.get("location")).toMatch(new RegExp(`^${h.emulator.url}/portal\\?customer_session_token=`));
       return from;
     };
+    // Each subscription change ends with customer.state_changed (the customer's whole state).
+    const split = (events: Received[]) => [events.filter((r) => r.type !== "customer.state_changed"), events.filter((r) => r.type === "customer.state_changed")] as const;
     const since = (from: number, n: number) => waitFor(`${n} events`, () => h.receiver.received.length >= from + n && h.receiver.received.slice(from));
 
     const refunded = await since(await act(`/portal/orders/${order?.id}/refund`), 3);
     expect(refunded.map((r) => `${r.type}:${String(r.data.status)}`)).toEqual(["refund.created:succeeded", "order.updated:refunded", "order.refunded:refunded"]);
     expect(refunded[0]?.data).toMatchObject({ order_id: order?.id, amount: 999 });
 
-    const canceled = await since(await act(`/portal/subscriptions/${sub?.id}/cancel`), 2);
+    const [canceled, canceledState] = split(await since(await act(`/portal/subscriptions/${sub?.id}/cancel`), 3));
     expect(canceled.map((r) => r.type)).toEqual(["subscription.updated", "subscription.canceled"]);
+    expect(canceledState.map((r) => r.type)).toEqual(["customer.state_changed"]);
     for (const r of canceled) expect(r.data).toMatchObject({ id: sub?.id, status: "active", cancel_at_period_end: true, ends_at: expect.any(String), ended_at: null });
 
-    const revoked = await since(await act(`/portal/subscriptions/${sub?.id}/revoke`), 2);
+    const [revoked, revokedState] = split(await since(await act(`/portal/subscriptions/${sub?.id}/revoke`), 3));
     expect(revoked.map((r) => r.type)).toEqual(["subscription.updated", "subscription.revoked"]);
+    expect(revokedState.map((r) => r.type)).toEqual(["customer.state_changed"]);
     for (const r of revoked) expect(r.data).toMatchObject({ id: sub?.id, status: "canceled", ended_at: expect.any(String) });
     for (const r of [...refunded, ...canceled, ...revoked]) verified(r);
 

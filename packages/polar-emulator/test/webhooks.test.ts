@@ -3,13 +3,14 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admin, createCheckout, pay, PRO_ID, PRO_MONTHLY_ID, SECRET, startHarness, SUCCESS_URL, waitFor, type Harness } from "./harness";
 
-/** Every event type the emulator emits, from the brief (plus customer.updated, see below). */
+/** Every event type these purchases emit, from the brief (plus customer.updated, see below, and customer.state_changed after each subscription change). */
 const EXPECTED_TYPES = [
   "checkout.created",
   "checkout.updated",
   "checkout.expired",
   "customer.created",
   "customer.updated",
+  "customer.state_changed",
   "order.created",
   "order.updated",
   "order.paid",

@@ -1,0 +1,130 @@
+import { expect, test, type Page } from "@playwright/test";
+import { emulatorUrl, newEmail, signIn } from "./helpers";
+
+/**
+ * The subscription's life after the purchase, driven from the emulator's customer portal as a
+ * customer (or Polar's billing run) would: renewal, a failed renewal in the grace period
+ * (BILLING_GRACE_DAYS is 7 for the e2e server, scripts/e2e-server.ts), the retried payment, and
+ * a partial refund. The account page is reloaded until it shows what the webhooks brought.
+ */
+
+async function openPortal(page: Page): Promise<void> {
+  await page.goto("/account");
+  await page.getByTestId("manage-billing").click();
+  await page.waitForURL((url) => url.origin === emulatorUrl);
+}
+
+async function backToAccount(page: Page): Promise<void> {
+  await page.getByRole("link", { name: "← Back to the app" }).click();
+  await page.waitForURL("**/account");
+}
+
+/** Reloads /account until `check` passes (webhooks are applied shortly after delivery). */
+async function untilAccount(page: Page, check: () => Promise<void>): Promise<void> {
+  await expect(async () => {
+    await page.reload();
+    await check();
+  }).toPass({ timeout: 20_000 });
+}
+
+const standing = (page: Page) => page.getByTestId("subscription-standing");
+const rows = (page: Page) => page.getByTestId("payment-row");
+
+test("Pro Monthly: renew, a failed renewal in grace, the retried payment, a partial refund", async ({ page }) => {
+  const email = newEmail("lifecycle");
+  await signIn(page, email, "/pricing");
+  await page.getByRole("button", { name: "Upgrade to Pro Monthly", exact: true }).click();
+  await page.waitForURL((url) => url.origin === emulatorUrl);
+  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await page.getByRole("button", { name: "Pay" }).click();
+  await page.waitForURL(/\/confirmation\?checkout_id=/);
+  await expect(page.getByRole("heading", { name: "You're on Pro" })).toBeVisible();
+
+  await page.goto("/account");
+  await untilAccount(page, async () => {
+    await expect(standing(page)).toHaveText(/^Renews on /, { timeout: 1_000 });
+  });
+  const firstRenewal = await standing(page).textContent();
+  await expect(rows(page)).toHaveCount(1);
+
+  // Renew now: a second payment (the renewal order) and the next period's end.
+  await openPortal(page);
+  await page.getByRole("button", { name: /^Renew .* now$/ }).click();
+  await expect(page.getByRole("status")).toHaveText("The subscription was renewed.");
+  await backToAccount(page);
+  await untilAccount(page, async () => {
+    await expect(rows(page)).toHaveCount(2, { timeout: 1_000 });
+    await expect(standing(page)).toHaveText(/^Renews on /, { timeout: 1_000 });
+    await expect(standing(page)).not.toHaveText(firstRenewal ?? "", { timeout: 1_000 });
+  });
+  await expect(page.locator('[data-testid="payment-row"][data-renewal="true"]')).toHaveCount(1);
+  await expect(page.getByTestId("account-plan")).toHaveText("Pro");
+
+  // A renewal whose card fails: past_due, Pro kept for the grace period.
+  await openPortal(page);
+  await page.getByRole("button", { name: /with a failing card$/ }).click();
+  await expect(page.getByRole("status")).toContainText("past due");
+  await backToAccount(page);
+  await untilAccount(page, async () => {
+    await expect(standing(page)).toHaveText(/^Payment failed: Pro until /, { timeout: 1_000 });
+  });
+  await expect(page.getByTestId("account-plan")).toHaveText("Pro");
+  await expect(rows(page)).toHaveCount(3);
+  await expect(rows(page).first()).toContainText("Pending");
+
+  // Polar retries the card and it goes through: back to normal.
+  await openPortal(page);
+  await page.getByRole("button", { name: /^Retry the payment of / }).click();
+  await expect(page.getByRole("status")).toContainText("active again");
+  await backToAccount(page);
+  await untilAccount(page, async () => {
+    await expect(standing(page)).toHaveText(/^Renews on /, { timeout: 1_000 });
+    await expect(rows(page).first()).toContainText("Paid", { timeout: 1_000 });
+  });
+  await expect(page.getByTestId("account-plan")).toHaveText("Pro");
+
+  // Half of the latest order refunded: still Pro, the payment shown partially refunded.
+  await openPortal(page);
+  await page.getByRole("button", { name: /^Refund part of order / }).first().click();
+  await expect(page.getByRole("status")).toHaveText("Part of the order was refunded.");
+  await backToAccount(page);
+  await untilAccount(page, async () => {
+    await expect(page.getByTestId("payment-status").filter({ hasText: /^Partially refunded \(\$6\.49\)$/ })).toHaveCount(1, { timeout: 1_000 });
+  });
+  await expect(page.getByTestId("account-plan")).toHaveText("Pro");
+  await expect(standing(page)).toHaveText(/^Renews on /);
+});
+
+test("Pro Monthly: cancel at period end shows 'Ends on', Resume brings back 'Renews on'", async ({ page }) => {
+  const email = newEmail("resume");
+  await signIn(page, email, "/pricing");
+  await page.getByRole("button", { name: "Upgrade to Pro Monthly", exact: true }).click();
+  await page.waitForURL((url) => url.origin === emulatorUrl);
+  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await page.getByRole("button", { name: "Pay" }).click();
+  await page.waitForURL(/\/confirmation\?checkout_id=/);
+  await expect(page.getByRole("heading", { name: "You're on Pro" })).toBeVisible();
+
+  await page.goto("/account");
+  await untilAccount(page, async () => {
+    await expect(standing(page)).toHaveText(/^Renews on /, { timeout: 1_000 });
+  });
+  const date = (await standing(page).textContent())?.replace(/^Renews on /, "") ?? "";
+
+  await openPortal(page);
+  await page.getByRole("button", { name: /^Cancel .* at period end$/ }).click();
+  await backToAccount(page);
+  await untilAccount(page, async () => {
+    await expect(standing(page)).toHaveText(`Ends on ${date}`, { timeout: 1_000 });
+  });
+  await expect(page.getByTestId("account-plan")).toHaveText("Pro");
+
+  await openPortal(page);
+  await page.getByRole("button", { name: /^Resume / }).click();
+  await expect(page.getByRole("status")).toHaveText("The subscription was resumed.");
+  await backToAccount(page);
+  await untilAccount(page, async () => {
+    await expect(standing(page)).toHaveText(`Renews on ${date}`, { timeout: 1_000 });
+  });
+  await expect(page.getByTestId("account-plan")).toHaveText("Pro");
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { subscriptionsDisagreeing, type HeldSubscription, type StateSubscription } from "@/lib/billing/facts";
+import { subscriptionStanding, type SubscriptionState } from "@/lib/billing/rules";
+
+const DAY = 86_400_000;
+const now = new Date(Date.UTC(2026, 10, 27, 12));
+const at = (days: number) => new Date(now.getTime() + days * DAY);
+const noGrace = { graceMs: 0 };
+const grace3 = { graceMs: 3 * DAY };
+const s = (x: Partial<SubscriptionState>): SubscriptionState => ({
+  status: "active",
+  cancelAtPeriodEnd: false,
+  currentPeriodStart: at(-10),
+  currentPeriodEnd: at(20),
+  endedAt: null,
+  ...x,
+});
+
+describe("subscriptionStanding", () => {
+  it("active: renews at the period end; trialing too", () => {
+    expect(subscriptionStanding([s({})], now, noGrace)).toEqual({ kind: "renews", on: at(20) });
+    expect(subscriptionStanding([s({ status: "trialing" })], now, noGrace)).toEqual({ kind: "renews", on: at(20) });
+  });
+
+  it("canceled at period end, or canceled and not ended: ends at the period end", () => {
+    expect(subscriptionStanding([s({ cancelAtPeriodEnd: true })], now, noGrace)).toEqual({ kind: "ends", on: at(20) });
+    expect(subscriptionStanding([s({ status: "canceled" })], now, noGrace)).toEqual({ kind: "ends", on: at(20) });
+  });
+
+  it("past_due: in grace until the period start + grace; without grace or past it, payment failed", () => {
+    expect(subscriptionStanding([s({ status: "past_due", currentPeriodStart: at(-1) })], now, grace3)).toEqual({ kind: "grace", until: at(2) });
+    expect(subscriptionStanding([s({ status: "past_due", currentPeriodStart: at(-4) })], now, grace3)).toEqual({ kind: "payment-failed" });
+    expect(subscriptionStanding([s({ status: "past_due" })], now, noGrace)).toEqual({ kind: "payment-failed" });
+  });
+
+  it("revoked, or nothing: null; the latest granting subscription wins", () => {
+    expect(subscriptionStanding([s({ status: "canceled", endedAt: at(-1) })], now, noGrace)).toBeNull();
+    expect(subscriptionStanding([], now, noGrace)).toBeNull();
+    expect(subscriptionStanding([s({ currentPeriodEnd: at(5) }), s({ currentPeriodEnd: at(40), cancelAtPeriodEnd: true })], now, noGrace)).toEqual({ kind: "ends", on: at(40) });
+  });
+});
+
+describe("subscriptionsDisagreeing (customer.state_changed against ours)", () => {
+  const theirs = (x: Partial<StateSubscription>): StateSubscription => ({ id: "sub_1", status: "active", currentPeriodEnd: at(20), cancelAtPeriodEnd: false, ...x });
+  const ours = (x: Partial<HeldSubscription>): HeldSubscription => ({ polarSubscriptionId: "sub_1", status: "active", currentPeriodEnd: at(20), cancelAtPeriodEnd: false, ...x });
+
+  it("the same: none", () => {
+    expect(subscriptionsDisagreeing([theirs({})], [ours({})])).toEqual([]);
+  });
+
+  it("another period end, status or cancel flag; one we do not hold: that one", () => {
+    expect(subscriptionsDisagreeing([theirs({ currentPeriodEnd: at(50) })], [ours({})])).toEqual(["sub_1"]);
+    expect(subscriptionsDisagreeing([theirs({ cancelAtPeriodEnd: true })], [ours({})])).toEqual(["sub_1"]);
+    expect(subscriptionsDisagreeing([theirs({ status: "trialing" })], [ours({})])).toEqual(["sub_1"]);
+    expect(subscriptionsDisagreeing([theirs({ id: "sub_2" })], [ours({})])).toEqual(["sub_2", "sub_1"]);
+  });
+
+  it("ours active but not listed: that one; ours past_due or revoked not listed: as expected", () => {
+    expect(subscriptionsDisagreeing([], [ours({})])).toEqual(["sub_1"]);
+    expect(subscriptionsDisagreeing([], [ours({ status: "past_due" }), ours({ polarSubscriptionId: "sub_3", status: "canceled" })])).toEqual([]);
+  });
+});
