@@ -6,6 +6,7 @@ import { createApi } from "./api";
 import { createCheckoutPage } from "./checkout-page";
 import { DEFAULT_SETTINGS, WebhookDelivery, type DeliverySettings } from "./delivery";
 import { Flows } from "./flows";
+import { TYPES_THE_SDK_CANNOT_PARSE } from "./events";
 import { esc, page } from "./html";
 import { ApiError, sendHtml, sendJson } from "./http";
 import { debouncedSaver, readState, writeState } from "./persistence";
@@ -45,8 +46,11 @@ export interface PolarEmulator {
 export type { DeliverySettings } from "./delivery";
 export { DEFAULT_PRODUCTS_FILE } from "./seed";
 
-/** Every event type Polar can send: what ticking them all in the dashboard subscribes to. */
-export const ALL_WEBHOOK_EVENTS: readonly string[] = Object.values(WebhookEventType);
+/**
+ * Every event type Polar can send: what ticking them all in the dashboard subscribes to. The
+ * pinned SDK's enum lacks some Polar sends (its endpoint schema takes them as an open enum).
+ */
+export const ALL_WEBHOOK_EVENTS: readonly string[] = [...Object.values(WebhookEventType), ...TYPES_THE_SDK_CANNOT_PARSE];
 
 function urlHost(host: string): string {
   // A wildcard address is not something a client can connect to; loopback reaches it.

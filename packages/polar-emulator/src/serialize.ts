@@ -31,7 +31,6 @@ import { Refund$inboundSchema, Refund$outboundSchema, type Refund } from "@polar
 import { Subscription$inboundSchema, Subscription$outboundSchema, type Subscription } from "@polar-sh/sdk/models/components/subscription";
 import type { SubscriptionCustomer } from "@polar-sh/sdk/models/components/subscriptioncustomer";
 import { WebhookEndpoint$inboundSchema, type WebhookEndpoint } from "@polar-sh/sdk/models/components/webhookendpoint";
-import { WebhookEventType } from "@polar-sh/sdk/models/components/webhookeventtype";
 import type { EndpointState } from "./delivery";
 import type {
   CheckoutRecord,
@@ -457,10 +456,9 @@ export function toOrganization(ctx: WireContext): Organization {
   };
 }
 
-type KnownEventType = (typeof WebhookEventType)[keyof typeof WebhookEventType];
-const KNOWN_EVENT_TYPES = new Set<string>(Object.values(WebhookEventType));
-// The endpoint's events were checked against the same list when they were set.
-const isKnownEventType = (type: string): type is KnownEventType => KNOWN_EVENT_TYPES.has(type);
+// The SDK's event type is an open enum, as Polar's list grows: a type this SDK version lacks
+// (subscription.cycled) is carried as it is. The endpoint's events were checked when they were set.
+const asEventType = (type: string) => type as WebhookEndpoint["events"][number];
 
 /** The emulator's one endpoint as Polar's API shows it, secret included (Polar shows it too). */
 export function toWebhookEndpoint(e: EndpointState, secret: string, ctx: WireContext): WebhookEndpoint {
@@ -473,7 +471,7 @@ export function toWebhookEndpoint(e: EndpointState, secret: string, ctx: WireCon
     format: "raw",
     secret,
     organizationId: ctx.store.organizationId,
-    events: e.events.filter(isKnownEventType),
+    events: e.events.map(asEventType),
     enabled: e.enabled,
   };
 }
