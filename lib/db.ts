@@ -15,6 +15,31 @@ const cache: Cache = (globalCache.__mongoose ??= { promise: null });
 // Commands fail fast while disconnected instead of queueing for 10 s: a webhook must get its
 // 503 well inside Polar's timeout, and a page its error, not a hang.
 mongoose.set("bufferCommands", false);
+// Mongoose's own index build runs when a model is compiled, which here is when a route's module
+// loads, before any connection: with buffering off it fails at once, silently, and a fresh
+// database never got its unique indexes (found by `npm run doctor`). `buildIndexes` below does it
+// after connecting instead, so Mongoose's attempt is switched off.
+mongoose.set("autoIndex", false);
+mongoose.set("autoCreate", false);
+
+type AnyModel = mongoose.Model<unknown>;
+const started = ((globalThis as typeof globalThis & { __mongooseIndexed?: WeakSet<AnyModel> }).__mongooseIndexed ??= new WeakSet());
+
+/**
+ * Builds the declared indexes of every model compiled so far, once per model and process, behind
+ * the caller (an existing index costs one round trip; a new deployment builds them on its first
+ * request). A failure is logged and retried on the next connect: e.g. duplicates under a unique key.
+ */
+function buildIndexes(): void {
+  for (const model of Object.values(mongoose.models) as AnyModel[]) {
+    if (started.has(model)) continue;
+    started.add(model);
+    model.createIndexes().catch((error: unknown) => {
+      started.delete(model);
+      console.error(`[db] indexes of ${model.modelName} not built: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+}
 
 export class DatabaseUnavailableError extends Error {
   constructor(cause: unknown) {
@@ -26,15 +51,19 @@ export class DatabaseUnavailableError extends Error {
 /** `options` is for tools (the profiler turns on command monitoring); the app passes none. */
 export async function connectDb(uri?: string, options: mongoose.ConnectOptions = {}): Promise<typeof mongoose> {
   if (replacing) await replacing;
-  if (cache.promise) return cache.promise;
-  const target = uri ?? env().MONGODB_URI;
-  cache.promise = mongoose
-    .connect(target, { ...connectionDefaults(target), ...options })
-    .catch((error: unknown) => {
-      cache.promise = null; // let the next request try again
-      throw new DatabaseUnavailableError(error);
-    });
-  return cache.promise;
+  if (!cache.promise) {
+    const target = uri ?? env().MONGODB_URI;
+    cache.promise = mongoose
+      .connect(target, { ...connectionDefaults(target), ...options })
+      .catch((error: unknown) => {
+        cache.promise = null; // let the next request try again
+        throw new DatabaseUnavailableError(error);
+      });
+  }
+  const connected = await cache.promise;
+  // Every call: a route loaded later in this process brings models the first call did not see.
+  buildIndexes();
+  return connected;
 }
 
 let replacing: Promise<void> | null = null;

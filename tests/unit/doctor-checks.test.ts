@@ -124,7 +124,7 @@ describe("mongodb", () => {
     };
     const text = line(f, "mongodb");
     expect(text).toMatch(/^FAIL mongodb: MongoDB 8\.0\.4 at db\/acme: 1 of 5 declared indexes missing: users \{email: 1\} \(unique\) -> /);
-    expect(text).toContain("autoIndex");
+    expect(text).toContain("buildIndexes");
     expect(text).toContain('the billing cron loads every model: call it once (curl -H "Authorization: Bearer $CRON_SECRET" https://acme.example/api/cron/billing)');
     expect(text).toContain('db.users.createIndex({"email":1}, {"unique":true})');
   });
