@@ -22,7 +22,7 @@ mongoose.set("bufferCommands", false);
 mongoose.set("autoIndex", false);
 mongoose.set("autoCreate", false);
 
-type AnyModel = mongoose.Model<unknown>;
+type AnyModel = (typeof mongoose.models)[string];
 const started = ((globalThis as typeof globalThis & { __mongooseIndexed?: WeakSet<AnyModel> }).__mongooseIndexed ??= new WeakSet());
 
 /**
@@ -31,7 +31,7 @@ const started = ((globalThis as typeof globalThis & { __mongooseIndexed?: WeakSe
  * request). A failure is logged and retried on the next connect: e.g. duplicates under a unique key.
  */
 function buildIndexes(): void {
-  for (const model of Object.values(mongoose.models) as AnyModel[]) {
+  for (const model of Object.values(mongoose.models)) {
     if (started.has(model)) continue;
     started.add(model);
     model.createIndexes().catch((error: unknown) => {
