@@ -25,19 +25,24 @@ mongoose.set("autoCreate", false);
 type AnyModel = (typeof mongoose.models)[string];
 const started = ((globalThis as typeof globalThis & { __mongooseIndexed?: WeakSet<AnyModel> }).__mongooseIndexed ??= new WeakSet());
 
+let building: Promise<void> = Promise.resolve();
+
 /**
  * Builds the declared indexes of every model compiled so far, once per model and process, behind
  * the caller (an existing index costs one round trip; a new deployment builds them on its first
- * request). A failure is logged and retried on the next connect: e.g. duplicates under a unique key.
+ * request). One model after another: in parallel they opened a pool connection each at start. A
+ * failure is logged and retried on the next connect: e.g. duplicates under a unique key.
  */
 function buildIndexes(): void {
   for (const model of Object.values(mongoose.models)) {
     if (started.has(model)) continue;
     started.add(model);
-    model.createIndexes().catch((error: unknown) => {
-      started.delete(model);
-      console.error(`[db] indexes of ${model.modelName} not built: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    building = building.then(() =>
+      model.createIndexes().catch((error: unknown) => {
+        started.delete(model);
+        console.error(`[db] indexes of ${model.modelName} not built: ${error instanceof Error ? error.message : String(error)}`);
+      }),
+    );
   }
 }
 

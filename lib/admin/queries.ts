@@ -43,7 +43,7 @@ export interface EventRow {
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-export const EVENT_LOG_LIMIT = 50;
+export const EVENT_LOG_LIMIT = 25;
 
 /** The newest events matching every given field. */
 export async function searchEvents(query: EventQuery, limit = EVENT_LOG_LIMIT): Promise<EventRow[]> {
@@ -70,7 +70,7 @@ export async function searchEvents(query: EventQuery, limit = EVENT_LOG_LIMIT): 
 }
 
 /** Failed events, and events stored but not applied: what Replay is for. */
-export async function eventsNeedingAttention(limit = 20): Promise<EventRow[]> {
+export async function eventsNeedingAttention(limit = 10): Promise<EventRow[]> {
   const [failed, received] = await Promise.all([searchEvents({ status: "failed" }, limit), searchEvents({ status: "received" }, limit)]);
   return [...failed, ...received].sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime()).slice(0, limit);
 }
