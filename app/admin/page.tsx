@@ -8,8 +8,8 @@ import {
   loadWebhookHealth,
   recentDriftRepairs,
   searchEvents,
-  type EventRow,
 } from "@/lib/admin/queries";
+import type { EventSummary } from "@/lib/webhooks/operator";
 import { WEBHOOK_EVENT_STATUSES, type WebhookEventStatus } from "@/models/WebhookEvent";
 import { replayWebhookEvent } from "./actions";
 import { BarChart } from "./BarChart";
@@ -180,7 +180,7 @@ function Field({ name, label, value, placeholder }: { name: string; label: strin
   );
 }
 
-function EventTable({ rows, replayable = false, testId }: { rows: EventRow[]; replayable?: boolean; testId: string }) {
+function EventTable({ rows, replayable = false, testId }: { rows: EventSummary[]; replayable?: boolean; testId: string }) {
   return (
     <div className="overflow-x-auto">
       <table className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm" data-testid={testId}>

@@ -95,11 +95,3 @@ export function summarizeDeliveries(samples: DeliverySample[], now: Date, opts: 
     truncated: samples.length >= opts.limit,
   };
 }
-
-/** Users per plan, from each user's stored plan and its end date (a lapsed Pro counts as Free). */
-export interface PlanCounts {
-  pro: number;
-  free: number;
-  /** Stored as Pro with an end date already past: the cron's next run turns them Free. */
-  lapsed: number;
-}

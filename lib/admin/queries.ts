@@ -2,8 +2,9 @@ import "server-only";
 import { connectDb } from "@/lib/db";
 import { DriftRepair } from "@/models/DriftRepair";
 import { User } from "@/models/User";
-import { WebhookEvent, WEBHOOK_EVENT_STATUSES, type WebhookEventStatus } from "@/models/WebhookEvent";
-import { DEFAULT_HEALTH_OPTIONS, summarizeDeliveries, type PlanCounts, type WebhookHealth } from "./health";
+import { WebhookEvent, type WebhookEventStatus } from "@/models/WebhookEvent";
+import { findEventSummaries, listAttentionEvents, type EventSummary } from "@/lib/webhooks/operator";
+import { DEFAULT_HEALTH_OPTIONS, summarizeDeliveries, type WebhookHealth } from "./health";
 
 export async function loadWebhookHealth(now = new Date()): Promise<WebhookHealth> {
   await connectDb();
@@ -31,48 +32,32 @@ export interface EventQuery {
   status?: WebhookEventStatus;
 }
 
-export interface EventRow {
-  webhookId: string;
-  type: string;
-  status: WebhookEventStatus;
-  attempts: number;
-  receivedAt: Date;
-  processedAt: Date | null;
-  error: string | null;
-}
-
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export const EVENT_LOG_LIMIT = 25;
 
 /** The newest events matching every given field. */
-export async function searchEvents(query: EventQuery, limit = EVENT_LOG_LIMIT): Promise<EventRow[]> {
-  await connectDb();
+export function searchEvents(query: EventQuery, limit = EVENT_LOG_LIMIT): Promise<EventSummary[]> {
   const filter: Record<string, unknown> = {};
   if (query.webhookId) filter._id = query.webhookId;
   if (query.type) filter.type = query.type;
-  if (query.status && (WEBHOOK_EVENT_STATUSES as readonly string[]).includes(query.status)) filter.status = query.status;
+  if (query.status) filter.status = query.status;
   // The payload is stored as Polar sent it (a string): an email appears in it as written there.
   if (query.email) filter.payload = { $regex: escapeRegExp(query.email), $options: "i" };
-  const docs = await WebhookEvent.find(filter, { type: 1, status: 1, attempts: 1, receivedAt: 1, processedAt: 1, error: 1 })
-    .sort({ receivedAt: -1 })
-    .limit(limit)
-    .lean();
-  return docs.map((d) => ({
-    webhookId: d._id,
-    type: d.type,
-    status: d.status,
-    attempts: d.attempts ?? 0,
-    receivedAt: d.receivedAt,
-    processedAt: d.processedAt ?? null,
-    error: d.error ?? null,
-  }));
+  return findEventSummaries(filter, limit);
 }
 
 /** Failed events, and events stored but not applied: what Replay is for. */
-export async function eventsNeedingAttention(limit = 10): Promise<EventRow[]> {
-  const [failed, received] = await Promise.all([searchEvents({ status: "failed" }, limit), searchEvents({ status: "received" }, limit)]);
-  return [...failed, ...received].sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime()).slice(0, limit);
+export function eventsNeedingAttention(limit = 10): Promise<EventSummary[]> {
+  return listAttentionEvents(limit, ["failed", "received"]);
+}
+
+/** Users per plan, from each user's stored plan and its end date (a lapsed Pro counts as Free). */
+export interface PlanCounts {
+  pro: number;
+  free: number;
+  /** Stored as Pro with an end date already past: the cron's next run turns them Free. */
+  lapsed: number;
 }
 
 export async function countCustomersByPlan(now = new Date()): Promise<PlanCounts> {

@@ -16,13 +16,10 @@ export interface EventSummary {
 
 const summaryFields = { type: 1, status: 1, attempts: 1, receivedAt: 1, processedAt: 1, error: 1 } as const;
 
-/** Events an operator should look at: failed, not yet applied, or stored without being applied. */
-export async function listAttentionEvents(limit = 50): Promise<EventSummary[]> {
+/** The newest events matching `filter`, as the operator's tools list them. */
+export async function findEventSummaries(filter: Record<string, unknown>, limit: number): Promise<EventSummary[]> {
   await connectDb();
-  const docs = await WebhookEvent.find({ status: { $in: ["failed", "received", "skipped"] } }, summaryFields)
-    .sort({ receivedAt: -1 })
-    .limit(limit)
-    .lean();
+  const docs = await WebhookEvent.find(filter, summaryFields).sort({ receivedAt: -1 }).limit(limit).lean();
   return docs.map((d) => ({
     webhookId: d._id,
     type: d.type,
@@ -32,6 +29,11 @@ export async function listAttentionEvents(limit = 50): Promise<EventSummary[]> {
     processedAt: d.processedAt ?? null,
     error: d.error ?? null,
   }));
+}
+
+/** Events an operator should look at: failed, not yet applied, or (by default) stored without being applied. */
+export function listAttentionEvents(limit = 50, statuses: WebhookEventStatus[] = ["failed", "received", "skipped"]): Promise<EventSummary[]> {
+  return findEventSummaries({ status: { $in: statuses } }, limit);
 }
 
 export async function showEvent(webhookId: string) {

@@ -34,6 +34,8 @@ export function parseStoredEvent(webhookId: string, payload: string): PolarEvent
  * skipped). Null for any other type.
  */
 function parseCycled(payload: string): PolarEvent | null {
+  // Every event comes through here: parse the body twice only when it can be this type.
+  if (!payload.includes("subscription.cycled")) return null;
   const body: unknown = JSON.parse(payload);
   if (typeof body !== "object" || body === null || (body as { type?: unknown }).type !== "subscription.cycled") return null;
   const { timestamp, data } = body as { timestamp?: unknown; data?: unknown };

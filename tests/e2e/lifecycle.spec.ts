@@ -27,18 +27,22 @@ async function untilAccount(page: Page, check: () => Promise<void>): Promise<voi
   }).toPass({ timeout: 20_000 });
 }
 
-const standing = (page: Page) => page.getByTestId("subscription-standing");
-const rows = (page: Page) => page.getByTestId("payment-row");
-
-test("Pro Monthly: renew, a failed renewal in grace, the retried payment, a partial refund", async ({ page }) => {
-  const email = newEmail("lifecycle");
-  await signIn(page, email, "/pricing");
+/** A new user buys Pro Monthly through the emulator's checkout and lands on the confirmation. */
+async function buyProMonthly(page: Page, tag: string): Promise<void> {
+  await signIn(page, newEmail(tag), "/pricing");
   await page.getByRole("button", { name: "Upgrade to Pro Monthly", exact: true }).click();
   await page.waitForURL((url) => url.origin === emulatorUrl);
   await page.getByLabel("Card number").fill("4242 4242 4242 4242");
   await page.getByRole("button", { name: "Pay" }).click();
   await page.waitForURL(/\/confirmation\?checkout_id=/);
   await expect(page.getByRole("heading", { name: "You're on Pro" })).toBeVisible();
+}
+
+const standing = (page: Page) => page.getByTestId("subscription-standing");
+const rows = (page: Page) => page.getByTestId("payment-row");
+
+test("Pro Monthly: renew, a failed renewal in grace, the retried payment, a partial refund", async ({ page }) => {
+  await buyProMonthly(page, "lifecycle");
 
   await page.goto("/account");
   await untilAccount(page, async () => {
@@ -96,14 +100,7 @@ test("Pro Monthly: renew, a failed renewal in grace, the retried payment, a part
 });
 
 test("Pro Monthly: cancel at period end shows 'Ends on', Resume brings back 'Renews on'", async ({ page }) => {
-  const email = newEmail("resume");
-  await signIn(page, email, "/pricing");
-  await page.getByRole("button", { name: "Upgrade to Pro Monthly", exact: true }).click();
-  await page.waitForURL((url) => url.origin === emulatorUrl);
-  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
-  await page.getByRole("button", { name: "Pay" }).click();
-  await page.waitForURL(/\/confirmation\?checkout_id=/);
-  await expect(page.getByRole("heading", { name: "You're on Pro" })).toBeVisible();
+  await buyProMonthly(page, "resume");
 
   await page.goto("/account");
   await untilAccount(page, async () => {

@@ -381,32 +381,9 @@ export class Flows {
     return customer;
   }
 
-  /** A full refund: refund.created, order.updated (status refunded), order.refunded. */
+  /** A full refund of what is left: refund.created, order.updated (status refunded), order.refunded. */
   refundOrder(order: OrderRecord): boolean {
-    if (order.status !== "paid" && order.status !== "partially_refunded") return false;
-    const amount = order.amount - order.refundedAmount;
-    const refund = {
-      id: newId(),
-      status: "succeeded" as const,
-      reason: "customer_request" as const,
-      orderId: order.id,
-      subscriptionId: order.subscriptionId,
-      customerId: order.customerId,
-      amount,
-      currency: order.currency,
-      metadata: {},
-      createdAt: isoNow(),
-      modifiedAt: null,
-    };
-    this.store.refunds.set(refund.id, refund);
-    this.emit({ type: "refund.created", timestamp: tick(), data: toRefund(refund, this.ctx) });
-    order.refundedAmount += amount;
-    order.status = "refunded";
-    this.touch(order);
-    this.emitOrder("order.updated", order);
-    this.emitOrder("order.refunded", order);
-    this.changed();
-    return true;
+    return this.refundPart(order, order.amount - order.refundedAmount);
   }
 
   /** Cancel at period end: access continues, status stays active. */
