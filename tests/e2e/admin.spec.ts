@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page, type Route } from "@playwright/test";
 import { MongoClient } from "mongodb";
 import { readDotenv } from "../../scripts/lib/local-env";
 import { customerWire, deliver, event } from "../../scripts/lib/polar-payloads";
@@ -112,19 +112,36 @@ test("the operator sees webhook health and replays a failed event, which then ap
   await expect(page.getByText("No events match.")).toBeVisible();
 });
 
+/**
+ * Rewrites the webhook-id the next Replay form posts, on the wire, as a tampered form would send
+ * it. Editing the hidden input instead races React: a form not yet hydrated gets its value back.
+ */
+async function tamperNextReplay(page: Page, from: string, to: string): Promise<void> {
+  let done = false;
+  const handler = async (route: Route) => {
+    const request = route.request();
+    if (done || request.method() !== "POST") return route.continue();
+    done = true;
+    const body = request.postData() ?? "";
+    expect(body).toContain(from);
+    await route.continue({ postData: body.replace(from, to) });
+    await page.unroute("**/admin**", handler);
+  };
+  await page.route("**/admin**", handler);
+}
+
 test("a tampered Replay form gets a clear answer and changes nothing", async ({ page }) => {
   const { webhookId } = await storeFailedEvent(client);
   await signIn(page, LOCAL_ADMIN_EMAIL, "/admin");
-  const form = page.getByTestId(`event-${webhookId}`).locator("form");
-  const setId = (id: string) => form.locator("input[name=webhookId]").evaluate((el, value) => ((el as HTMLInputElement).value = value), id);
+  const replay = () => page.getByTestId(`event-${webhookId}`).locator("form").getByRole("button").click();
 
   const missing = `msg_missing_${randomUUID()}`;
-  await setId(missing);
-  await form.getByRole("button").click();
+  await tamperNextReplay(page, webhookId, missing);
+  await replay();
   await expect(page.getByTestId("replay-result")).toContainText(`${missing} No event with that webhook-id.`);
 
-  await setId("has spaces");
-  await page.getByTestId(`event-${webhookId}`).locator("form").getByRole("button").click();
+  await tamperNextReplay(page, webhookId, "has spaces");
+  await replay();
   await expect(page.getByTestId("replay-result")).toContainText("That was not a webhook-id.");
   const stored = await client.db().collection<StoredEvent>("webhookevents").findOne({ _id: webhookId });
   expect(stored?.status).toBe("failed");

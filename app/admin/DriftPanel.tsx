@@ -1,0 +1,31 @@
+import { recentDriftRepairs } from "@/lib/admin/queries";
+import { time } from "./format";
+
+export async function DriftPanel() {
+  const repairs = await recentDriftRepairs();
+  if (repairs.length === 0) return <p className="text-slate-700">None: our facts have matched Polar&apos;s.</p>;
+  return (
+    <table className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm" data-testid="drift-repairs">
+      <thead className="bg-slate-100 text-slate-700">
+        <tr>
+          <th scope="col" className="px-3 py-2">When</th>
+          <th scope="col" className="px-3 py-2">Customer</th>
+          <th scope="col" className="px-3 py-2">What</th>
+          <th scope="col" className="px-3 py-2">Ours → Polar&apos;s</th>
+          <th scope="col" className="px-3 py-2">Plan</th>
+        </tr>
+      </thead>
+      <tbody>
+        {repairs.map((r, i) => (
+          <tr key={i} className="border-t border-slate-200">
+            <td className="px-3 py-2">{time.format(r.at)}</td>
+            <td className="px-3 py-2">{r.email ?? "(deleted)"}</td>
+            <td className="px-3 py-2">{r.kind} <code className="text-xs">{r.subject}</code></td>
+            <td className="px-3 py-2">{r.before} → {r.after}</td>
+            <td className="px-3 py-2">{r.planBefore} → {r.planAfter}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,12 @@
+import { EVENT_LOG_LIMIT, searchEvents, type EventQuery } from "@/lib/admin/queries";
+import { EventTable } from "./EventTable";
+
+export async function EventLogPanel({ query }: { query: EventQuery }) {
+  const log = await searchEvents(query);
+  return (
+    <>
+      {log.length === 0 ? <p className="text-slate-700">No events match.</p> : <EventTable rows={log} testId="event-log" />}
+      {log.length === EVENT_LOG_LIMIT ? <p className="text-sm text-slate-700">The newest {EVENT_LOG_LIMIT} shown; narrow the search for older ones.</p> : null}
+    </>
+  );
+}
