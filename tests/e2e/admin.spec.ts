@@ -84,6 +84,11 @@ test("the operator sees webhook health and replays a failed event, which then ap
     expect((await request.post("/api/webhooks/polar", { headers: d.headers, data: d.body })).status()).toBe(200);
   }
 
+  // The sections stream in through inline scripts: the nonce CSP must let every one of them run.
+  const errors: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(msg.text());
+  });
   await signIn(page, LOCAL_ADMIN_EMAIL, "/admin");
   await expect(page.getByRole("heading", { name: "Operator" })).toBeVisible();
   await expect(page.getByTestId("chart-deliveries").locator("svg")).toBeVisible();
@@ -91,6 +96,8 @@ test("the operator sees webhook health and replays a failed event, which then ap
   expect(Number(await page.getByTestId("deliveries").textContent())).toBeGreaterThanOrEqual(13);
   expect(Number(await page.getByTestId("failed").textContent())).toBeGreaterThan(0);
   await expect(page.getByTestId("lag-p50")).toHaveText(/^\d+(\.\d)? m?s$/);
+
+  expect(errors.filter((e) => /Content Security Policy|Refused to/.test(e))).toEqual([]);
 
   const row = page.getByTestId("attention-events").getByTestId(`event-${webhookId}`);
   await expect(row.getByTestId("event-status")).toHaveText("failed");
