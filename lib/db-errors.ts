@@ -9,13 +9,13 @@ const transientClasses = [
   mongoose.mongo.MongoTopologyClosedError,
 ];
 
+/** Socket errors the driver lets through when the server goes away mid-command. */
+const transientCodes = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT"]);
+
 /**
  * True when the database could not be reached, as opposed to a bug or bad data: the first kind
  * is worth a 503 so that Polar retries; the second would fail the same way on every retry.
  */
-/** Socket errors the driver lets through when the server goes away mid-command. */
-const transientCodes = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT"]);
-
 export function isTransientDbError(error: unknown): boolean {
   if (transientClasses.some((cls) => error instanceof cls)) return true;
   if (transientCodes.has(String((error as { code?: unknown } | null)?.code))) return true;

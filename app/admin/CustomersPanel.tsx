@@ -1,8 +1,12 @@
 import { countCustomersByPlan } from "@/lib/admin/queries";
+import { readSection } from "@/lib/admin/read-section";
 import { Figure } from "./Figure";
+import { SectionError } from "./SectionError";
 
 export async function CustomersPanel({ now }: { now: Date }) {
-  const plans = await countCustomersByPlan(now);
+  const read = await readSection("customers by plan", () => countCustomersByPlan(now));
+  if (!read.ok) return <SectionError message={read.message} />;
+  const plans = read.value;
   return (
     <dl className="grid grid-cols-3 gap-3" data-testid="plan-counts">
       <Figure label="Pro" value={String(plans.pro)} testId="plan-pro" />

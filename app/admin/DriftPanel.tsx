@@ -1,8 +1,12 @@
 import { recentDriftRepairs } from "@/lib/admin/queries";
+import { readSection } from "@/lib/admin/read-section";
 import { time } from "./format";
+import { SectionError } from "./SectionError";
 
 export async function DriftPanel() {
-  const repairs = await recentDriftRepairs();
+  const read = await readSection("drift repairs", () => recentDriftRepairs());
+  if (!read.ok) return <SectionError message={read.message} />;
+  const repairs = read.value;
   if (repairs.length === 0) return <p className="text-slate-700">None: our facts have matched Polar&apos;s.</p>;
   return (
     <table className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm" data-testid="drift-repairs">

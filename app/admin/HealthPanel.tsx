@@ -1,11 +1,14 @@
 import type { WebhookHealth } from "@/lib/admin/health";
 import { loadWebhookHealth } from "@/lib/admin/queries";
+import { readSection } from "@/lib/admin/read-section";
 import { BarChart } from "./BarChart";
 import { Figure } from "./Figure";
 import { ms, time } from "./format";
+import { SectionError } from "./SectionError";
 
 export async function HealthPanel({ now }: { now: Date }) {
-  return <HealthView health={await loadWebhookHealth(now)} />;
+  const read = await readSection("webhook health", () => loadWebhookHealth(now));
+  return read.ok ? <HealthView health={read.value} /> : <SectionError message={read.message} />;
 }
 
 /**

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
+import { loadWebhookHealth } from "@/lib/admin/queries";
+import { readSection } from "@/lib/admin/read-section";
 import { connectDb, disconnectDb } from "@/lib/db";
 import { User } from "@/models/User";
 import { WebhookEvent } from "@/models/WebhookEvent";
@@ -33,6 +35,11 @@ it("answers 503 while the database is down, marks nothing processed, and applies
   const during = await postDelivery(paid);
   expect(during).toEqual({ status: 503, body: { ok: false, error: "temporarily unavailable, retry later" } });
   expect(Date.now() - started).toBeLessThan(10_000); // inside Polar's delivery timeout
+  // The operator page meanwhile: each section says what it could not read, and why.
+  expect(await readSection("webhook health", () => loadWebhookHealth())).toEqual({
+    ok: false,
+    message: "Could not read webhook health: the database is unavailable; reload once it is back.",
+  });
 
   db = await startFerretdb({ port, dataDir, log: () => {} });
   expect(await WebhookEvent.findOne({ _id: "wh_paid", status: "processed" }).lean()).toBeNull();
