@@ -23,6 +23,7 @@ const NOTICES: Record<string, string> = {
   revoked: "The subscription was revoked.",
   unchanged: "Nothing to change: that was already done.",
   renewed: "The subscription was renewed.",
+  converted: "The trial ended: the first paid period has started.",
   "renewal-failed": "The renewal payment failed: the subscription is past due.",
   recovered: "The payment went through: the subscription is active again.",
   "partially-refunded": "Part of the order was refunded.",
@@ -66,12 +67,13 @@ function render(deps: PortalPageDeps, session: CustomerSessionRecord, notice: st
       const post = (action: string, text: string, aria: string, cls = "secondary") =>
         `<form method="post" action="/portal/subscriptions/${esc(s.id)}/${action}">${hidden}<button type="submit" class="${cls}" aria-label="${esc(aria)}">${text}</button></form> `;
       const lifecycle =
-        (s.status === "active" && !s.cancelAtPeriodEnd
+        // A trial converts the way a period renews (Polar's cycle), so the same buttons end it.
+        ((s.status === "active" || s.status === "trialing") && !s.cancelAtPeriodEnd
           ? post("renew", "Renew now", `Renew ${label} now`, "") + post("renew-failing", "Renew with a failing card", `Renew ${label} with a failing card`)
           : "") +
         (s.status === "past_due" ? post("retry", "Retry payment", `Retry the payment of ${label}`, "") : "") +
         (s.status !== "canceled" && s.cancelAtPeriodEnd ? post("uncancel", "Resume", `Resume ${label}`, "") : "");
-      const state = s.cancelAtPeriodEnd ? `${s.status}, ends ${date(s.endsAt)}` : s.status;
+      const state = s.cancelAtPeriodEnd ? `${s.status}, ends ${date(s.endsAt)}` : s.status === "trialing" ? `trialing, trial ends ${date(s.trialEnd)}` : s.status;
       return `<tr><td>${esc(label)}</td><td>${esc(money(s.amount, s.currency))}${esc(interval(s.recurringInterval))}</td><td>${esc(state)}</td><td>${esc(date(s.currentPeriodEnd))}</td><td>${lifecycle}${cancel}${revoke}</td></tr>`;
     })
     .join("\n");
@@ -128,8 +130,9 @@ export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, r
       const sub = deps.store.subscriptions.get(id);
       if (!sub || sub.customerId !== session.customerId) return (notFound(), true);
       if (action === "renew" || action === "renew-failing") {
+        const wasTrialing = sub.status === "trialing";
         changed = deps.flows.renewSubscription(sub, { failing: action === "renew-failing" }) !== null;
-        notice = action === "renew" ? "renewed" : "renewal-failed";
+        notice = action === "renew-failing" ? "renewal-failed" : wasTrialing ? "converted" : "renewed";
       } else if (action === "retry") {
         changed = deps.flows.retryRenewal(sub) !== null;
         notice = "recovered";
