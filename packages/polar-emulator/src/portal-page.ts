@@ -42,7 +42,8 @@ function render(deps: PortalPageDeps, session: CustomerSessionRecord, notice: st
   const orders = store.ordersWhere((o) => o.customerId === session.customerId);
   const orderRows = orders
     .map((o) => {
-      const refundable = o.status === "paid" || o.status === "partially_refunded";
+      // A trial's $0 order has nothing to give back.
+      const refundable = (o.status === "paid" || o.status === "partially_refunded") && o.amount > o.refundedAmount;
       const action = refundable
         ? `<form method="post" action="/portal/orders/${esc(o.id)}/refund">${hidden}<button type="submit" class="danger" aria-label="Refund order ${esc(o.invoiceNumber)}">Refund</button></form> ` +
           `<form method="post" action="/portal/orders/${esc(o.id)}/refund-part">${hidden}<button type="submit" class="secondary" aria-label="Refund part of order ${esc(o.invoiceNumber)}">Refund part</button></form>`

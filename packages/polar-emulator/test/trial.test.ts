@@ -145,6 +145,9 @@ describe("a product with a trial", () => {
     const html = await portal.html();
     expect(html).toContain(`trialing, trial ends ${trialing.trialEnd.toISOString().slice(0, 10)}`);
     expect(html).toContain(">Renew now</button>");
+    // The $0 trial order: nothing to refund.
+    expect(html).not.toContain(">Refund</button>");
+    expect((await admin(h.emulator.url, `/admin/orders/${(await h.polar.orders.list({ externalCustomerId: email })).result.items[0]?.id}/refund-part`, {})).status).toBe(409);
 
     const from = h.receiver.received.length;
     const res = await portal.post(`/portal/subscriptions/${trialing.id}/renew`);
