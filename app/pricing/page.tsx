@@ -20,7 +20,7 @@ export default async function PricingPage({ searchParams }: Props) {
         <h1 className="text-3xl font-bold">Plans</h1>
         <p className="text-slate-700">Pay securely with Polar. Your plan changes as soon as the payment clears.</p>
       </div>
-      <ul className="grid gap-6 md:grid-cols-3">
+      <ul className="grid gap-6 md:grid-cols-2">
         <li className="flex flex-col gap-4 rounded-xl border border-slate-200 bg-white p-6" data-testid="plan-free">
           <h2 className="text-xl font-semibold">Free</h2>
           <p className="text-3xl font-bold">$0</p>
