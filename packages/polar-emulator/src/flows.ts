@@ -16,6 +16,7 @@ import {
   type Store,
   type SubscriptionRecord,
 } from "./store";
+import { nextPeriodEnd } from "./period";
 import { activeTrial, trialEndFrom } from "./trial";
 import type { CheckoutCreateBody, CustomerSessionCreateBody } from "./validation";
 
@@ -54,15 +55,6 @@ function luhn(digits: string): boolean {
     sum += d;
   }
   return sum % 10 === 0;
-}
-
-function addInterval(from: Date, interval: RecurringInterval): Date {
-  const d = new Date(from);
-  if (interval === "day") d.setUTCDate(d.getUTCDate() + 1);
-  else if (interval === "week") d.setUTCDate(d.getUTCDate() + 7);
-  else if (interval === "month") d.setUTCMonth(d.getUTCMonth() + 1);
-  else d.setUTCFullYear(d.getUTCFullYear() + 1);
-  return d;
 }
 
 export class Flows {
@@ -335,7 +327,7 @@ export class Flows {
       recurringInterval: interval,
       currentPeriodStart: start.toISOString(),
       // A trial is the first period: Polar converts it when that period ends.
-      currentPeriodEnd: trialEnd ?? addInterval(start, interval).toISOString(),
+      currentPeriodEnd: trialEnd ?? nextPeriodEnd(start, interval, start.getUTCDate()).toISOString(),
       trialStart: trialEnd ? start.toISOString() : null,
       trialEnd,
       cancelAtPeriodEnd: false,
@@ -503,7 +495,9 @@ export class Flows {
     if (sub.cancelAtPeriodEnd) return null;
     const start = new Date(sub.currentPeriodEnd);
     sub.currentPeriodStart = start.toISOString();
-    sub.currentPeriodEnd = addInterval(start, sub.recurringInterval).toISOString();
+    // Polar bills on the day the subscription started, or on the day its trial ended.
+    const anchor = new Date(sub.trialEnd ?? sub.startedAt ?? sub.createdAt).getUTCDate();
+    sub.currentPeriodEnd = nextPeriodEnd(start, sub.recurringInterval, anchor).toISOString();
     if (sub.status === "trialing") sub.status = "active";
     this.touch(sub);
     this.emitSubscription("subscription.cycled", sub);

@@ -1,3 +1,4 @@
+import { addUnits } from "./period";
 import type { CheckoutRecord, ProductRecord, TrialInterval } from "./store";
 
 /**
@@ -22,28 +23,7 @@ export function activeTrial(checkout: Pick<CheckoutRecord, "allowTrial" | "trial
   return interval !== null && count !== null ? { interval, count } : null;
 }
 
-const daysInMonth = (year: number, month: number): number => new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-
-/**
- * `from` plus `count` units. Months and years clamp to the month's last day (Jan 31 + 1 month
- * is Feb 28), as dateutil's relativedelta does on Polar's side, instead of spilling into March.
- */
-export function addUnits(from: Date, interval: TrialInterval, count: number): Date {
-  const d = new Date(from);
-  if (interval === "day" || interval === "week") {
-    d.setUTCDate(d.getUTCDate() + count * (interval === "week" ? 7 : 1));
-    return d;
-  }
-  const months = interval === "month" ? count : count * 12;
-  const target = d.getUTCMonth() + months;
-  const year = d.getUTCFullYear() + Math.floor(target / 12);
-  const month = ((target % 12) + 12) % 12;
-  d.setUTCDate(1);
-  d.setUTCFullYear(year, month, Math.min(from.getUTCDate(), daysInMonth(year, month)));
-  return d;
-}
-
-/** When a trial starting at `start` ends; Polar recomputes it whenever the checkout changes. */
+/** When a trial starting at `start` ends (relativedelta on Polar's side); recomputed whenever the checkout changes. */
 export function trialEndFrom(start: Date, trial: Trial): Date {
   return addUnits(start, trial.interval, trial.count);
 }

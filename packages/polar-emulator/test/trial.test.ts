@@ -5,7 +5,8 @@ import { TYPES_THE_SDK_CANNOT_PARSE } from "../src/events";
 import { loadSeed } from "../src/seed";
 import { toSubscription } from "../src/serialize";
 import { Store, type StoreSnapshot } from "../src/store";
-import { addUnits, trialFreeText } from "../src/trial";
+import { addUnits, nextPeriodEnd } from "../src/period";
+import { trialFreeText } from "../src/trial";
 import { admin, createCheckout, label, pay, PRO_ID, PRO_MONTHLY_ID, PRO_TRIAL_ID, startHarness, SUCCESS_URL, TOKEN, verified, waitFor, type Harness, type Received } from "./harness";
 
 /**
@@ -211,10 +212,15 @@ describe("a trial set on the checkout, as Polar's API allows", () => {
 });
 
 describe("trial arithmetic and state files", () => {
-  it("months clamp to the month's end as Polar's relativedelta does; weeks are shown as days", () => {
+  it("months clamp to the month's end as Polar's relativedelta does, periods keep their anchor day; weeks are shown as days", () => {
     expect(addUnits(new Date("2026-01-31T12:00:00Z"), "month", 1).toISOString()).toBe("2026-02-28T12:00:00.000Z");
     expect(addUnits(new Date("2028-02-29T00:00:00Z"), "year", 1).toISOString()).toBe("2029-02-28T00:00:00.000Z");
     expect(addUnits(new Date("2026-01-01T00:00:00Z"), "day", 14).toISOString()).toBe("2026-01-15T00:00:00.000Z");
+    // Billing periods come back to their anchor day after a short month (get_next_period).
+    expect(nextPeriodEnd(new Date("2026-01-31T12:00:00Z"), "month", 31).toISOString()).toBe("2026-02-28T12:00:00.000Z");
+    expect(nextPeriodEnd(new Date("2026-02-28T12:00:00Z"), "month", 31).toISOString()).toBe("2026-03-31T12:00:00.000Z");
+    expect(nextPeriodEnd(new Date("2026-02-28T12:00:00Z"), "month", 28).toISOString()).toBe("2026-03-28T12:00:00.000Z");
+    expect(nextPeriodEnd(new Date("2026-02-28T12:00:00Z"), "week", 31).toISOString()).toBe("2026-03-07T12:00:00.000Z");
     expect(trialFreeText({ interval: "week", count: 2 })).toBe("14 days free");
     expect(trialFreeText({ interval: "month", count: 1 })).toBe("1 month free");
   });
