@@ -8,11 +8,13 @@ import { describeError } from "@/lib/redact";
 import { planNow } from "@/lib/users";
 import { Payment, type PaymentStatus } from "@/models/Payment";
 import { Product } from "@/models/Product";
+import { Subscription } from "@/models/Subscription";
 import { User, type Plan } from "@/models/User";
 
 export type Confirmation =
   | { kind: "not-found" }
-  | { kind: PaymentStatus; plan: Plan; productName: string; amount: string };
+  /** `trialEndsOn`: the checkout started a free trial (a $0 payment), which ends then. */
+  | { kind: PaymentStatus; plan: Plan; productName: string; amount: string; trialEndsOn: Date | null };
 
 const checkoutIdSchema = z.uuid();
 
@@ -25,15 +27,20 @@ async function read(checkoutId: string, email: string): Promise<Confirmation> {
   // Scoped by email: another user's checkout id finds nothing.
   const payment = await Payment.findOne({ checkoutId, customerEmail: email }).lean();
   if (!payment) return { kind: "not-found" };
-  const [user, product] = await Promise.all([
+  // Only a completed $0 payment can be a trial's: the trial's subscription says until when.
+  const mayBeTrial = payment.status === "completed" && payment.amount === 0 && payment.productId;
+  const [user, product, trial] = await Promise.all([
     User.findOne({ email }, { subscriptionStatus: 1, planUntil: 1 }).lean(),
     payment.productId ? Product.findOne({ polarProductId: payment.productId }, { name: 1 }).lean() : null,
+    mayBeTrial ? Subscription.findOne({ customerEmail: email, productId: payment.productId, status: "trialing" }, { currentPeriodEnd: 1 }).sort({ currentPeriodEnd: -1 }).lean() : null,
   ]);
   return {
     kind: payment.status,
     plan: user ? planNow(user) : "free",
     productName: product?.name ?? "your plan",
     amount: formatPrice(payment.amount ?? null, payment.currency ?? null),
+    // While trialing, Polar keeps the period end at the trial's end (lib/billing/rules.ts).
+    trialEndsOn: trial?.currentPeriodEnd ?? null,
   };
 }
 

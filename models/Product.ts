@@ -11,6 +11,9 @@ const productSchema = new Schema(
     priceCurrency: { type: String, default: null },
     // null for a one-time product, else Polar's interval ("month", "year", ...).
     recurringInterval: { type: String, default: null },
+    // Polar's trial before the first charge ("day" and 14: two weeks free); null for none.
+    trialInterval: { type: String, default: null },
+    trialIntervalCount: { type: Number, default: null },
     isArchived: { type: Boolean, default: false },
     // Polar's modified_at (or created_at): an older product event never overwrites a newer one.
     polarModifiedAt: { type: Date, default: null },

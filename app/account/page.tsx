@@ -78,6 +78,8 @@ function standingText(s: SubscriptionStanding): string {
   switch (s.kind) {
     case "renews":
       return `Renews on ${dateFormat.format(s.on)}`;
+    case "trial-ends":
+      return `Trial ends on ${dateFormat.format(s.on)}`;
     case "ends":
       return `Ends on ${dateFormat.format(s.on)}`;
     case "grace":

@@ -12,6 +12,7 @@ type Props = { searchParams: Promise<{ checkout_id?: string }> };
 // A refresh re-reads MongoDB; Polar itself is asked at most every 10 s (lib/confirmation.ts).
 const REFRESH_EVERY_MS = 2_000;
 const STOP_REFRESHING_AFTER_MS = 120_000;
+const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
 
 export default async function ConfirmationPage({ searchParams }: Props) {
   const { checkout_id: checkoutId } = await searchParams;
@@ -39,9 +40,16 @@ function Body({ view }: { view: Confirmation }) {
       return (
         <>
           <h1 className="text-2xl font-bold">{view.plan === "pro" ? "You're on Pro" : "Payment received"}</h1>
-          <p className="text-slate-700">
-            Thank you! We received {view.amount} for {view.productName}.
-          </p>
+          {view.trialEndsOn ? (
+            <p className="text-slate-700">
+              Your free trial of {view.productName} has started; nothing was charged.{" "}
+              <span data-testid="confirmation-trial">Trial ends on {dateFormat.format(view.trialEndsOn)}</span>, when the first payment is taken.
+            </p>
+          ) : (
+            <p className="text-slate-700">
+              Thank you! We received {view.amount} for {view.productName}.
+            </p>
+          )}
           <p data-testid="confirmation-plan" className="font-medium">Current plan: {view.plan === "pro" ? "Pro" : "Free"}</p>
           <Link href="/pro" className="inline-block rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700">Open Pro features</Link>
         </>

@@ -20,7 +20,7 @@ export default async function PricingPage({ searchParams }: Props) {
         <h1 className="text-3xl font-bold">Plans</h1>
         <p className="text-slate-700">Pay securely with Polar. Your plan changes as soon as the payment clears.</p>
       </div>
-      <ul className="grid gap-6 md:grid-cols-3">
+      <ul className="grid gap-6 md:grid-cols-2">
         <li className="flex flex-col gap-4 rounded-xl border border-slate-200 bg-white p-6" data-testid="plan-free">
           <h2 className="text-xl font-semibold">Free</h2>
           <p className="text-3xl font-bold">$0</p>
@@ -30,15 +30,29 @@ export default async function PricingPage({ searchParams }: Props) {
         {offers.map((offer) => (
           <li key={offer.productId} className="flex flex-col gap-4 rounded-xl border border-slate-200 bg-white p-6" data-testid={`plan-${offer.productId}`}>
             <h2 className="text-xl font-semibold">{offer.name}</h2>
-            <p>
-              <span className="text-3xl font-bold">{offer.price}</span>{" "}
-              <span className="text-slate-600">{offer.interval ? `per ${offer.interval}` : "one-time"}</span>
-            </p>
+            {offer.trial ? (
+              // The free period first, as Polar's checkout shows it; the price follows it.
+              <p data-testid="plan-trial">
+                <span className="text-3xl font-bold">{offer.trial}</span>
+                <span className="text-slate-600">, then {offer.price} per {offer.interval}</span>
+              </p>
+            ) : (
+              <p>
+                <span className="text-3xl font-bold">{offer.price}</span>{" "}
+                <span className="text-slate-600">{offer.interval ? `per ${offer.interval}` : "one-time"}</span>
+              </p>
+            )}
             <p className="flex-1 text-slate-700">{offer.description}</p>
             {currentPlan === offer.plan ? (
               <CurrentBadge />
             ) : (
-              <UpgradeForm startCheckout={startCheckout} productId={offer.productId} planName={offer.name} autoSubmit={continues && checkout === offer.productId} />
+              <UpgradeForm
+                startCheckout={startCheckout}
+                productId={offer.productId}
+                planName={offer.name}
+                trial={offer.trial !== null}
+                autoSubmit={continues && checkout === offer.productId}
+              />
             )}
           </li>
         ))}

@@ -51,7 +51,9 @@ export function paymentFromCheckout(checkout: Checkout): PaymentFact | null {
     email,
     status: checkoutStatusToPayment[checkout.status] ?? "pending",
     productId: checkout.productId ?? null,
-    amount: checkout.totalAmount ?? checkout.amount,
+    // A trial charges nothing at checkout (Polar's order is $0) while the checkout's amounts stay
+    // the recurring price; recording that price would show a charge that never happened.
+    amount: checkout.trialEnd ? 0 : (checkout.totalAmount ?? checkout.amount),
     currency: checkout.currency.toUpperCase(),
     orderId: null,
     polarCustomerId: checkout.customerId ?? null,
@@ -121,13 +123,15 @@ export interface ProductFact {
   priceAmount: number | null;
   priceCurrency: string | null;
   recurringInterval: string | null;
+  trialInterval: string | null;
+  trialIntervalCount: number | null;
   isArchived: boolean;
   polarModifiedAt: Date;
 }
 
 type ProductLike = Pick<
   PolarProduct | OrderProduct,
-  "id" | "name" | "description" | "metadata" | "recurringInterval" | "isArchived" | "modifiedAt" | "createdAt"
+  "id" | "name" | "description" | "metadata" | "recurringInterval" | "trialInterval" | "trialIntervalCount" | "isArchived" | "modifiedAt" | "createdAt"
 > & { prices?: PolarProduct["prices"] };
 
 export function productFact(product: ProductLike): ProductFact {
@@ -141,6 +145,8 @@ export function productFact(product: ProductLike): ProductFact {
     priceAmount: price && "priceAmount" in price ? price.priceAmount : null,
     priceCurrency: price && "priceCurrency" in price ? price.priceCurrency.toUpperCase() : null,
     recurringInterval: product.recurringInterval ?? null,
+    trialInterval: product.trialInterval ?? null,
+    trialIntervalCount: product.trialIntervalCount ?? null,
     isArchived: product.isArchived,
     polarModifiedAt: product.modifiedAt ?? product.createdAt,
   };

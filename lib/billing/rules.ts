@@ -133,15 +133,18 @@ export function planAt(stored: { plan: Plan; until: Date | null | undefined }, n
 /** What the account page says about the user's subscription. */
 export type SubscriptionStanding =
   | { kind: "renews"; on: Date }
+  | { kind: "trial-ends"; on: Date }
   | { kind: "ends"; on: Date }
   | { kind: "grace"; until: Date }
   | { kind: "payment-failed" };
 
 /**
  * The standing of the subscription that grants the latest (or, if none grants, a past_due one):
- * renews at its period end; ends then (canceled at period end, or canceled and not yet ended);
- * a failed renewal keeps the plan until the grace period's end, or has lost it (no grace).
- * Null when no subscription is worth mentioning.
+ * renews at its period end; a trial ends then (while trialing, Polar keeps the period end equal
+ * to `trial_end` and converts the trial at it); ends then (canceled at period end, or canceled
+ * and not yet ended: a trial canceled this way is never charged); a failed renewal keeps the
+ * plan until the grace period's end, or has lost it (no grace). Null when no subscription is
+ * worth mentioning.
  */
 export function subscriptionStanding(subs: readonly SubscriptionState[], now: Date, policy: AccessPolicy): SubscriptionStanding | null {
   let best: { sub: SubscriptionState; until: Date | null } | null = null;
@@ -155,5 +158,6 @@ export function subscriptionStanding(subs: readonly SubscriptionState[], now: Da
   if (sub.status === "past_due") return until ? { kind: "grace", until } : { kind: "payment-failed" };
   const end = sub.currentPeriodEnd;
   if (!end) return null;
-  return sub.cancelAtPeriodEnd || sub.status === "canceled" ? { kind: "ends", on: end } : { kind: "renews", on: end };
+  if (sub.cancelAtPeriodEnd || sub.status === "canceled") return { kind: "ends", on: end };
+  return sub.status === "trialing" ? { kind: "trial-ends", on: end } : { kind: "renews", on: end };
 }

@@ -20,6 +20,8 @@ export interface ProductSpec {
   amount: number;
   recurring?: "month" | "year" | null;
   plan?: string | null;
+  /** A free trial before the first charge (Polar's product trial_interval and _count). */
+  trial?: { interval: "day" | "week" | "month" | "year"; count: number };
   modifiedAt?: Date;
 }
 
@@ -48,8 +50,8 @@ function productBase(product: ProductSpec): Json {
     id: product.id,
     created_at: "2026-01-01T00:00:00Z",
     modified_at: iso(product.modifiedAt ?? new Date("2026-01-02T00:00:00Z")),
-    trial_interval: null,
-    trial_interval_count: null,
+    trial_interval: product.trial?.interval ?? null,
+    trial_interval_count: product.trial?.count ?? null,
     name: product.name,
     description: `${product.name}: everything in Free, and more.`,
     visibility: "public",
@@ -75,6 +77,8 @@ export interface CheckoutSpec {
   email: string | null;
   externalCustomerId?: string | null;
   customerId?: string | null;
+  /** Set when the checkout starts a trial: then nothing is due now, the amounts stay the price. */
+  trialEnd?: Date;
   modifiedAt?: Date;
 }
 
@@ -100,9 +104,9 @@ export function checkoutWire(c: CheckoutSpec): Json {
     total_amount: c.product.amount,
     currency: "usd",
     allow_trial: null,
-    active_trial_interval: null,
-    active_trial_interval_count: null,
-    trial_end: null,
+    active_trial_interval: c.trialEnd ? (c.product.trial?.interval ?? null) : null,
+    active_trial_interval_count: c.trialEnd ? (c.product.trial?.count ?? null) : null,
+    trial_end: c.trialEnd ? iso(c.trialEnd) : null,
     organization_id: ORG_ID,
     product_id: c.product.id,
     product_price_id: price(c.product).id,
@@ -111,7 +115,7 @@ export function checkoutWire(c: CheckoutSpec): Json {
     require_billing_address: false,
     is_discount_applicable: true,
     is_free_product_price: false,
-    is_payment_required: true,
+    is_payment_required: !c.trialEnd,
     is_payment_setup_required: Boolean(c.product.recurring),
     is_payment_form_required: true,
     customer_id: c.customerId ?? null,
@@ -178,11 +182,13 @@ export interface OrderSpec {
   modifiedAt?: Date;
   /** Cents refunded; default: all of it for a refunded order, else 0. */
   refundedAmount?: number;
+  /** Default: the product's price. A trial's first order is 0. */
+  amount?: number;
 }
 
 export function orderWire(o: OrderSpec): Json {
   const status = o.status ?? "paid";
-  const amount = o.product.amount;
+  const amount = o.amount ?? o.product.amount;
   return {
     id: o.id,
     created_at: "2026-11-26T10:02:00Z",
@@ -231,6 +237,8 @@ export interface SubscriptionSpec {
   currentPeriodStart?: Date;
   currentPeriodEnd?: Date;
   endedAt?: Date | null;
+  trialStart?: Date | null;
+  trialEnd?: Date | null;
   modifiedAt: Date;
 }
 
@@ -246,8 +254,8 @@ export function subscriptionWire(s: SubscriptionSpec): Json {
     status: s.status,
     current_period_start: iso(s.currentPeriodStart ?? new Date(Date.now() - 86_400_000)),
     current_period_end: iso(s.currentPeriodEnd ?? new Date(Date.now() + 30 * 86_400_000)),
-    trial_start: null,
-    trial_end: null,
+    trial_start: s.trialStart ? iso(s.trialStart) : null,
+    trial_end: s.trialEnd ? iso(s.trialEnd) : null,
     cancel_at_period_end: s.cancelAtPeriodEnd ?? false,
     canceled_at: s.cancelAtPeriodEnd || s.endedAt ? iso(s.modifiedAt) : null,
     started_at: "2026-11-26T10:02:00Z",

@@ -4,8 +4,9 @@ import { emulatorUrl, newEmail, signIn } from "./helpers";
 /**
  * The subscription's life after the purchase, driven from the emulator's customer portal as a
  * customer (or Polar's billing run) would: renewal, a failed renewal in the grace period
- * (BILLING_GRACE_DAYS is 7 for the e2e server, scripts/e2e-server.ts), the retried payment, and
- * a partial refund. The account page is reloaded until it shows what the webhooks brought.
+ * (BILLING_GRACE_DAYS is 7 for the e2e server, scripts/e2e-server.ts), the retried payment, a
+ * partial refund, and a free trial converted into its first paid period. The account page is
+ * reloaded until it shows what the webhooks brought.
  */
 
 async function openPortal(page: Page): Promise<void> {
@@ -40,6 +41,11 @@ async function buyProMonthly(page: Page, tag: string): Promise<void> {
 
 const standing = (page: Page) => page.getByTestId("subscription-standing");
 const rows = (page: Page) => page.getByTestId("payment-row");
+
+const DAY = 86_400_000;
+const shortDate = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
+/** "Trial ends on <date>" for a 14-day trial started between `from` and now (a midnight may fall in between). */
+const trialEndsText = (from: number) => new RegExp(`^Trial ends on (${shortDate.format(from + 14 * DAY)}|${shortDate.format(Date.now() + 14 * DAY)})$`);
 
 test("Pro Monthly: renew, a failed renewal in grace, the retried payment, a partial refund", async ({ page }) => {
   await buyProMonthly(page, "lifecycle");
@@ -123,5 +129,50 @@ test("Pro Monthly: cancel at period end shows 'Ends on', Resume brings back 'Ren
   await untilAccount(page, async () => {
     await expect(standing(page)).toHaveText(`Renews on ${date}`, { timeout: 1_000 });
   });
+  await expect(page.getByTestId("account-plan")).toHaveText("Pro");
+});
+
+test("Pro Trial: the free trial from /pricing through Polar's checkout, 'Trial ends on', then Renew now converts it to a paid period", async ({ page }) => {
+  await signIn(page, newEmail("trial"), "/pricing");
+  const card = page.getByTestId("plan-trial");
+  await expect(card).toHaveText("14 days free, then $12.99 per month");
+  await page.getByRole("button", { name: "Start free trial of Pro Trial", exact: true }).click();
+  await page.waitForURL((url) => url.origin === emulatorUrl);
+
+  // Polar's hosted checkout shows the trial, takes the card, and charges nothing now.
+  await expect(page.getByText("14 days free", { exact: true })).toBeVisible();
+  await expect(page.locator("#trial-terms")).toContainText("Then $12.99 / month starting ");
+  await expect(page.getByRole("button", { name: "Pay" })).toHaveCount(0);
+  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+  const started = Date.now();
+  await page.getByRole("button", { name: "Start trial" }).click();
+  await page.waitForURL(/\/confirmation\?checkout_id=/);
+  await expect(page.getByRole("heading", { name: "You're on Pro" })).toBeVisible();
+  await expect(page.getByTestId("confirmation-trial")).toHaveText(trialEndsText(started));
+
+  await page.goto("/account");
+  await untilAccount(page, async () => {
+    await expect(standing(page)).toHaveText(trialEndsText(started), { timeout: 1_000 });
+  });
+  await expect(page.getByTestId("account-plan")).toHaveText("Pro");
+  // Polar's $0 order for the trial: the history says nothing was charged.
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page).first()).toContainText("Pro Trial");
+  await expect(rows(page).first()).toContainText("$0.00");
+
+  // The trial ends (brought forward from the portal): the first paid period begins.
+  await openPortal(page);
+  await expect(page.getByRole("cell", { name: /^trialing, trial ends / })).toBeVisible();
+  await page.getByRole("button", { name: /^Renew .* now$/ }).click();
+  await expect(page.getByRole("status")).toHaveText("The trial ended: the first paid period has started.");
+  await backToAccount(page);
+  await untilAccount(page, async () => {
+    await expect(rows(page)).toHaveCount(2, { timeout: 1_000 });
+    await expect(standing(page)).toHaveText(/^Renews on /, { timeout: 1_000 });
+    await expect(rows(page).first()).toContainText("Paid", { timeout: 1_000 });
+  });
+  const renewal = page.locator('[data-testid="payment-row"][data-renewal="true"]');
+  await expect(renewal).toHaveCount(1);
+  await expect(renewal).toContainText("$12.99");
   await expect(page.getByTestId("account-plan")).toHaveText("Pro");
 });

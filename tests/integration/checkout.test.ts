@@ -57,10 +57,11 @@ describe("checkout against the Polar emulator", () => {
   });
 
   it("syncs the plans from Polar's product list", async () => {
-    const products = await Product.find({}).sort({ priceAmount: 1 }).lean();
-    expect(products.map((p) => [p.name, p.plan, p.priceAmount, p.priceCurrency, p.recurringInterval])).toEqual([
-      ["Pro", "pro", 999, "USD", null],
-      ["Pro Monthly", "pro", 1299, "USD", "month"],
+    const products = await Product.find({}).sort({ priceAmount: 1, name: 1 }).lean();
+    expect(products.map((p) => [p.name, p.plan, p.priceAmount, p.priceCurrency, p.recurringInterval, p.trialInterval, p.trialIntervalCount])).toEqual([
+      ["Pro", "pro", 999, "USD", null, null, null],
+      ["Pro Monthly", "pro", 1299, "USD", "month", null, null],
+      ["Pro Trial", "pro", 1299, "USD", "month", "day", 14],
     ]);
   });
 

@@ -124,7 +124,7 @@ describe("npm run doctor against FerretDB and the Polar emulator", () => {
     expect(line(results, "mongodb")).toMatch(/^ok {3}mongodb: FerretDB v1\.24\.2 at 127\.0\.0\.1:\d+\/t_\w+: all 15 indexes the 6 models declare are there$/);
     expect(line(results, "polar-token")).toBe(`ok   polar-token: the Polar API at ${emulator.url} accepts the token: organization Acme (acme)`);
     expect(line(results, "webhook-endpoint")).toMatch(new RegExp(`^ok {3}webhook-endpoint: ${appUrl}/api/webhooks/polar is registered \\(endpoint [0-9a-f-]{36}, format raw\\)$`));
-    expect(line(results, "products")).toBe("ok   products: 2 on sale, each with a plan the app sells: Pro -> pro, Pro Monthly -> pro");
+    expect(line(results, "products")).toBe("ok   products: 3 on sale, each with a plan the app sells: Pro -> pro, Pro Monthly -> pro, Pro Trial -> pro");
   });
 
   it("a wrong token: polar-token fails and the Polar checks after it are skipped", async () => {
@@ -179,7 +179,7 @@ describe("npm run doctor against FerretDB and the Polar emulator", () => {
     await admin("/admin/products/7c1f0e3a-52a4-4d5e-9b1a-2f7d6c3b8e90", { metadata: { plan: "enterprise" } });
     const results = await doctor();
     expect(line(results, "products")).toBe(
-      'FAIL products: 2 of 3 products on sale grant nothing: "Pro Monthly" (7c1f0e3a-52a4-4d5e-9b1a-2f7d6c3b8e90) has metadata.plan "enterprise", not one the app sells (pro); ' +
+      'FAIL products: 2 of 4 products on sale grant nothing: "Pro Monthly" (7c1f0e3a-52a4-4d5e-9b1a-2f7d6c3b8e90) has metadata.plan "enterprise", not one the app sells (pro); ' +
         '"Team" (66666666-6666-4666-8666-666666666666) has no metadata.plan -> in Polar (Products -> the product -> Metadata) set plan = pro, or archive the product; the pricing page lists only products with a plan, and a purchase of one without grants no plan',
     );
     // An archived product is not on sale, whatever its metadata.

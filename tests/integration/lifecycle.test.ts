@@ -2,17 +2,20 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { reconcileCandidates } from "@/lib/billing/reconcile";
 import { planAt, RENEWAL_LEEWAY_MS } from "@/lib/billing/rules";
 import { Payment } from "@/models/Payment";
+import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";
 import { User } from "@/models/User";
 import { WebhookEvent } from "@/models/WebhookEvent";
 import { clearCollections, setupTestDatabase } from "../helpers/db";
 import {
+  checkoutWire,
   customerStateWire,
   event,
   orderWire,
   proMonthlyProduct,
   proProduct,
   subscriptionWire,
+  type ProductSpec,
   type SubscriptionSpec,
 } from "../../scripts/lib/polar-payloads";
 import { post } from "../helpers/webhooks";
@@ -180,6 +183,45 @@ describe("uncancel and trials", () => {
     const end = new Date(now + 7 * DAY);
     await post(event("subscription.created", subscriptionWire(sub({ status: "trialing", currentPeriodEnd: end }))));
     expect(await user()).toMatchObject({ subscriptionStatus: "pro", planUntil: new Date(end.getTime() + RENEWAL_LEEWAY_MS) });
+  });
+
+  it("a trial from its checkout to its first paid period, in Polar's order: a $0 payment, 'Trial ends on', then a paid renewal and 'Renews on'", async () => {
+    const { subscriptionStandingOf } = await import("@/lib/payments");
+    const { listPlanOffers } = await import("@/lib/plans");
+    const trialProduct: ProductSpec = { ...proMonthlyProduct, id: "4d3b2a19-8c7e-4f60-9a5b-3c2d1e0f9a8b", name: "Pro Trial", trial: { interval: "day", count: 14 } };
+    const start = new Date(now - DAY);
+    const trialEnd = new Date(start.getTime() + 14 * DAY);
+    const checkout = { id: "9b1f4c2e-0000-4000-8000-00000000c0de", product: trialProduct, email: bob.email, customerId: bob.id, trialEnd };
+    await post(event("checkout.created", checkoutWire(checkout)));
+    await post(event("checkout.updated", checkoutWire({ ...checkout, status: "confirmed", modifiedAt: next() })));
+    const trialing = sub({ product: trialProduct, status: "trialing", checkoutId: checkout.id, currentPeriodStart: start, currentPeriodEnd: trialEnd, trialStart: start, trialEnd });
+    for (const type of ["subscription.created", "subscription.active", "subscription.updated"]) await post(event(type, subscriptionWire(trialing)));
+    const first = { id: "or_trial", checkoutId: checkout.id, product: trialProduct, customer: bob, subscriptionId: "sub_1", amount: 0 };
+    for (const type of ["order.created", "order.updated", "order.paid"]) await post(event(type, orderWire({ ...first, modifiedAt: next() })));
+    // The checkout's own amounts are the price: its last event must not turn the $0 into a charge.
+    await post(event("checkout.updated", checkoutWire({ ...checkout, status: "succeeded", modifiedAt: next() })));
+
+    expect(await Payment.findOne({ checkoutId: checkout.id }).lean()).toMatchObject({ status: "completed", amount: 0, plan: "none" });
+    expect(await user()).toMatchObject({ subscriptionStatus: "pro", planUntil: new Date(trialEnd.getTime() + RENEWAL_LEEWAY_MS) });
+    expect(await subscriptionStandingOf(bob.email)).toEqual({ kind: "trial-ends", on: trialEnd });
+    expect(await Product.findOne({ polarProductId: trialProduct.id }).lean()).toMatchObject({ trialInterval: "day", trialIntervalCount: 14 });
+    expect((await listPlanOffers()).find((o) => o.productId === trialProduct.id)).toMatchObject({ trial: "14 days free", price: "$12.99", interval: "month" });
+
+    // The trial ends: Polar cycles it (no subscription.active: trialing already counted as active).
+    const periodEnd = new Date(trialEnd.getTime() + 31 * DAY);
+    const cycledAt = next();
+    const converted = { ...trialing, status: "active" as const, currentPeriodStart: trialEnd, currentPeriodEnd: periodEnd, modifiedAt: cycledAt };
+    await post(event("subscription.cycled", subscriptionWire(converted)));
+    await post(event("subscription.updated", subscriptionWire(converted)));
+    const renewal = { id: "or_after_trial", checkoutId: null, product: trialProduct, customer: bob, subscriptionId: "sub_1", billingReason: "subscription_cycle" as const };
+    await post(event("order.created", orderWire({ ...renewal, status: "pending", modifiedAt: next() })));
+    await post(event("order.paid", orderWire({ ...renewal, modifiedAt: next() })));
+
+    expect(await Payment.findOne({ checkoutId: "order:or_after_trial" }).lean()).toMatchObject({ status: "completed", amount: 1299 });
+    const u = await user();
+    expect(u?.payments).toHaveLength(2);
+    expect(u).toMatchObject({ subscriptionStatus: "pro", planUntil: new Date(periodEnd.getTime() + RENEWAL_LEEWAY_MS) });
+    expect(await subscriptionStandingOf(bob.email)).toEqual({ kind: "renews", on: periodEnd });
   });
 });
 

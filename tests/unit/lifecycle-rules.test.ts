@@ -17,9 +17,13 @@ const s = (x: Partial<SubscriptionState>): SubscriptionState => ({
 });
 
 describe("subscriptionStanding", () => {
-  it("active: renews at the period end; trialing too", () => {
+  it("active: renews at the period end", () => {
     expect(subscriptionStanding([s({})], now, noGrace)).toEqual({ kind: "renews", on: at(20) });
-    expect(subscriptionStanding([s({ status: "trialing" })], now, noGrace)).toEqual({ kind: "renews", on: at(20) });
+  });
+
+  it("trialing: the trial ends at the period end (Polar's trial_end); canceled during the trial, it ends then", () => {
+    expect(subscriptionStanding([s({ status: "trialing" })], now, noGrace)).toEqual({ kind: "trial-ends", on: at(20) });
+    expect(subscriptionStanding([s({ status: "trialing", cancelAtPeriodEnd: true })], now, noGrace)).toEqual({ kind: "ends", on: at(20) });
   });
 
   it("canceled at period end, or canceled and not ended: ends at the period end", () => {

@@ -5,7 +5,7 @@ import type { DeliveryLog, WebhookDelivery } from "./delivery";
 import type { Flows } from "./flows";
 import { esc, page } from "./html";
 import { ApiError, isLoopback, readBody, redirect, sendHtml, sendJson } from "./http";
-import { newProductBody, productPatchBody, productRecord } from "./seed";
+import { newProductBody, productPatchBody, productRecord, trialProblem } from "./seed";
 import { toCheckout, toOrder, toProduct, toSubscription, toWebhookEndpoint, wire, type WireContext } from "./serialize";
 import type { Store } from "./store";
 
@@ -170,9 +170,12 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
         await readBody(req);
         throw new ApiError(404, { error: "ResourceNotFound", detail: "Not found" });
       }
-      const patch = await body(productPatchBody, "{name, description, metadata, visibility, isArchived}");
+      const patch = await body(productPatchBody, "{name, description, metadata, visibility, isArchived, trialInterval, trialIntervalCount}");
       const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-      const { product } = flows.saveProduct({ ...existing, ...defined });
+      const changed = { ...existing, ...defined };
+      const problem = trialProblem(changed);
+      if (problem) throw new ApiError(422, { detail: `✖ ${problem.message}\n  → at ${problem.path}` });
+      const { product } = flows.saveProduct(changed);
       sendJson(res, 200, wire.product(toProduct(product, ctx)));
       return true;
     }

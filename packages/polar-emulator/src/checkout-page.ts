@@ -5,6 +5,7 @@ import { esc, interval, money, page } from "./html";
 import { readForm, redirect, sendHtml } from "./http";
 import { defaultSuccessUrl } from "./serialize";
 import type { CheckoutRecord, Store } from "./store";
+import { activeTrial, trialFreeText } from "./trial";
 
 /**
  * Polar's hosted checkout, reduced to what a test needs: the product, the price, the email, a
@@ -29,11 +30,15 @@ export function successUrlFor(c: CheckoutRecord, baseUrl: string): string {
   return c.successUrl.replaceAll("{CHECKOUT_ID}", c.id).replaceAll("%7BCHECKOUT_ID%7D", c.id);
 }
 
+const longDate = new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone: "UTC" });
+
 function render(deps: CheckoutPageDeps, c: CheckoutRecord, form: { error?: string; card?: string; email?: string } = {}): string {
   const product = deps.store.products.get(c.productId);
   const name = product?.name ?? "Unknown product";
   const price = product ? `${money(product.priceAmount, product.priceCurrency)}${interval(product.recurringInterval)}` : "";
   const back = c.returnUrl ? `<p><a href="${esc(c.returnUrl)}">← Back</a></p>` : "";
+  const trial = product ? activeTrial(c, product) : null;
+  const trialEnd = trial && c.trialEnd ? longDate.format(new Date(c.trialEnd)) : null;
 
   if (c.status === "expired") {
     return page("Checkout expired", `${back}<h1>This checkout has expired</h1><p>Start again from the merchant's site.</p>`);
@@ -41,6 +46,9 @@ function render(deps: CheckoutPageDeps, c: CheckoutRecord, form: { error?: strin
   if (c.status === "succeeded") {
     // Without a merchant success URL this page is the destination, so it links nowhere.
     const next = c.successUrl ? `<p><a class="button" href="${esc(successUrlFor(c, deps.baseUrl()))}">Continue</a></p>` : "";
+    if (trialEnd) {
+      return page("Trial started", `<h1>Trial started</h1><p class="ok">Your free trial of ${esc(name)} has started. The first payment, ${esc(price)}, is on ${esc(trialEnd)}.</p>${next}`);
+    }
     return page("Payment successful", `<h1>Payment successful</h1><p class="ok">Thank you! Your purchase of ${esc(name)} is complete.</p>${next}`);
   }
 
@@ -54,7 +62,13 @@ function render(deps: CheckoutPageDeps, c: CheckoutRecord, form: { error?: strin
     `${back}
 <h1>${esc(name)}</h1>
 ${product?.description ? `<p class="muted">${esc(product.description)}</p>` : ""}
-<p class="price">${esc(price)}</p>
+${
+  trial && trialEnd
+    ? // Polar's trial hero: the free period first, then what follows and from when.
+      `<p class="price">${esc(trialFreeText(trial))}</p>
+<p id="trial-terms">Then <strong>${esc(price)}</strong> starting ${esc(trialEnd)}. Nothing is charged today; cancel before the trial ends and nothing is charged at all.</p>`
+    : `<p class="price">${esc(price)}</p>`
+}
 ${error}
 <form method="post" action="/checkout/${esc(c.clientSecret)}">
   ${email}
@@ -64,7 +78,7 @@ ${error}
   <input id="card_expiry" name="card_expiry" autocomplete="cc-exp" value="12 / 34">
   <label for="card_cvc">CVC</label>
   <input id="card_cvc" name="card_cvc" inputmode="numeric" autocomplete="cc-csc" value="123">
-  <button type="submit">Pay</button>
+  <button type="submit">${trialEnd ? "Start trial" : "Pay"}</button>
 </form>
 <p class="muted">Test cards: <code>${GOOD_CARD}</code> pays, <code>${DECLINE_CARD}</code> is declined.</p>`,
   );

@@ -16,6 +16,8 @@ import {
   type Store,
   type SubscriptionRecord,
 } from "./store";
+import { nextPeriodEnd } from "./period";
+import { activeTrial, trialEndFrom } from "./trial";
 import type { CheckoutCreateBody, CustomerSessionCreateBody } from "./validation";
 
 /**
@@ -53,15 +55,6 @@ function luhn(digits: string): boolean {
     sum += d;
   }
   return sum % 10 === 0;
-}
-
-function addInterval(from: Date, interval: RecurringInterval): Date {
-  const d = new Date(from);
-  if (interval === "day") d.setUTCDate(d.getUTCDate() + 1);
-  else if (interval === "week") d.setUTCDate(d.getUTCDate() + 7);
-  else if (interval === "month") d.setUTCMonth(d.getUTCMonth() + 1);
-  else d.setUTCFullYear(d.getUTCFullYear() + 1);
-  return d;
 }
 
 export class Flows {
@@ -196,17 +189,29 @@ export class Flows {
       returnUrl: body.return_url ?? null,
       metadata: body.metadata ?? {},
       customerMetadata: body.customer_metadata ?? {},
+      allowTrial: body.allow_trial ?? true,
+      trialInterval: body.trial_interval ?? null,
+      trialIntervalCount: body.trial_interval_count ?? null,
+      trialEnd: null,
       createdAt: created.toISOString(),
       modifiedAt: null,
       expiresAt: new Date(created.getTime() + CHECKOUT_TTL_MS).toISOString(),
       orderId: null,
       subscriptionId: null,
     };
+    this.updateTrialEnd(checkout, created);
     this.store.checkouts.set(checkout.id, checkout);
     this.emitCheckout("checkout.created", checkout);
     this.armExpiry(checkout);
     this.changed();
     return checkout;
+  }
+
+  /** Polar sets `trial_end` from the moment of each change to the checkout (creation, confirmation). */
+  private updateTrialEnd(checkout: CheckoutRecord, at: Date): void {
+    const product = this.store.products.get(checkout.productId);
+    const trial = product ? activeTrial(checkout, product) : null;
+    checkout.trialEnd = trial ? trialEndFrom(at, trial).toISOString() : null;
   }
 
   /** (Re)arms the expiry timer of an open checkout; one already past its time expires now. */
@@ -269,6 +274,7 @@ export class Flows {
 
     checkout.status = "confirmed";
     this.touch(checkout);
+    this.updateTrialEnd(checkout, new Date(checkout.modifiedAt ?? checkout.createdAt));
     this.emitCheckout("checkout.updated", checkout);
 
     const declined = DECLINING_CARDS[digits];
@@ -286,70 +292,123 @@ export class Flows {
     const product = this.store.products.get(checkout.productId);
     if (!product) throw new Error(`Polar emulator: checkout ${checkout.id} sells unknown product ${checkout.productId}`);
 
-    let subscription: SubscriptionRecord | null = null;
-    if (product.recurringInterval) {
-      const start = tick();
-      subscription = {
-        id: newId(),
-        status: "active",
-        customerId: customer.id,
-        productId: product.id,
-        checkoutId: checkout.id,
-        amount: product.priceAmount,
-        currency: product.priceCurrency,
-        recurringInterval: product.recurringInterval,
-        currentPeriodStart: start.toISOString(),
-        currentPeriodEnd: addInterval(start, product.recurringInterval).toISOString(),
-        cancelAtPeriodEnd: false,
-        canceledAt: null,
-        startedAt: start.toISOString(),
-        endsAt: null,
-        endedAt: null,
-        metadata: { ...checkout.metadata },
-        createdAt: start.toISOString(),
-        modifiedAt: null,
-      };
-      this.store.subscriptions.set(subscription.id, subscription);
-      checkout.subscriptionId = subscription.id;
-      this.emitSubscription("subscription.created", subscription);
-    }
+    const interval = product.recurringInterval;
+    const { order, subscription } =
+      interval && checkout.trialEnd !== null
+        ? this.startTrial(checkout, customer.id, product, interval, checkout.trialEnd)
+        : this.charge(checkout, customer.id, product);
 
+    checkout.status = "succeeded";
+    this.touch(checkout);
+    const successEvent = this.emitCheckout("checkout.updated", checkout);
+    const what = subscription?.status === "trialing" ? "started a trial" : "paid";
+    this.log(`[polar-emulator] checkout ${checkout.id} ${what} by ${customerEmail}: order ${order.id}${subscription ? `, subscription ${subscription.id}` : ""}`);
+    this.changed();
+    return { kind: "succeeded", successEvent };
+  }
+
+  private newSubscription(
+    checkout: CheckoutRecord,
+    customerId: string,
+    product: ProductRecord,
+    interval: RecurringInterval,
+    trialEnd: string | null,
+  ): SubscriptionRecord {
+    const start = tick();
+    const subscription: SubscriptionRecord = {
+      id: newId(),
+      status: trialEnd ? "trialing" : "active",
+      customerId,
+      productId: product.id,
+      checkoutId: checkout.id,
+      // The price, trial or not: what each period will cost (Polar's subscription amount).
+      amount: product.priceAmount,
+      currency: product.priceCurrency,
+      recurringInterval: interval,
+      currentPeriodStart: start.toISOString(),
+      // A trial is the first period: Polar converts it when that period ends.
+      currentPeriodEnd: trialEnd ?? nextPeriodEnd(start, interval, start.getUTCDate()).toISOString(),
+      trialStart: trialEnd ? start.toISOString() : null,
+      trialEnd,
+      cancelAtPeriodEnd: false,
+      canceledAt: null,
+      startedAt: start.toISOString(),
+      endsAt: null,
+      endedAt: null,
+      metadata: { ...checkout.metadata },
+      createdAt: start.toISOString(),
+      modifiedAt: null,
+    };
+    this.store.subscriptions.set(subscription.id, subscription);
+    checkout.subscriptionId = subscription.id;
+    return subscription;
+  }
+
+  /** The checkout's order, created paid: Polar still sends all three events, in this order. */
+  private paidCheckoutOrder(checkout: CheckoutRecord, customerId: string, product: ProductRecord, subscription: SubscriptionRecord | null): OrderRecord {
+    const trialPeriod = subscription?.trialStart && subscription.trialEnd ? { start: subscription.trialStart, end: subscription.trialEnd } : null;
     const order: OrderRecord = {
       id: newId(),
       status: "paid",
-      customerId: customer.id,
+      customerId,
       productId: product.id,
       checkoutId: checkout.id,
       subscriptionId: subscription?.id ?? null,
       billingReason: subscription ? "subscription_create" : "purchase",
-      amount: product.priceAmount,
+      amount: trialPeriod ? 0 : product.priceAmount,
       currency: product.priceCurrency,
       refundedAmount: 0,
       invoiceNumber: this.store.nextInvoiceNumber(),
       itemId: newId(),
+      trialPeriod,
       metadata: { ...checkout.metadata },
       createdAt: isoNow(),
       modifiedAt: null,
     };
     this.store.orders.set(order.id, order);
     checkout.orderId = order.id;
-    // Created already paid: Polar still sends all three, in this order.
     this.emitOrder("order.created", order);
     this.emitOrder("order.updated", this.touch(order));
     this.emitOrder("order.paid", this.touch(order));
+    return order;
+  }
+
+  /** A purchase paid now: one-time, or a subscription's first period. */
+  private charge(checkout: CheckoutRecord, customerId: string, product: ProductRecord): { order: OrderRecord; subscription: SubscriptionRecord | null } {
+    const subscription = product.recurringInterval ? this.newSubscription(checkout, customerId, product, product.recurringInterval, null) : null;
+    if (subscription) this.emitSubscription("subscription.created", subscription);
+    const order = this.paidCheckoutOrder(checkout, customerId, product, subscription);
     if (subscription) {
       this.emitSubscription("subscription.active", this.touch(subscription));
       // Polar recomputes the state in a background job after the change; emitted before the
       // checkout's success event, which stays the last of a Pay (the hosted page waits for it).
-      this.emitState(customer.id);
+      this.emitState(customerId);
     }
+    return { order, subscription };
+  }
 
-    checkout.status = "succeeded";
-    this.touch(checkout);
-    const successEvent = this.emitCheckout("checkout.updated", checkout);
-    this.log(`[polar-emulator] checkout ${checkout.id} paid by ${customerEmail}: order ${order.id}${subscription ? `, subscription ${subscription.id}` : ""}`);
-    this.changed();
-    return { kind: "succeeded", successEvent };
+  /**
+   * A trial starts instead of a charge (the card is only saved). Polar's order of events, from
+   * its server: the subscription is created `trialing`, which counts as active, so
+   * `subscription.active` follows `subscription.created` at once, then the `subscription.updated`
+   * Polar sends after every creation (subscription/service.py create_or_update_from_checkout,
+   * _after_subscription_created); then a $0 order, created paid (order/service.py
+   * create_trial_order); then the state job.
+   */
+  private startTrial(
+    checkout: CheckoutRecord,
+    customerId: string,
+    product: ProductRecord,
+    interval: RecurringInterval,
+    trialEnd: string,
+  ): { order: OrderRecord; subscription: SubscriptionRecord } {
+    const subscription = this.newSubscription(checkout, customerId, product, interval, trialEnd);
+    this.emitSubscription("subscription.created", subscription);
+    this.emitSubscription("subscription.active", subscription);
+    this.emitSubscription("subscription.updated", subscription);
+    const order = this.paidCheckoutOrder(checkout, customerId, product, subscription);
+    this.emitState(customerId);
+    return { order, subscription };
   }
 
   /** The checkout's customer at payment: linked, found by email (external id set), or new. */
@@ -425,13 +484,20 @@ export class Flows {
    * `order.paid`. Declined (`failing`): the order stays pending and the subscription becomes
    * `past_due` (`subscription.updated`, `subscription.past_due`); Polar retries the card later
    * (retryRenewal). A subscription set to cancel at period end is not renewed (it would end).
+   *
+   * A trialing subscription converts the same way, as in Polar's `cycle`: the trial is the first
+   * period, the status becomes active with no `subscription.active` (trialing already counted
+   * as active), `trial_start`/`trial_end` stay, and the order's public billing reason is
+   * `subscription_cycle` (internally `subscription_cycle_after_trial`, models/order.py).
    */
   renewSubscription(sub: SubscriptionRecord, opts: { failing?: boolean } = {}): OrderRecord | null {
     if (sub.status !== "active" && sub.status !== "trialing") return null;
     if (sub.cancelAtPeriodEnd) return null;
     const start = new Date(sub.currentPeriodEnd);
     sub.currentPeriodStart = start.toISOString();
-    sub.currentPeriodEnd = addInterval(start, sub.recurringInterval).toISOString();
+    // Polar bills on the day the subscription started, or on the day its trial ended.
+    const anchor = new Date(sub.trialEnd ?? sub.startedAt ?? sub.createdAt).getUTCDate();
+    sub.currentPeriodEnd = nextPeriodEnd(start, sub.recurringInterval, anchor).toISOString();
     if (sub.status === "trialing") sub.status = "active";
     this.touch(sub);
     this.emitSubscription("subscription.cycled", sub);
@@ -450,6 +516,7 @@ export class Flows {
       refundedAmount: 0,
       invoiceNumber: this.store.nextInvoiceNumber(),
       itemId: newId(),
+      trialPeriod: null,
       metadata: { ...sub.metadata },
       createdAt: isoNow(),
       modifiedAt: null,

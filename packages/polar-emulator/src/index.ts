@@ -14,6 +14,7 @@ import { createPortalPage } from "./portal-page";
 import { loadSeed } from "./seed";
 import type { WireContext } from "./serialize";
 import { Store } from "./store";
+import { trialFreeText } from "./trial";
 
 /**
  * A local Polar: the REST subset the app's `@polar-sh/sdk` client calls (only `serverURL`
@@ -117,7 +118,10 @@ export async function startPolarEmulator(opts: PolarEmulatorOptions): Promise<Po
 <h2>Products</h2>
 <ul>${store
         .productList()
-        .map((p) => `<li>${esc(p.name)} <code>${esc(p.id)}</code></li>`)
+        .map((p) => {
+          const trial = p.trialInterval && p.trialIntervalCount ? ` (${trialFreeText({ interval: p.trialInterval, count: p.trialIntervalCount })})` : "";
+          return `<li>${esc(p.name)}${esc(trial)} <code>${esc(p.id)}</code></li>`;
+        })
         .join("")}</ul>`,
     );
 

@@ -23,6 +23,7 @@ const NOTICES: Record<string, string> = {
   revoked: "The subscription was revoked.",
   unchanged: "Nothing to change: that was already done.",
   renewed: "The subscription was renewed.",
+  converted: "The trial ended: the first paid period has started.",
   "renewal-failed": "The renewal payment failed: the subscription is past due.",
   recovered: "The payment went through: the subscription is active again.",
   "partially-refunded": "Part of the order was refunded.",
@@ -41,7 +42,8 @@ function render(deps: PortalPageDeps, session: CustomerSessionRecord, notice: st
   const orders = store.ordersWhere((o) => o.customerId === session.customerId);
   const orderRows = orders
     .map((o) => {
-      const refundable = o.status === "paid" || o.status === "partially_refunded";
+      // A trial's $0 order has nothing to give back.
+      const refundable = (o.status === "paid" || o.status === "partially_refunded") && o.amount > o.refundedAmount;
       const action = refundable
         ? `<form method="post" action="/portal/orders/${esc(o.id)}/refund">${hidden}<button type="submit" class="danger" aria-label="Refund order ${esc(o.invoiceNumber)}">Refund</button></form> ` +
           `<form method="post" action="/portal/orders/${esc(o.id)}/refund-part">${hidden}<button type="submit" class="secondary" aria-label="Refund part of order ${esc(o.invoiceNumber)}">Refund part</button></form>`
@@ -66,12 +68,13 @@ function render(deps: PortalPageDeps, session: CustomerSessionRecord, notice: st
       const post = (action: string, text: string, aria: string, cls = "secondary") =>
         `<form method="post" action="/portal/subscriptions/${esc(s.id)}/${action}">${hidden}<button type="submit" class="${cls}" aria-label="${esc(aria)}">${text}</button></form> `;
       const lifecycle =
-        (s.status === "active" && !s.cancelAtPeriodEnd
+        // A trial converts the way a period renews (Polar's cycle), so the same buttons end it.
+        ((s.status === "active" || s.status === "trialing") && !s.cancelAtPeriodEnd
           ? post("renew", "Renew now", `Renew ${label} now`, "") + post("renew-failing", "Renew with a failing card", `Renew ${label} with a failing card`)
           : "") +
         (s.status === "past_due" ? post("retry", "Retry payment", `Retry the payment of ${label}`, "") : "") +
         (s.status !== "canceled" && s.cancelAtPeriodEnd ? post("uncancel", "Resume", `Resume ${label}`, "") : "");
-      const state = s.cancelAtPeriodEnd ? `${s.status}, ends ${date(s.endsAt)}` : s.status;
+      const state = s.cancelAtPeriodEnd ? `${s.status}, ends ${date(s.endsAt)}` : s.status === "trialing" ? `trialing, trial ends ${date(s.trialEnd)}` : s.status;
       return `<tr><td>${esc(label)}</td><td>${esc(money(s.amount, s.currency))}${esc(interval(s.recurringInterval))}</td><td>${esc(state)}</td><td>${esc(date(s.currentPeriodEnd))}</td><td>${lifecycle}${cancel}${revoke}</td></tr>`;
     })
     .join("\n");
@@ -128,8 +131,9 @@ export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, r
       const sub = deps.store.subscriptions.get(id);
       if (!sub || sub.customerId !== session.customerId) return (notFound(), true);
       if (action === "renew" || action === "renew-failing") {
+        const wasTrialing = sub.status === "trialing";
         changed = deps.flows.renewSubscription(sub, { failing: action === "renew-failing" }) !== null;
-        notice = action === "renew" ? "renewed" : "renewal-failed";
+        notice = action === "renew-failing" ? "renewal-failed" : wasTrialing ? "converted" : "renewed";
       } else if (action === "retry") {
         changed = deps.flows.retryRenewal(sub) !== null;
         notice = "recovered";

@@ -22,7 +22,28 @@ const ORGANIZATION_CREATED_AT = "2026-01-01T00:00:00.000Z";
 
 const metadataValue = z.union([z.string().max(500), z.number(), z.boolean()]);
 
-export const productSeed = z.object({
+const trialInterval = z.enum(["day", "week", "month", "year"]);
+
+/**
+ * Polar's rules for a product's trial: interval and count together (kit/trial.py), and only on
+ * a recurring product (product/service.py). Null when the product is fine.
+ */
+export function trialProblem(p: { recurringInterval: string | null; trialInterval: string | null; trialIntervalCount: number | null }): { path: string; message: string } | null {
+  if ((p.trialInterval === null) !== (p.trialIntervalCount === null)) {
+    return { path: p.trialInterval === null ? "trialInterval" : "trialIntervalCount", message: "Both trialInterval and trialIntervalCount must be set together." };
+  }
+  if (p.trialInterval !== null && p.recurringInterval === null) {
+    return { path: "trialInterval", message: "Trial configuration is only supported on recurring products." };
+  }
+  return null;
+}
+
+const checkTrial = (p: Parameters<typeof trialProblem>[0], ctx: z.core.$RefinementCtx): void => {
+  const problem = trialProblem(p);
+  if (problem) ctx.addIssue({ code: "custom", path: [problem.path], message: problem.message });
+};
+
+const productSeedObject = z.object({
   id: z.uuid(),
   // Optional so a hand-written seed stays short; derived from the product id so it is stable.
   priceId: z.uuid().optional(),
@@ -31,11 +52,15 @@ export const productSeed = z.object({
   priceAmount: z.int().min(0),
   priceCurrency: z.string().length(3).default("usd"),
   recurringInterval: z.enum(["day", "week", "month", "year"]).nullable().default(null),
+  // A free trial before the first charge, e.g. {"trialInterval": "day", "trialIntervalCount": 14}.
+  trialInterval: trialInterval.nullable().default(null),
+  trialIntervalCount: z.int().min(1).max(1000).nullable().default(null),
   metadata: z.record(z.string().max(40), metadataValue).default({}),
   visibility: z.enum(["public", "private", "draft"]).default("public"),
   isArchived: z.boolean().default(false),
   createdAt: z.iso.datetime().default("2026-01-01T00:00:00.000Z"),
 });
+export const productSeed = productSeedObject.superRefine(checkTrial);
 
 // A bare array is accepted too: the organization then falls back to the default.
 const seedFile = z.union([
@@ -66,6 +91,8 @@ export function productRecord(p: z.output<typeof productSeed>): ProductRecord {
     priceAmount: p.priceAmount,
     priceCurrency: p.priceCurrency.toLowerCase(),
     recurringInterval: p.recurringInterval,
+    trialInterval: p.trialInterval,
+    trialIntervalCount: p.trialIntervalCount,
     metadata: p.metadata,
     visibility: p.visibility,
     isArchived: p.isArchived,
@@ -75,7 +102,10 @@ export function productRecord(p: z.output<typeof productSeed>): ProductRecord {
 }
 
 /** The admin API's new product: the seed's shape, the id optional (a fresh one then). */
-export const newProductBody = productSeed.extend({ id: z.uuid().default(() => newId()) }).strict();
+export const newProductBody = productSeedObject
+  .extend({ id: z.uuid().default(() => newId()) })
+  .strict()
+  .superRefine(checkTrial);
 
 /**
  * The admin API's change to a product: what a merchant edits in Polar's dashboard. Written out
@@ -88,6 +118,9 @@ export const productPatchBody = z
     metadata: z.record(z.string().max(40), metadataValue),
     visibility: z.enum(["public", "private", "draft"]),
     isArchived: z.boolean(),
+    // Checked with the product it changes (trialProblem): a patch may set one of the two.
+    trialInterval: trialInterval.nullable(),
+    trialIntervalCount: z.int().min(1).max(1000).nullable(),
   })
   .partial()
   .strict();

@@ -32,6 +32,7 @@ import { Subscription$inboundSchema, Subscription$outboundSchema, type Subscript
 import type { SubscriptionCustomer } from "@polar-sh/sdk/models/components/subscriptioncustomer";
 import { WebhookEndpoint$inboundSchema, type WebhookEndpoint } from "@polar-sh/sdk/models/components/webhookendpoint";
 import type { EndpointState } from "./delivery";
+import { activeTrial, trialItemLabel } from "./trial";
 import type {
   CheckoutRecord,
   CustomerRecord,
@@ -85,8 +86,8 @@ function productBase(p: ProductRecord, ctx: WireContext) {
     id: p.id,
     createdAt: date(p.createdAt),
     modifiedAt: dateOrNull(p.modifiedAt),
-    trialInterval: null,
-    trialIntervalCount: null,
+    trialInterval: p.trialInterval,
+    trialIntervalCount: p.trialIntervalCount,
     name: p.name,
     description: p.description,
     visibility: p.visibility,
@@ -159,6 +160,10 @@ export function toCheckout(c: CheckoutRecord, ctx: WireContext): Checkout {
   const products = c.productIds.map((id) => product(ctx, id));
   const amount = selected.priceAmount;
   const recurring = selected.recurringInterval !== null;
+  const trial = activeTrial(c, selected);
+  // During a trial the amounts stay the recurring price (what will be charged) while nothing
+  // is charged now: Polar's `is_payment_required` is false once `trial_end` is set.
+  const trialing = c.trialEnd !== null;
   return {
     id: c.id,
     createdAt: date(c.createdAt),
@@ -182,10 +187,10 @@ export function toCheckout(c: CheckoutRecord, ctx: WireContext): Checkout {
     taxBehavior: null,
     totalAmount: amount,
     currency: selected.priceCurrency,
-    allowTrial: true,
-    activeTrialInterval: null,
-    activeTrialIntervalCount: null,
-    trialEnd: null,
+    allowTrial: c.allowTrial,
+    activeTrialInterval: trial?.interval ?? null,
+    activeTrialIntervalCount: trial?.count ?? null,
+    trialEnd: dateOrNull(c.trialEnd),
     organizationId: ctx.store.organizationId,
     productId: selected.id,
     productPriceId: selected.priceId,
@@ -194,9 +199,9 @@ export function toCheckout(c: CheckoutRecord, ctx: WireContext): Checkout {
     requireBillingAddress: false,
     isDiscountApplicable: true,
     isFreeProductPrice: amount === 0,
-    isPaymentRequired: amount > 0,
+    isPaymentRequired: amount > 0 && !trialing,
     isPaymentSetupRequired: recurring,
-    isPaymentFormRequired: amount > 0 || recurring,
+    isPaymentFormRequired: (amount > 0 && !trialing) || recurring,
     customerId: c.customerId,
     isBusinessCustomer: false,
     customerName: c.customerName,
@@ -208,8 +213,8 @@ export function toCheckout(c: CheckoutRecord, ctx: WireContext): Checkout {
     locale: null,
     paymentProcessorMetadata: {},
     billingAddressFields: { country: "required", state: "disabled", city: "disabled", postalCode: "disabled", line1: "disabled", line2: "disabled" },
-    trialInterval: null,
-    trialIntervalCount: null,
+    trialInterval: c.trialInterval,
+    trialIntervalCount: c.trialIntervalCount,
     metadata: { ...c.metadata },
     externalCustomerId: c.externalCustomerId,
     products: products.map((p) => toCheckoutProduct(p, ctx)),
@@ -235,8 +240,8 @@ function subscriptionCore(s: SubscriptionRecord) {
     status: s.status,
     currentPeriodStart: date(s.currentPeriodStart),
     currentPeriodEnd: date(s.currentPeriodEnd),
-    trialStart: null,
-    trialEnd: null,
+    trialStart: dateOrNull(s.trialStart),
+    trialEnd: dateOrNull(s.trialEnd),
     cancelAtPeriodEnd: s.cancelAtPeriodEnd,
     canceledAt: dateOrNull(s.canceledAt),
     startedAt: dateOrNull(s.startedAt),
@@ -275,6 +280,10 @@ export function toOrder(o: OrderRecord, ctx: WireContext): Order {
   const p = product(ctx, o.productId);
   const sub = o.subscriptionId ? ctx.store.subscriptions.get(o.subscriptionId) : undefined;
   const paid = o.status !== "pending";
+  // A trial's $0 order bills the trial period, with no price behind it (Polar's OrderItem.from_trial).
+  const item = o.trialPeriod
+    ? { label: trialItemLabel(p.name, date(o.trialPeriod.start), date(o.trialPeriod.end)), productPriceId: null }
+    : { label: p.name, productPriceId: p.priceId };
   return {
     id: o.id,
     createdAt: date(o.createdAt),
@@ -315,11 +324,11 @@ export function toOrder(o: OrderRecord, ctx: WireContext): Order {
         createdAt: date(o.createdAt),
         modifiedAt: null,
         id: o.itemId,
-        label: p.name,
+        label: item.label,
         amount: o.amount,
         taxAmount: 0,
         proration: false,
-        productPriceId: p.priceId,
+        productPriceId: item.productPriceId,
       },
     ],
     description: p.name,
@@ -362,8 +371,8 @@ export function toCustomerState(c: CustomerRecord, ctx: WireContext): CustomerSt
     recurringInterval: s.recurringInterval,
     currentPeriodStart: date(s.currentPeriodStart),
     currentPeriodEnd: date(s.currentPeriodEnd),
-    trialStart: null,
-    trialEnd: null,
+    trialStart: dateOrNull(s.trialStart),
+    trialEnd: dateOrNull(s.trialEnd),
     cancelAtPeriodEnd: s.cancelAtPeriodEnd,
     canceledAt: dateOrNull(s.canceledAt),
     startedAt: dateOrNull(s.startedAt),

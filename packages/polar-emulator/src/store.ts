@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 
 export type Metadata = Record<string, string | number | boolean>;
 export type RecurringInterval = "day" | "week" | "month" | "year";
+export type TrialInterval = "day" | "week" | "month" | "year";
 export type CheckoutStatus = "open" | "expired" | "confirmed" | "succeeded" | "failed";
 
 export interface ProductRecord {
@@ -17,6 +18,9 @@ export interface ProductRecord {
   priceAmount: number;
   priceCurrency: string;
   recurringInterval: RecurringInterval | null;
+  // Both set or both null; only on a recurring product (Polar's product trial configuration).
+  trialInterval: TrialInterval | null;
+  trialIntervalCount: number | null;
   metadata: Metadata;
   visibility: "public" | "private" | "draft";
   isArchived: boolean;
@@ -48,6 +52,12 @@ export interface CheckoutRecord {
   returnUrl: string | null;
   metadata: Metadata;
   customerMetadata: Metadata;
+  // Polar's `allow_trial` and the checkout's own trial, which overrides the product's (trial.ts).
+  allowTrial: boolean;
+  trialInterval: TrialInterval | null;
+  trialIntervalCount: number | null;
+  // When the trial would end if paid now; null without a trial. Recomputed at each change.
+  trialEnd: string | null;
   createdAt: string;
   modifiedAt: string | null;
   expiresAt: string;
@@ -68,6 +78,8 @@ export interface OrderRecord {
   refundedAmount: number;
   invoiceNumber: string;
   itemId: string;
+  // Set on the $0 order a trial starts with: its one item is the trial period, not the price.
+  trialPeriod: { start: string; end: string } | null;
   metadata: Metadata;
   createdAt: string;
   modifiedAt: string | null;
@@ -84,6 +96,9 @@ export interface SubscriptionRecord {
   recurringInterval: RecurringInterval;
   currentPeriodStart: string;
   currentPeriodEnd: string;
+  // Kept after the trial converts, as on Polar.
+  trialStart: string | null;
+  trialEnd: string | null;
   cancelAtPeriodEnd: boolean;
   canceledAt: string | null;
   startedAt: string | null;
@@ -267,13 +282,23 @@ export class Store {
     const fill = <T extends { id: string }>(map: Map<string, T>, items: T[] | undefined) => {
       for (const item of items ?? []) map.set(item.id, item);
     };
+    // A state file written before trials existed lacks their fields (typed as present): no trial.
     fill(this.customers, s.customers);
-    fill(this.checkouts, s.checkouts);
-    fill(this.orders, s.orders);
-    fill(this.subscriptions, s.subscriptions);
+    fill(
+      this.checkouts,
+      s.checkouts?.map((c) => ({
+        ...c,
+        allowTrial: c.allowTrial ?? true,
+        trialInterval: c.trialInterval ?? null,
+        trialIntervalCount: c.trialIntervalCount ?? null,
+        trialEnd: c.trialEnd ?? null,
+      })),
+    );
+    fill(this.orders, s.orders?.map((o) => ({ ...o, trialPeriod: o.trialPeriod ?? null })));
+    fill(this.subscriptions, s.subscriptions?.map((x) => ({ ...x, trialStart: x.trialStart ?? null, trialEnd: x.trialEnd ?? null })));
     fill(this.refunds, s.refunds);
     fill(this.sessions, s.sessions);
-    for (const p of s.changedProducts ?? []) this.upsertProduct(p);
+    for (const p of s.changedProducts ?? []) this.upsertProduct({ ...p, trialInterval: p.trialInterval ?? null, trialIntervalCount: p.trialIntervalCount ?? null });
     this.invoiceCounter = s.invoiceCounter ?? this.orders.size;
   }
 }

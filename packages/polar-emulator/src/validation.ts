@@ -22,6 +22,16 @@ export const checkoutCreateBody = z.object({
   return_url: httpUrl.nullish(),
   metadata: metadata.optional(),
   customer_metadata: metadata.optional(),
+  // Polar's trial fields: `allow_trial` false disables any trial; an interval and count given
+  // here override the product's (both or neither, as Polar's TrialConfigurationInputMixin).
+  allow_trial: z.boolean().optional(),
+  trial_interval: z.enum(["day", "week", "month", "year"]).nullish(),
+  trial_interval_count: z.int().min(1).max(1000).nullish(),
+}).superRefine((body, ctx) => {
+  if ((body.trial_interval == null) !== (body.trial_interval_count == null)) {
+    const missing = body.trial_interval == null ? "trial_interval" : "trial_interval_count";
+    ctx.addIssue({ code: "custom", path: [missing], message: "Both trial_interval and trial_interval_count must be set together." });
+  }
 });
 export type CheckoutCreateBody = z.infer<typeof checkoutCreateBody>;
 

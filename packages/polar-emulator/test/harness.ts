@@ -10,6 +10,8 @@ export const TOKEN = "polar_oat_emulator_test_token";
 export const SECRET = "whsec_emulator_test_secret_0123456789";
 export const PRO_ID = "35a2afdc-3dbc-4d68-9e0c-36527c0b48bd";
 export const PRO_MONTHLY_ID = "7c1f0e3a-52a4-4d5e-9b1a-2f7d6c3b8e90";
+/** Pro Monthly's price after a 14-day free trial (the seed's trial product). */
+export const PRO_TRIAL_ID = "4d3b2a19-8c7e-4f60-9a5b-3c2d1e0f9a8b";
 export const SUCCESS_URL = "http://localhost:3000/confirmation?checkout_id={CHECKOUT_ID}";
 
 export interface Received {

@@ -10,7 +10,7 @@ import { SDKError } from "@polar-sh/sdk/models/errors/sdkerror";
 import { unwrap, unwrapAsync } from "@polar-sh/sdk/types/fp.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { ALL_WEBHOOK_EVENTS } from "../src/index";
-import { admin, createCheckout, PRO_ID, PRO_MONTHLY_ID, SECRET, startHarness, TOKEN, verified, waitFor, type Harness } from "./harness";
+import { admin, createCheckout, PRO_ID, PRO_MONTHLY_ID, PRO_TRIAL_ID, SECRET, startHarness, TOKEN, verified, waitFor, type Harness } from "./harness";
 
 // The endpoints a deployment checker reads (organizations, webhook endpoints), through the SDK's
 // standalone functions on PolarCore as an app calls them, and the admin switches that break the
@@ -152,7 +152,7 @@ describe("products through the admin API", () => {
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({ id, name: "Team", metadata: {}, is_archived: false });
     const listed = await allProducts(core);
-    expect(listed.map((p) => p.id)).toEqual([PRO_ID, PRO_MONTHLY_ID, id]);
+    expect(listed.map((p) => p.id)).toEqual([PRO_ID, PRO_MONTHLY_ID, PRO_TRIAL_ID, id]);
 
     const edited = await admin(h.emulator.url, `/admin/products/${PRO_MONTHLY_ID}`, { metadata: {} });
     expect(edited.status).toBe(200);
@@ -173,6 +173,27 @@ describe("products through the admin API", () => {
     expect(seed.map((p) => [p.id, p.metadata])).toEqual([
       [PRO_ID, { plan: "pro" }],
       [PRO_MONTHLY_ID, { plan: "pro" }],
+      [PRO_TRIAL_ID, { plan: "pro" }],
     ]);
+  });
+
+  it("a product's trial: set with the product or by an edit, both fields together, recurring products only", async () => {
+    const { h, core } = await started();
+    const id = "66666666-6666-4666-8666-666666666666";
+    const created = await admin(h.emulator.url, "/admin/products", { id, name: "Team", priceAmount: 4900, recurringInterval: "year", trialInterval: "month", trialIntervalCount: 1 });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ id, trial_interval: "month", trial_interval_count: 1, is_recurring: true });
+
+    // Polar's rules: interval and count together; none on a one-time product.
+    expect((await admin(h.emulator.url, "/admin/products", { name: "Half", priceAmount: 100, recurringInterval: "month", trialInterval: "day" })).status).toBe(422);
+    expect((await admin(h.emulator.url, "/admin/products", { name: "Once", priceAmount: 100, trialInterval: "day", trialIntervalCount: 7 })).status).toBe(422);
+    expect((await admin(h.emulator.url, `/admin/products/${PRO_ID}`, { trialInterval: "day", trialIntervalCount: 7 })).status).toBe(422);
+    expect((await admin(h.emulator.url, `/admin/products/${PRO_MONTHLY_ID}`, { trialInterval: "week" })).status).toBe(422);
+
+    const edited = await admin(h.emulator.url, `/admin/products/${PRO_MONTHLY_ID}`, { trialInterval: "week", trialIntervalCount: 2 });
+    expect(edited.status).toBe(200);
+    expect((await allProducts(core)).find((p) => p.id === PRO_MONTHLY_ID)).toMatchObject({ trialInterval: "week", trialIntervalCount: 2 });
+    const removed = await admin(h.emulator.url, `/admin/products/${PRO_TRIAL_ID}`, { trialInterval: null, trialIntervalCount: null });
+    expect(await removed.json()).toMatchObject({ id: PRO_TRIAL_ID, trial_interval: null, trial_interval_count: null });
   });
 });

@@ -4,7 +4,7 @@ import { PolarError } from "@polar-sh/sdk/models/errors/polarerror";
 import { ResourceNotFound } from "@polar-sh/sdk/models/errors/resourcenotfound";
 import { SDKError } from "@polar-sh/sdk/models/errors/sdkerror";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCheckout, pay, PRO_ID, PRO_MONTHLY_ID, startHarness, SUCCESS_URL, TOKEN, type Harness } from "./harness";
+import { createCheckout, pay, PRO_ID, PRO_MONTHLY_ID, PRO_TRIAL_ID, startHarness, SUCCESS_URL, TOKEN, type Harness } from "./harness";
 
 let h: Harness;
 beforeAll(async () => {
@@ -30,24 +30,27 @@ describe("the unmodified SDK against the emulator", () => {
     let pageCount = 0;
     for await (const page of pages) {
       pageCount++;
-      expect(page.result.pagination).toEqual({ totalCount: 2, maxPage: 2 });
+      expect(page.result.pagination).toEqual({ totalCount: 3, maxPage: 3 });
       for (const p of page.result.items) seen.push(p.id);
     }
-    expect(pageCount).toBe(2);
-    expect(seen).toEqual([PRO_ID, PRO_MONTHLY_ID]);
+    expect(pageCount).toBe(3);
+    expect(seen).toEqual([PRO_ID, PRO_MONTHLY_ID, PRO_TRIAL_ID]);
 
     const all = await h.polar.products.list({ limit: 100 });
-    const [pro, monthly] = all.result.items;
+    const [pro, monthly, trial] = all.result.items;
     expect(pro).toMatchObject({ id: PRO_ID, name: "Pro", isRecurring: false, recurringInterval: null, metadata: { plan: "pro" } });
     expect(pro?.description).toMatch(/\S/);
     expect(pro?.prices).toEqual([expect.objectContaining({ amountType: "fixed", priceAmount: 999, priceCurrency: "usd", productId: PRO_ID })]);
     expect(monthly).toMatchObject({ id: PRO_MONTHLY_ID, name: "Pro Monthly", isRecurring: true, recurringInterval: "month", metadata: { plan: "pro" } });
     expect(monthly?.prices[0]).toMatchObject({ priceAmount: 1299 });
+    expect(monthly).toMatchObject({ trialInterval: null, trialIntervalCount: null });
+    expect(trial).toMatchObject({ id: PRO_TRIAL_ID, name: "Pro Trial", recurringInterval: "month", trialInterval: "day", trialIntervalCount: 14, metadata: { plan: "pro" } });
+    expect(trial?.prices[0]).toMatchObject({ priceAmount: 1299 });
   });
 
   it("filters products as Polar does", async () => {
     const recurring = await h.polar.products.list({ isRecurring: true });
-    expect(recurring.result.items.map((p) => p.id)).toEqual([PRO_MONTHLY_ID]);
+    expect(recurring.result.items.map((p) => p.id)).toEqual([PRO_MONTHLY_ID, PRO_TRIAL_ID]);
   });
 
   it("gets a product, and answers 404 ResourceNotFound for an unknown one", async () => {

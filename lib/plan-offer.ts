@@ -1,0 +1,58 @@
+/**
+ * A product as the pricing page offers it. Pure (no database, no `server-only`), so the wording
+ * of a price and a trial is tested on its own (tests/unit/plan-offer.test.ts).
+ */
+
+export interface PlanOffer {
+  productId: string;
+  name: string;
+  description: string | null;
+  plan: string;
+  price: string;
+  interval: string | null;
+  /** "14 days free" when the product starts with a free trial (recurring products only). */
+  trial: string | null;
+}
+
+/** The product fields an offer is made of, as the Product collection holds them. */
+export interface OfferProduct {
+  polarProductId: string;
+  name: string;
+  description?: string | null;
+  plan?: string | null;
+  priceAmount?: number | null;
+  priceCurrency?: string | null;
+  recurringInterval?: string | null;
+  trialInterval?: string | null;
+  trialIntervalCount?: number | null;
+}
+
+export function formatPrice(amount: number | null, currency: string | null): string {
+  if (amount === null || !currency) return "—";
+  return new Intl.NumberFormat("en-US", { style: "currency", currency }).format(amount / 100);
+}
+
+const TRIAL_UNITS = new Set(["day", "week", "month", "year"]);
+
+/**
+ * "14 days free", as Polar's checkout words it: a trial counted in weeks is shown in days.
+ * Null for no trial, or one this app does not understand (a unit Polar may add later).
+ */
+export function trialText(interval: string | null | undefined, count: number | null | undefined): string | null {
+  if (!interval || !TRIAL_UNITS.has(interval) || !count || count < 1) return null;
+  const [unit, n] = interval === "week" ? ["day", count * 7] : [interval, count];
+  return `${n} ${unit}${n === 1 ? "" : "s"} free`;
+}
+
+export function toPlanOffer(p: OfferProduct): PlanOffer {
+  return {
+    productId: p.polarProductId,
+    name: p.name,
+    description: p.description ?? null,
+    plan: p.plan ?? "",
+    price: formatPrice(p.priceAmount ?? null, p.priceCurrency ?? null),
+    interval: p.recurringInterval ?? null,
+    // Polar applies a product's trial to recurring products only (checkout's active_trial_interval).
+    trial: p.recurringInterval ? trialText(p.trialInterval, p.trialIntervalCount) : null,
+  };
+}
