@@ -176,3 +176,43 @@ test("Pro Trial: the free trial from /pricing through Polar's checkout, 'Trial e
   await expect(renewal).toContainText("$12.99");
   await expect(page.getByTestId("account-plan")).toHaveText("Pro");
 });
+
+test("Pro Monthly: a failed renewal that Polar's retries never recover: each retry's date in the portal, revoked after the fourth, Free", async ({ page }) => {
+  await buyProMonthly(page, "dunning");
+  await page.goto("/account");
+  await untilAccount(page, async () => {
+    await expect(standing(page)).toHaveText(/^Renews on /, { timeout: 1_000 });
+  });
+
+  await openPortal(page);
+  await page.getByRole("button", { name: /with a failing card$/ }).click();
+  await expect(page.getByRole("status")).toContainText("past due");
+  const state = page.getByRole("cell", { name: /^past_due, / });
+  await expect(state).toHaveText(/^past_due, retry 1 of 4 on \d{4}-\d{2}-\d{2}$/);
+  await backToAccount(page);
+  await untilAccount(page, async () => {
+    await expect(standing(page)).toHaveText(/^Payment failed: Pro until /, { timeout: 1_000 });
+  });
+
+  // Polar's retries on days 2, 7 and 14 are declined too (brought forward from the portal).
+  await openPortal(page);
+  for (const retry of [2, 3, 4]) {
+    await page.getByRole("button", { name: /^Next scheduled retry of .*, declined$/ }).click();
+    await expect(page.getByRole("status")).toHaveText("The retry was declined: Polar tries again on the date shown.");
+    await expect(state).toHaveText(new RegExp(`^past_due, retry ${retry} of 4 on `));
+  }
+  // Still in grace meanwhile: Polar sent nothing for the declined retries.
+  await backToAccount(page);
+  await expect(page.getByTestId("account-plan")).toHaveText("Pro");
+
+  // Day 21's retry declined: the end of dunning, the subscription revoked, the plan gone.
+  await openPortal(page);
+  await page.getByRole("button", { name: /^Next scheduled retry of .*, declined$/ }).click();
+  await expect(page.getByRole("status")).toHaveText("The last retry was declined: the subscription was revoked.");
+  await expect(page.getByRole("cell", { name: "canceled", exact: true })).toBeVisible();
+  await backToAccount(page);
+  await untilAccount(page, async () => {
+    await expect(page.getByTestId("account-plan")).toHaveText("Free", { timeout: 1_000 });
+  });
+  await expect(standing(page)).toHaveCount(0);
+});

@@ -119,6 +119,21 @@ describe("failed renewal, grace and recovery", () => {
     expect((await user())?.subscriptionStatus).toBe("free");
   });
 
+  it("the end of dunning: Polar revokes a past_due subscription in grace, and Pro ends at once", async () => {
+    process.env.BILLING_GRACE_DAYS = "30";
+    const periodStart = new Date(now - 21 * DAY);
+    const end = new Date(now + 9 * DAY);
+    await post(event("order.created", orderWire({ id: "or_dun", checkoutId: null, product: proMonthlyProduct, customer: bob, subscriptionId: "sub_1", billingReason: "subscription_cycle", status: "pending" })));
+    await post(event("subscription.past_due", subscriptionWire(sub({ status: "past_due", currentPeriodStart: periodStart, currentPeriodEnd: end }))));
+    expect((await user())?.subscriptionStatus).toBe("pro"); // 21 days into a 30-day grace
+    // Polar's fourth retry declined (21 days after the first failure): revoked, in this order.
+    const revoked = sub({ status: "canceled", currentPeriodStart: periodStart, currentPeriodEnd: end, endedAt: new Date(now) });
+    await post(event("subscription.updated", subscriptionWire(revoked)));
+    await post(event("subscription.revoked", subscriptionWire({ ...revoked, modifiedAt: next() })));
+    expect(await user()).toMatchObject({ subscriptionStatus: "free", planUntil: null });
+    expect((await Payment.findOne({ checkoutId: "order:or_dun" }).lean())?.status).toBe("pending");
+  });
+
   it("recovery: the retried payment completes the renewal order and the subscription is active again", async () => {
     const end = new Date(now + 29 * DAY);
     const renewal = { id: "or_rec", checkoutId: null, product: proMonthlyProduct, customer: bob, subscriptionId: "sub_1", billingReason: "subscription_cycle" as const };

@@ -205,7 +205,7 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
       return true;
     }
     // Lifecycle triggers for tests, the same flows as the portal's buttons (flows.ts).
-    const lifecycle = /^\/admin\/subscriptions\/([^/]+)\/(renew|renew-failing|retry|uncancel)$/.exec(path);
+    const lifecycle = /^\/admin\/subscriptions\/([^/]+)\/(renew|renew-failing|retry|retry-declined|uncancel)$/.exec(path);
     if (lifecycle?.[1]) {
       await readBody(req);
       const sub = store.subscriptions.get(lifecycle[1]);
@@ -214,9 +214,11 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
       const ok =
         action === "retry"
           ? flows.retryRenewal(sub) !== null
-          : action === "uncancel"
-            ? flows.uncancelSubscription(sub)
-            : flows.renewSubscription(sub, { failing: action === "renew-failing" }) !== null;
+          : action === "retry-declined"
+            ? flows.declineRetry(sub) !== null
+            : action === "uncancel"
+              ? flows.uncancelSubscription(sub)
+              : flows.renewSubscription(sub, { failing: action === "renew-failing" }) !== null;
       if (!ok) throw new ApiError(409, { detail: `The subscription is ${sub.status}${sub.cancelAtPeriodEnd ? " (canceling)" : ""}: cannot ${action}.` });
       sendJson(res, 200, wire.subscription(toSubscription(sub, ctx)));
       return true;

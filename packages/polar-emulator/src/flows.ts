@@ -17,6 +17,7 @@ import {
   type SubscriptionRecord,
 } from "./store";
 import { nextPeriodEnd } from "./period";
+import { nextPaymentAttempt } from "./dunning";
 import { activeTrial, trialEndFrom } from "./trial";
 import type { CheckoutCreateBody, CustomerSessionCreateBody } from "./validation";
 
@@ -330,6 +331,7 @@ export class Flows {
       currentPeriodEnd: trialEnd ?? nextPeriodEnd(start, interval, start.getUTCDate()).toISOString(),
       trialStart: trialEnd ? start.toISOString() : null,
       trialEnd,
+      pastDueAt: null,
       cancelAtPeriodEnd: false,
       canceledAt: null,
       startedAt: start.toISOString(),
@@ -361,6 +363,8 @@ export class Flows {
       invoiceNumber: this.store.nextInvoiceNumber(),
       itemId: newId(),
       trialPeriod,
+      failedPayments: 0,
+      nextPaymentAttemptAt: null,
       metadata: { ...checkout.metadata },
       createdAt: isoNow(),
       modifiedAt: null,
@@ -517,6 +521,8 @@ export class Flows {
       invoiceNumber: this.store.nextInvoiceNumber(),
       itemId: newId(),
       trialPeriod: null,
+      failedPayments: 0,
+      nextPaymentAttemptAt: null,
       metadata: { ...sub.metadata },
       createdAt: isoNow(),
       modifiedAt: null,
@@ -526,6 +532,9 @@ export class Flows {
     if (opts.failing) {
       sub.status = "past_due";
       this.touch(sub);
+      sub.pastDueAt ??= sub.modifiedAt;
+      order.failedPayments = 1;
+      order.nextPaymentAttemptAt = nextPaymentAttempt(1, new Date(sub.modifiedAt!), new Date(sub.pastDueAt!))?.toISOString() ?? null;
       this.emitSubscription("subscription.updated", sub);
       this.emitSubscription("subscription.past_due", sub);
       this.log(`[polar-emulator] subscription ${sub.id} renewal declined: past_due, order ${order.id} unpaid`);
@@ -541,18 +550,21 @@ export class Flows {
   }
 
   /**
-   * Polar's retry of a past_due subscription's card, succeeding: the unpaid renewal order is paid
-   * (`order.updated`, `order.paid`) and the subscription is active again (`subscription.updated`,
-   * `subscription.active`).
+   * Polar's retry of a past_due subscription's card, succeeding (the customer's new card, or the
+   * next scheduled retry brought forward): the unpaid renewal order is paid (`order.updated`,
+   * `order.paid`) and the subscription is active again (`subscription.updated`,
+   * `subscription.active`), its `past_due_at` cleared.
    */
   retryRenewal(sub: SubscriptionRecord): OrderRecord | null {
     if (sub.status !== "past_due") return null;
     const [order] = this.store.ordersWhere((o) => o.subscriptionId === sub.id && o.status === "pending");
     if (!order) return null;
     order.status = "paid";
+    order.nextPaymentAttemptAt = null;
     this.emitOrder("order.updated", this.touch(order));
     this.emitOrder("order.paid", this.touch(order));
     sub.status = "active";
+    sub.pastDueAt = null;
     this.touch(sub);
     this.emitSubscription("subscription.updated", sub);
     this.emitSubscription("subscription.active", sub);
@@ -560,6 +572,31 @@ export class Flows {
     this.log(`[polar-emulator] subscription ${sub.id} recovered: order ${order.id} paid`);
     this.changed();
     return order;
+  }
+
+  /**
+   * Polar's next scheduled retry of a declined renewal (dunning.ts), brought forward to now and
+   * declined again. Polar sends nothing for it (the order stays pending, the subscription
+   * past_due) and schedules the next; when the retries are used up the subscription is revoked
+   * (`subscription.updated`, `subscription.revoked`), as Polar does at the end of dunning.
+   */
+  declineRetry(sub: SubscriptionRecord): "retrying" | "revoked" | null {
+    if (sub.status !== "past_due" || !sub.pastDueAt) return null;
+    const [order] = this.store.ordersWhere((o) => o.subscriptionId === sub.id && o.status === "pending");
+    if (!order?.nextPaymentAttemptAt) return null;
+    // The emulator's clock jumps to the retry's date: the schedule and the deadline count from it.
+    const at = new Date(order.nextPaymentAttemptAt);
+    order.failedPayments += 1;
+    const next = nextPaymentAttempt(order.failedPayments, at, new Date(sub.pastDueAt));
+    order.nextPaymentAttemptAt = next?.toISOString() ?? null;
+    if (next) {
+      this.log(`[polar-emulator] subscription ${sub.id}: retry ${order.failedPayments - 1} declined, next on ${order.nextPaymentAttemptAt}`);
+      this.changed();
+      return "retrying";
+    }
+    this.log(`[polar-emulator] subscription ${sub.id}: retry ${order.failedPayments - 1} declined, dunning over: revoked`);
+    this.revokeSubscription(sub);
+    return "revoked";
   }
 
   /**

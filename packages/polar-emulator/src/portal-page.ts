@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { DUNNING_RETRY_INTERVALS_MS } from "./dunning";
 import type { Flows } from "./flows";
 import { esc, interval, money, page } from "./html";
 import { readForm, redirect, sendHtml } from "./http";
 import { portalUrl } from "./serialize";
-import type { CustomerSessionRecord, Store } from "./store";
+import type { CustomerSessionRecord, Store, SubscriptionRecord } from "./store";
 
 /**
  * A small stand-in for Polar's customer portal, opened from a customer session's
@@ -28,6 +29,8 @@ const NOTICES: Record<string, string> = {
   recovered: "The payment went through: the subscription is active again.",
   "partially-refunded": "Part of the order was refunded.",
   uncanceled: "The subscription was resumed.",
+  "retry-declined": "The retry was declined: Polar tries again on the date shown.",
+  "dunning-over": "The last retry was declined: the subscription was revoked.",
 };
 
 const date = (iso: string | null): string => (iso ? iso.slice(0, 10) : "—");
@@ -53,6 +56,11 @@ function render(deps: PortalPageDeps, session: CustomerSessionRecord, notice: st
     })
     .join("\n");
 
+  // Polar's dunning (dunning.ts): the pending renewal says which retry comes next, and when.
+  const dunningText = (s: SubscriptionRecord): string => {
+    const [o] = store.ordersWhere((x) => x.subscriptionId === s.id && x.status === "pending");
+    return o?.nextPaymentAttemptAt ? `retry ${o.failedPayments} of ${DUNNING_RETRY_INTERVALS_MS.length} on ${date(o.nextPaymentAttemptAt)}` : "no retry scheduled";
+  };
   const subs = store.subscriptionsWhere((s) => s.customerId === session.customerId);
   const subRows = subs
     .map((s) => {
@@ -72,9 +80,18 @@ function render(deps: PortalPageDeps, session: CustomerSessionRecord, notice: st
         ((s.status === "active" || s.status === "trialing") && !s.cancelAtPeriodEnd
           ? post("renew", "Renew now", `Renew ${label} now`, "") + post("renew-failing", "Renew with a failing card", `Renew ${label} with a failing card`)
           : "") +
-        (s.status === "past_due" ? post("retry", "Retry payment", `Retry the payment of ${label}`, "") : "") +
+        (s.status === "past_due"
+          ? post("retry", "Retry payment", `Retry the payment of ${label}`, "") +
+            post("retry-declined", "Next retry, declined", `Next scheduled retry of ${label}, declined`)
+          : "") +
         (s.status !== "canceled" && s.cancelAtPeriodEnd ? post("uncancel", "Resume", `Resume ${label}`, "") : "");
-      const state = s.cancelAtPeriodEnd ? `${s.status}, ends ${date(s.endsAt)}` : s.status === "trialing" ? `trialing, trial ends ${date(s.trialEnd)}` : s.status;
+      const state = s.cancelAtPeriodEnd
+        ? `${s.status}, ends ${date(s.endsAt)}`
+        : s.status === "trialing"
+          ? `trialing, trial ends ${date(s.trialEnd)}`
+          : s.status === "past_due"
+            ? `past_due, ${dunningText(s)}`
+            : s.status;
       return `<tr><td>${esc(label)}</td><td>${esc(money(s.amount, s.currency))}${esc(interval(s.recurringInterval))}</td><td>${esc(state)}</td><td>${esc(date(s.currentPeriodEnd))}</td><td>${lifecycle}${cancel}${revoke}</td></tr>`;
     })
     .join("\n");
@@ -111,7 +128,7 @@ export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, r
       else sendHtml(res, 200, render(deps, session, url.searchParams.get("notice")));
       return true;
     }
-    const m = /^\/portal\/(orders|subscriptions)\/([0-9a-f-]{36})\/(refund|refund-part|cancel|revoke|renew|renew-failing|retry|uncancel)$/.exec(url.pathname);
+    const m = /^\/portal\/(orders|subscriptions)\/([0-9a-f-]{36})\/(refund|refund-part|cancel|revoke|renew|renew-failing|retry|retry-declined|uncancel)$/.exec(url.pathname);
     if (!m || req.method !== "POST") return false;
     const [, kind, id = "", action] = m;
     const session = sessionFor((await readForm(req)).get("customer_session_token"));
@@ -127,7 +144,7 @@ export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, r
       if (!order || order.customerId !== session.customerId) return (notFound(), true);
       changed = action === "refund" ? deps.flows.refundOrder(order) : deps.flows.refundPart(order);
       if (action === "refund-part") notice = "partially-refunded";
-    } else if (kind === "subscriptions" && (action === "renew" || action === "renew-failing" || action === "retry" || action === "uncancel")) {
+    } else if (kind === "subscriptions" && (action === "renew" || action === "renew-failing" || action === "retry" || action === "retry-declined" || action === "uncancel")) {
       const sub = deps.store.subscriptions.get(id);
       if (!sub || sub.customerId !== session.customerId) return (notFound(), true);
       if (action === "renew" || action === "renew-failing") {
@@ -137,6 +154,10 @@ export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, r
       } else if (action === "retry") {
         changed = deps.flows.retryRenewal(sub) !== null;
         notice = "recovered";
+      } else if (action === "retry-declined") {
+        const outcome = deps.flows.declineRetry(sub);
+        changed = outcome !== null;
+        notice = outcome === "revoked" ? "dunning-over" : "retry-declined";
       } else {
         changed = deps.flows.uncancelSubscription(sub);
         notice = "uncanceled";

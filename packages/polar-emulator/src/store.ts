@@ -80,6 +80,9 @@ export interface OrderRecord {
   itemId: string;
   // Set on the $0 order a trial starts with: its one item is the trial period, not the price.
   trialPeriod: { start: string; end: string } | null;
+  // Dunning of a declined renewal (dunning.ts): failed payments so far, and Polar's next try.
+  failedPayments: number;
+  nextPaymentAttemptAt: string | null;
   metadata: Metadata;
   createdAt: string;
   modifiedAt: string | null;
@@ -99,6 +102,8 @@ export interface SubscriptionRecord {
   // Kept after the trial converts, as on Polar.
   trialStart: string | null;
   trialEnd: string | null;
+  // Set when a renewal is first declined, cleared on recovery: the dunning deadline counts from it.
+  pastDueAt: string | null;
   cancelAtPeriodEnd: boolean;
   canceledAt: string | null;
   startedAt: string | null;
@@ -294,8 +299,8 @@ export class Store {
         trialEnd: c.trialEnd ?? null,
       })),
     );
-    fill(this.orders, s.orders?.map((o) => ({ ...o, trialPeriod: o.trialPeriod ?? null })));
-    fill(this.subscriptions, s.subscriptions?.map((x) => ({ ...x, trialStart: x.trialStart ?? null, trialEnd: x.trialEnd ?? null })));
+    fill(this.orders, s.orders?.map((o) => ({ ...o, trialPeriod: o.trialPeriod ?? null, failedPayments: o.failedPayments ?? 0, nextPaymentAttemptAt: o.nextPaymentAttemptAt ?? null })));
+    fill(this.subscriptions, s.subscriptions?.map((x) => ({ ...x, trialStart: x.trialStart ?? null, trialEnd: x.trialEnd ?? null, pastDueAt: x.pastDueAt ?? null })));
     fill(this.refunds, s.refunds);
     fill(this.sessions, s.sessions);
     for (const p of s.changedProducts ?? []) this.upsertProduct({ ...p, trialInterval: p.trialInterval ?? null, trialIntervalCount: p.trialIntervalCount ?? null });
