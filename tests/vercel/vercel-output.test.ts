@@ -232,7 +232,7 @@ describe("a mistake planted in the source fails `npm run build:vercel`", () => {
       replaceIn(form, "UpgradeForm({ startCheckout, ", "UpgradeForm({ ");
       const page = join(d, "app", "pricing", "page.tsx");
       replaceIn(page, 'import { startCheckout } from "./actions";\n', "");
-      replaceIn(page, "startCheckout={startCheckout} ", "");
+      replaceIn(page, "startCheckout={startCheckout}", "");
     });
     const { status, output } = buildVercel(dir);
     expect(output).toContain("Build Completed in .vercel/output");

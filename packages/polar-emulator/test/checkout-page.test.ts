@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startPolarEmulator } from "../src/index";
 import {
+  checkoutEvents,
   admin,
   createCheckout,
   label,
@@ -30,9 +31,7 @@ afterAll(async () => {
 });
 
 /** The requests received for one checkout (customer events included), from `from` on. */
-function sequence(checkoutId: string, from: number): Received[] {
-  return h.receiver.received.slice(from).filter((r) => r.data.id === checkoutId || r.data.checkout_id === checkoutId || r.type.startsWith("customer."));
-}
+const sequence = (checkoutId: string, from: number) => checkoutEvents(h.receiver.received.slice(from), checkoutId);
 
 const successUrl = (id: string) => `http://localhost:3000/confirmation?checkout_id=${id}`;
 
