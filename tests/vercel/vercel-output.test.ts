@@ -35,9 +35,14 @@ function failed(checks: Check[]): Record<string, string> {
 
 let copies = 0;
 /** A copy of the real output (symlinks kept: Vercel groups functions that way) to plant a mistake in. */
-function outputCopy(): string {
+/**
+ * A copy of the real output to plant a mistake in. The build links routes whose functions are
+ * identical to one directory (the billing cron to the webhook's, at times): `dereference` copies
+ * each link as a directory of its own, so one function can be removed alone.
+ */
+function outputCopy(opts: { dereference?: boolean } = {}): string {
   const dir = join(scratch, `output-${++copies}`);
-  cpSync(realOutput, dir, { recursive: true, verbatimSymlinks: true });
+  cpSync(realOutput, dir, opts.dereference ? { recursive: true, dereference: true } : { recursive: true, verbatimSymlinks: true });
   return dir;
 }
 
@@ -168,8 +173,8 @@ describe("a mistake planted in a copy of the output fails its check", () => {
     });
     expect(failed(check(middleware))["webhook-route"]).toContain("runs through middleware");
 
-    const missing = outputCopy();
-    rmSync(join(missing, "functions", "api", "webhooks", "polar.func"));
+    const missing = outputCopy({ dereference: true });
+    rmSync(join(missing, "functions", "api", "webhooks", "polar.func"), { recursive: true });
     expect(failed(check(missing))["webhook-route"]).toContain(`no function at ${WEBHOOK_PATH}`);
   });
 });
