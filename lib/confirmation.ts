@@ -3,7 +3,7 @@ import { z } from "zod";
 import { syncCheckoutFromPolar } from "@/lib/billing/pull-sync";
 import { connectDb } from "@/lib/db";
 import { withKeyedLock } from "@/lib/keyed-lock";
-import { formatPrice } from "@/lib/plans";
+import { formatPrice } from "@/lib/plan-offer";
 import { describeError } from "@/lib/redact";
 import { planNow } from "@/lib/users";
 import { Payment, type PaymentStatus } from "@/models/Payment";

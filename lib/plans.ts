@@ -5,8 +5,6 @@ import { describeError } from "@/lib/redact";
 import { toPlanOffer, type PlanOffer } from "@/lib/plan-offer";
 import { Product } from "@/models/Product";
 
-export { formatPrice, type PlanOffer } from "@/lib/plan-offer";
-
 /** The paid plans on sale, from the Product collection (synced from Polar). */
 export async function listPlanOffers(): Promise<PlanOffer[]> {
   await connectDb();
