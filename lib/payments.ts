@@ -4,8 +4,8 @@ import { formatPrice } from "@/lib/plan-offer";
 import { Payment, type PaymentStatus } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";
-import { billingEnv } from "@/lib/env";
 import { subscriptionStanding, type SubscriptionStanding } from "@/lib/billing/rules";
+import { accessPolicy, subscriptionState } from "@/lib/billing/stored-state";
 
 export interface PaymentRow {
   id: string;
@@ -40,16 +40,5 @@ export async function listPayments(email: string): Promise<PaymentRow[]> {
 export async function subscriptionStandingOf(email: string, now = new Date()): Promise<SubscriptionStanding | null> {
   await connectDb();
   const subs = await Subscription.find({ customerEmail: email }).lean();
-  const policy = { graceMs: billingEnv().BILLING_GRACE_DAYS * 86_400_000 };
-  return subscriptionStanding(
-    subs.map((s) => ({
-      status: s.status,
-      cancelAtPeriodEnd: s.cancelAtPeriodEnd,
-      currentPeriodStart: s.currentPeriodStart ?? null,
-      currentPeriodEnd: s.currentPeriodEnd ?? null,
-      endedAt: s.endedAt ?? null,
-    })),
-    now,
-    policy,
-  );
+  return subscriptionStanding(subs.map(subscriptionState), now, accessPolicy());
 }

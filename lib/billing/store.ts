@@ -3,13 +3,13 @@ import { Types } from "mongoose";
 import { Payment } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";
-import { billingEnv } from "@/lib/env";
 import { returnWhole } from "@/lib/ferretdb-workarounds";
 import { userLockKey, withKeyedLock } from "@/lib/keyed-lock";
 import { updateOrCreateUser } from "@/lib/users";
 import { User } from "@/models/User";
 import { subscriptionsDisagreeing, type PaymentFact, type ProductFact, type StateSubscription, type SubscriptionFact } from "./facts";
-import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, subscriptionStatusRank, type AccessPolicy } from "./rules";
+import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, subscriptionStatusRank } from "./rules";
+import { accessPolicy, subscriptionState } from "./stored-state";
 
 /**
  * Every write of billing facts. Each function is idempotent and order-independent: inserts are
@@ -190,7 +190,7 @@ export async function recomputePlanOf(email: string): Promise<void> {
  * (what the caller's own write left); otherwise computed again from the newer facts.
  */
 async function recomputePlan(email: string, factsVersion?: number): Promise<void> {
-  const policy: AccessPolicy = { graceMs: billingEnv().BILLING_GRACE_DAYS * 86_400_000 };
+  const policy = accessPolicy();
   let version: number | undefined = factsVersion;
   for (let attempt = 0; attempt < 10; attempt++) {
     const now = new Date();
@@ -212,14 +212,7 @@ async function recomputePlan(email: string, factsVersion?: number): Promise<void
     const grant = derivePlan(
       {
         payments: payments.map((p) => ({ status: p.status, plan: p.plan === NO_PLAN ? null : (p.plan ?? legacyPlan(p.productId)) })),
-        subscriptions: subscriptions.map((s) => ({
-          status: s.status,
-          cancelAtPeriodEnd: s.cancelAtPeriodEnd,
-          currentPeriodStart: s.currentPeriodStart ?? null,
-          currentPeriodEnd: s.currentPeriodEnd ?? null,
-          endedAt: s.endedAt ?? null,
-          plan: (s.productId && products.get(s.productId)?.plan) || null,
-        })),
+        subscriptions: subscriptions.map((s) => ({ ...subscriptionState(s), plan: (s.productId && products.get(s.productId)?.plan) || null })),
       },
       now,
       policy,

@@ -78,11 +78,7 @@ export interface ModelIndexes {
   declared: number;
   /** diffIndexes' `toCreate`: declared, not in the database. */
   missing: IndexSpec[];
-  /** diffIndexes' `toDrop`: in the database, not declared (names). */
-  extra: string[];
-  /** The database's indexes, to name what `extra` holds. */
-  existing: Array<{ name: string; key: Record<string, unknown> }>;
-  /** The comparison could not be made (e.g. listIndexes failed). */
+  /** The comparison could not be made (e.g. the user may not list indexes). */
   error?: string;
 }
 
@@ -196,19 +192,6 @@ function formatIndex(collection: string, spec: IndexSpec): string {
   return `${collection} ${formatKey(spec.key)}${flags.length ? ` (${flags.join(", ")})` : ""}`;
 }
 
-const sameKey = (a: Record<string, unknown>, b: Record<string, unknown>): boolean => JSON.stringify(a) === JSON.stringify(b);
-
-/**
- * diffIndexes' missing indexes, less the one false report FerretDB causes: it accepts a sparse
- * index but drops the option (the README's FerretDB table), so the index is there, without
- * `sparse`, and diffIndexes lists it both as missing and as extra. Every other difference is real.
- */
-export function missingIndexes(m: ModelIndexes, ferretdb: boolean): IndexSpec[] {
-  if (!ferretdb) return m.missing;
-  const extraKeys = m.existing.filter((ix) => m.extra.includes(ix.name)).map((ix) => ix.key);
-  return m.missing.filter((spec) => !(spec.options.sparse === true && extraKeys.some((key) => sameKey(key, spec.key))));
-}
-
 function mongoshCreate(collection: string, spec: IndexSpec): string {
   const options = Object.fromEntries(
     Object.entries(spec.options).filter(([k]) => ["unique", "sparse", "partialFilterExpression", "expireAfterSeconds", "collation"].includes(k)),
@@ -234,7 +217,7 @@ function checkMongo(f: DoctorFacts): CheckResult {
       "check that MONGODB_URI's user may list indexes (Atlas: readWrite on the app's database)",
     );
   }
-  const missing = m.models.flatMap((x) => missingIndexes(x, m.ferretdb).map((spec) => ({ collection: x.collection, spec })));
+  const missing = m.models.flatMap((x) => x.missing.map((spec) => ({ collection: x.collection, spec })));
   const declared = m.models.reduce((n, x) => n + x.declared, 0);
   if (missing.length === 0) {
     return ok("mongodb", `${m.server} at ${m.target}: all ${declared} indexes the ${m.models.length} models declare are there`);

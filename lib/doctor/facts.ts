@@ -112,27 +112,19 @@ async function modelIndexes(conn: mongoose.Connection, appModel: AppModel): Prom
   const model = conn.model(appModel.modelName, appModel.schema, collection);
   const declared = appModel.schema.indexes().length;
   try {
+    // A missing collection counts as one with no indexes.
     const diff = await model.diffIndexes({ indexOptionsToCreate: true });
-    const toCreate: unknown[] = diff.toCreate;
-    const toDrop: unknown[] = diff.toDrop;
-    // diffIndexes treats a missing collection as one with no indexes; listIndexes would throw.
-    const existing = toDrop.length
-      ? (await model.listIndexes()).map((ix: unknown) => {
-          const r = asRecord(ix);
-          return { name: String(r.name), key: asRecord(r.key) };
-        })
-      : [];
-    return { model: appModel.modelName, collection, declared, missing: indexSpecs(toCreate), extra: toDrop.map(String), existing };
+    return { model: appModel.modelName, collection, declared, missing: indexSpecs(diff.toCreate) };
   } catch (error) {
-    return { model: appModel.modelName, collection, declared, missing: [], extra: [], existing: [], error: describeError(error) };
+    return { model: appModel.modelName, collection, declared, missing: [], error: describeError(error) };
   }
 }
 
 async function mongoFacts(uri: Setting, models: AppModel[], timeoutMs: number): Promise<MongoFacts> {
   if (!uri.ok) return { kind: "not-configured", what: uri.what, hint: uri.hint };
   const target = describeMongoTarget(uri.value);
-  // Its own connection, not lib/db.ts's: that one caches per process and lets Mongoose build
-  // indexes (autoIndex), which would make every missing index appear the moment it is checked.
+  // Its own connection, not lib/db.ts's: connectDb builds every declared index once connected
+  // (buildIndexes), which would make each missing index appear the moment it is checked.
   const conn = mongoose.createConnection(uri.value, {
     serverSelectionTimeoutMS: timeoutMs,
     autoIndex: false,

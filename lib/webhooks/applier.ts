@@ -38,7 +38,7 @@ export async function applyInboxEvent(webhookId: string, opts: { dueOnly: boolea
     const lease = await takeLease(webhookId, owner, { dueOnly: opts.dueOnly });
     if (!lease) return "busy"; // applied already, or someone else holds it
     try {
-      const event = parseStoredEvent(webhookId, lease.payload);
+      const event = parseStoredEvent(webhookId, lease.type, lease.payload);
       const outcome = await applyEvent(event);
       await finishEvent(webhookId, owner, outcome === "applied" ? "processed" : "skipped");
       return outcome;

@@ -57,6 +57,8 @@ export async function recordEvent(
 
 export interface Lease {
   owner: string;
+  /** The event's type, as read from its body when it was stored. */
+  type: string;
   payload: string;
   attempts: number;
 }
@@ -79,7 +81,7 @@ export async function takeLease(webhookId: string, owner: string, opts: { dueOnl
     { $set: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + LEASE_MS) }, $inc: { attempts: 1 } },
     returnWhole("after"),
   ).lean();
-  return taken ? { owner, payload: taken.payload, attempts: taken.attempts ?? 1 } : null;
+  return taken ? { owner, type: taken.type, payload: taken.payload, attempts: taken.attempts ?? 1 } : null;
 }
 
 /** Marks the event done, if `owner` still holds it (a holder whose lease was taken over does nothing). */

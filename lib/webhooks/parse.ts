@@ -14,9 +14,9 @@ import { polarWebhook } from "./signature";
  */
 const secret = randomBytes(32).toString("base64url");
 
-export function parseStoredEvent(webhookId: string, payload: string): PolarEvent {
-  const cycled = parseCycled(payload);
-  if (cycled) return cycled;
+export function parseStoredEvent(webhookId: string, type: string, payload: string): PolarEvent {
+  // The type the inbox stored with the payload (read from it when it was received).
+  if (type === "subscription.cycled") return parseCycled(payload);
   const at = new Date();
   const headers = {
     "webhook-id": webhookId,
@@ -31,14 +31,11 @@ export function parseStoredEvent(webhookId: string, payload: string): PolarEvent
  * refuses ("Unknown event type"). Its `data` is the subscription object, as in every other
  * subscription.* event, so it is parsed with the SDK's own Subscription schema; a body it cannot
  * parse throws the SDK's SDKValidationError, as validateEvent would (the applier marks it
- * skipped). Null for any other type.
+ * skipped).
  */
-function parseCycled(payload: string): PolarEvent | null {
-  // Every event comes through here: parse the body twice only when it can be this type.
-  if (!payload.includes("subscription.cycled")) return null;
+function parseCycled(payload: string): PolarEvent {
   const body: unknown = JSON.parse(payload);
-  if (typeof body !== "object" || body === null || (body as { type?: unknown }).type !== "subscription.cycled") return null;
-  const { timestamp, data } = body as { timestamp?: unknown; data?: unknown };
+  const { timestamp, data } = typeof body === "object" && body !== null ? (body as { timestamp?: unknown; data?: unknown }) : {};
   const at = typeof timestamp === "string" ? new Date(timestamp) : new Date(Number.NaN);
   if (Number.isNaN(at.getTime())) throw new SDKValidationError("subscription.cycled: timestamp is not a date", null, timestamp);
   const sub = Subscription$inboundSchema.safeParse(data);
