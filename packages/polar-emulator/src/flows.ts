@@ -347,10 +347,28 @@ export class Flows {
   }
 
   /** The checkout's order, created paid: Polar still sends all three events, in this order. */
+  /** A new order, stored, with its own ids and invoice number and nothing refunded or retried yet. */
+  private newOrder(
+    fields: Omit<OrderRecord, "id" | "refundedAmount" | "invoiceNumber" | "itemId" | "failedPayments" | "nextPaymentAttemptAt" | "createdAt" | "modifiedAt">,
+  ): OrderRecord {
+    const order: OrderRecord = {
+      ...fields,
+      id: newId(),
+      refundedAmount: 0,
+      invoiceNumber: this.store.nextInvoiceNumber(),
+      itemId: newId(),
+      failedPayments: 0,
+      nextPaymentAttemptAt: null,
+      createdAt: isoNow(),
+      modifiedAt: null,
+    };
+    this.store.orders.set(order.id, order);
+    return order;
+  }
+
   private paidCheckoutOrder(checkout: CheckoutRecord, customerId: string, product: ProductRecord, subscription: SubscriptionRecord | null): OrderRecord {
     const trialPeriod = subscription?.trialStart && subscription.trialEnd ? { start: subscription.trialStart, end: subscription.trialEnd } : null;
-    const order: OrderRecord = {
-      id: newId(),
+    const order = this.newOrder({
       status: "paid",
       customerId,
       productId: product.id,
@@ -359,17 +377,9 @@ export class Flows {
       billingReason: subscription ? "subscription_create" : "purchase",
       amount: trialPeriod ? 0 : product.priceAmount,
       currency: product.priceCurrency,
-      refundedAmount: 0,
-      invoiceNumber: this.store.nextInvoiceNumber(),
-      itemId: newId(),
       trialPeriod,
-      failedPayments: 0,
-      nextPaymentAttemptAt: null,
       metadata: { ...checkout.metadata },
-      createdAt: isoNow(),
-      modifiedAt: null,
-    };
-    this.store.orders.set(order.id, order);
+    });
     checkout.orderId = order.id;
     this.emitOrder("order.created", order);
     this.emitOrder("order.updated", this.touch(order));
@@ -507,8 +517,7 @@ export class Flows {
     this.emitSubscription("subscription.cycled", sub);
     this.emitSubscription("subscription.updated", sub);
 
-    const order: OrderRecord = {
-      id: newId(),
+    const order = this.newOrder({
       status: "pending",
       customerId: sub.customerId,
       productId: sub.productId,
@@ -517,17 +526,9 @@ export class Flows {
       billingReason: "subscription_cycle",
       amount: sub.amount,
       currency: sub.currency,
-      refundedAmount: 0,
-      invoiceNumber: this.store.nextInvoiceNumber(),
-      itemId: newId(),
       trialPeriod: null,
-      failedPayments: 0,
-      nextPaymentAttemptAt: null,
       metadata: { ...sub.metadata },
-      createdAt: isoNow(),
-      modifiedAt: null,
-    };
-    this.store.orders.set(order.id, order);
+    });
     this.emitOrder("order.created", order);
     if (opts.failing) {
       sub.status = "past_due";
