@@ -171,13 +171,21 @@ export interface HeldSubscription {
 
 const sameTime = (a: Date | null | undefined, b: Date | null | undefined) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
 
+const activeHere = (s: HeldSubscription) => s.status === "active" || s.status === "trialing";
+
 /**
  * The subscriptions on which Polar's customer state (its whole current state: only `active` and
  * `trialing` subscriptions are listed) and ours disagree: one it lists that we hold otherwise
- * (status, period end or cancel_at_period_end), or one we hold as active or trialing that it
- * does not list. A past_due one missing from the state is expected (not active at Polar).
+ * (status, period end or cancel_at_period_end), or one it does not list that `unlistedMatters`
+ * picks: by default one we hold as active or trialing (a past_due one missing from the state is
+ * expected: not active at Polar); the reconciler, which must confirm every subscription that may
+ * still grant, passes its own.
  */
-export function subscriptionsDisagreeing(state: readonly StateSubscription[], ours: readonly HeldSubscription[]): string[] {
+export function subscriptionsDisagreeing(
+  state: readonly StateSubscription[],
+  ours: readonly HeldSubscription[],
+  unlistedMatters: (s: HeldSubscription) => boolean = activeHere,
+): string[] {
   const out = new Set<string>();
   for (const theirs of state) {
     const mine = ours.find((s) => s.polarSubscriptionId === theirs.id);
@@ -186,6 +194,6 @@ export function subscriptionsDisagreeing(state: readonly StateSubscription[], ou
     if (!agrees) out.add(theirs.id);
   }
   const listed = new Set(state.map((s) => s.id));
-  for (const s of ours) if (!listed.has(s.polarSubscriptionId) && (s.status === "active" || s.status === "trialing")) out.add(s.polarSubscriptionId);
+  for (const s of ours) if (!listed.has(s.polarSubscriptionId) && unlistedMatters(s)) out.add(s.polarSubscriptionId);
   return [...out];
 }

@@ -10,7 +10,7 @@ import { Payment } from "@/models/Payment";
 import { Subscription } from "@/models/Subscription";
 import { PLANS, User } from "@/models/User";
 import { recordDrift } from "./drift";
-import { paymentFromOrder, productFact, subscriptionFact } from "./facts";
+import { paymentFromOrder, productFact, subscriptionFact, subscriptionsDisagreeing, type HeldSubscription, type StateSubscription } from "./facts";
 import { syncCheckoutFromPolar } from "./pull-sync";
 import { recomputePlanOf, recordPayment, recordProduct, recordSubscription } from "./store";
 
@@ -45,18 +45,18 @@ export async function reconcileCandidates(limit: number, now: Date): Promise<Can
 }
 
 /** The subscriptions Polar says are active for this external id; an unknown customer has none. */
-async function activeAtPolar(email: string): Promise<Map<string, { status: string; currentPeriodEnd: Date | null; cancelAtPeriodEnd: boolean }>> {
+async function activeAtPolar(email: string): Promise<StateSubscription[]> {
   try {
-    const state = await unwrapAsync(customersGetStateExternal(polar(), { externalId: email }));
-    return new Map(state.activeSubscriptions.map((s) => [s.id, { status: s.status, currentPeriodEnd: s.currentPeriodEnd ?? null, cancelAtPeriodEnd: s.cancelAtPeriodEnd }]));
+    return (await unwrapAsync(customersGetStateExternal(polar(), { externalId: email }))).activeSubscriptions;
   } catch (error) {
-    if (error instanceof ResourceNotFound) return new Map();
+    if (error instanceof ResourceNotFound) return [];
     throw error;
   }
 }
 
-const sameTime = (a: Date | null | undefined, b: Date | null | undefined) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
 const grantingStatuses = new Set(["active", "trialing", "past_due"]);
+/** Ours says it may grant, so Polar not listing it as active needs a look: revoked, past due, or ended. */
+const mayStillGrant = (s: HeldSubscription) => grantingStatuses.has(s.status) || (s.status === "canceled" && !s.endedAt);
 
 async function pullSubscription(id: string): Promise<void> {
   const sub = await unwrapAsync(subscriptionsGet(polar(), { id }));
@@ -96,16 +96,7 @@ export async function reconcileUser(user: Candidate, now = new Date()): Promise<
     Payment.find({ customerEmail: email }, { checkoutId: 1, status: 1, plan: 1, createdAt: 1, metadata: 1 }).lean(),
   ]);
 
-  const toPull = new Set<string>();
-  for (const [id, theirs] of atPolar) {
-    const mine = ours.find((s) => s.polarSubscriptionId === id);
-    const agrees =
-      mine?.status === theirs.status && mine.cancelAtPeriodEnd === theirs.cancelAtPeriodEnd && sameTime(mine.currentPeriodEnd, theirs.currentPeriodEnd);
-    if (!agrees) toPull.add(id);
-  }
-  // Ours says it may grant, Polar does not list it as active: revoked, or past due, or ended.
-  for (const s of ours) if (!atPolar.has(s.polarSubscriptionId) && (grantingStatuses.has(s.status) || (s.status === "canceled" && !s.endedAt))) toPull.add(s.polarSubscriptionId);
-  for (const id of toPull) await pullSubscription(id);
+  for (const id of subscriptionsDisagreeing(atPolar, ours, mayStillGrant)) await pullSubscription(id);
 
   for (const p of payments) {
     const orderId = p.metadata?.order_id;

@@ -63,4 +63,10 @@ describe("subscriptionsDisagreeing (customer.state_changed against ours)", () =>
     expect(subscriptionsDisagreeing([], [ours({})])).toEqual(["sub_1"]);
     expect(subscriptionsDisagreeing([], [ours({ status: "past_due" }), ours({ polarSubscriptionId: "sub_3", status: "canceled" })])).toEqual([]);
   });
+
+  it("the reconciler's own rule for unlisted ones: a past_due one it holds is one to look at", () => {
+    const pastDue = ours({ status: "past_due" });
+    expect(subscriptionsDisagreeing([], [pastDue], (s) => s.status === "past_due")).toEqual(["sub_1"]);
+    expect(subscriptionsDisagreeing([theirs({})], [ours({})], () => true)).toEqual([]);
+  });
 });
