@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { PolarCore } from "@polar-sh/sdk/core.js";
-import { organizationsList } from "@polar-sh/sdk/funcs/organizationsList.js";
+import { organizationsListOrganizations } from "@polar-sh/sdk/funcs/organizationsListOrganizations.js";
 import { productsList } from "@polar-sh/sdk/funcs/productsList.js";
 import { webhooksListWebhookEndpoints } from "@polar-sh/sdk/funcs/webhooksListWebhookEndpoints.js";
 import { HTTPClientError } from "@polar-sh/sdk/models/errors/httpclienterrors";
@@ -170,7 +170,7 @@ async function ask<T>(call: () => Promise<T>): Promise<PolarAnswer<T>> {
 }
 
 async function organizations(client: PolarCore): Promise<OrganizationFact[]> {
-  const page = unwrap(await organizationsList(client, { limit: 100 }));
+  const page = unwrap(await organizationsListOrganizations(client, { limit: 100 }));
   return page.result.items.map((o) => ({ id: o.id, name: o.name, slug: o.slug }));
 }
 

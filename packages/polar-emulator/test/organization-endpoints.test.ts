@@ -1,6 +1,6 @@
 import { PolarCore } from "@polar-sh/sdk/core.js";
 import { organizationsGet } from "@polar-sh/sdk/funcs/organizationsGet.js";
-import { organizationsList } from "@polar-sh/sdk/funcs/organizationsList.js";
+import { organizationsListOrganizations } from "@polar-sh/sdk/funcs/organizationsListOrganizations.js";
 import { productsList } from "@polar-sh/sdk/funcs/productsList.js";
 import { webhooksGetWebhookEndpoint } from "@polar-sh/sdk/funcs/webhooksGetWebhookEndpoint.js";
 import { webhooksListWebhookEndpoints } from "@polar-sh/sdk/funcs/webhooksListWebhookEndpoints.js";
@@ -44,14 +44,14 @@ async function allProducts(core: PolarCore): Promise<Product[]> {
 describe("organizations", () => {
   it("lists the token's one organization and gets it by id", async () => {
     const { core } = await started();
-    const page = unwrap(await organizationsList(core, {}));
+    const page = unwrap(await organizationsListOrganizations(core, {}));
     expect(page.result.pagination).toEqual({ totalCount: 1, maxPage: 1 });
     const [org] = page.result.items;
     expect(org).toMatchObject({ id: ORGANIZATION_ID, name: "Acme", slug: "acme", status: "active", defaultPresentmentCurrency: "usd" });
     expect(org?.createdAt).toBeInstanceOf(Date);
     expect(org?.capabilities.apiAccess).toBe(true);
     expect(await unwrapAsync(organizationsGet(core, { id: ORGANIZATION_ID }))).toEqual(org);
-    expect(unwrap(await organizationsList(core, { slug: "someone-else" })).result.items).toEqual([]);
+    expect(unwrap(await organizationsListOrganizations(core, { slug: "someone-else" })).result.items).toEqual([]);
   });
 
   it("answers an unknown organization 404 and a wrong token 401, as the SDK types them", async () => {
@@ -59,7 +59,7 @@ describe("organizations", () => {
     const missing = await organizationsGet(core, { id: UNKNOWN_ID });
     expect(missing.ok ? null : missing.error).toBeInstanceOf(ResourceNotFound);
     const wrong = new PolarCore({ accessToken: "polar_oat_wrong", serverURL: h.emulator.url });
-    const rejected = await organizationsList(wrong, {});
+    const rejected = await organizationsListOrganizations(wrong, {});
     const error = rejected.ok ? null : rejected.error;
     expect(error).toBeInstanceOf(SDKError);
     expect((error as SDKError).statusCode).toBe(401);
