@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { getCurrentUser } from "@/lib/session";
+import { planLabel } from "@/lib/billing/rules";
 
 export default async function HomePage() {
   const user = await getCurrentUser();
@@ -20,7 +21,7 @@ export default async function HomePage() {
       <p className="text-slate-700">
         {user ? (
           <>
-            Signed in as <strong>{user.email}</strong>, on the <strong data-testid="plan">{user.subscriptionStatus === "pro" ? "Pro" : "Free"}</strong> plan.
+            Signed in as <strong>{user.email}</strong>, on the <strong data-testid="plan">{planLabel(user.subscriptionStatus)}</strong> plan.
           </>
         ) : (
           "You are not signed in."

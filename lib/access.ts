@@ -1,23 +1,36 @@
 import "server-only";
+import { connectDb } from "@/lib/db";
 import { getCurrentUser } from "@/lib/session";
 import type { UserView } from "@/lib/users";
-import { PLANS, type Plan } from "@/models/User";
+import { Product } from "@/models/Product";
+import type { Plan } from "@/models/User";
 
 export type PlanCheck =
   | { status: "ok"; user: UserView }
   | { status: "signed-out" }
   | { status: "insufficient"; user: UserView };
 
-const rank = (plan: Plan) => PLANS.indexOf(plan);
+/**
+ * The rank a tier needs: the lowest rank of a product selling it (the catalogue is Polar's data;
+ * a tier no product sells any more is out of reach).
+ */
+async function rankNeeded(plan: Plan): Promise<number> {
+  await connectDb();
+  const product = await Product.findOne({ plan }, { rank: 1 }).sort({ rank: 1 }).lean();
+  return product?.rank ?? Number.POSITIVE_INFINITY;
+}
 
 /**
- * Whether the signed-in user holds `plan` (or a higher one) right now, read from MongoDB and
- * checked against the plan's end date: never from the session token, never a stale cache. One
- * helper for server components, route handlers and server actions; each answers the three
- * outcomes its own way (a redirect to sign-in, a 401, a 403, an upsell).
+ * Whether the signed-in user holds `plan` (or a higher-ranked one) right now, read from MongoDB
+ * and checked against the plan's end date: never from the session token, never a stale cache.
+ * Ranks come from the products' metadata, so a tier added in Polar above Pro passes
+ * `requirePlan("pro")` with no deploy. One helper for server components, route handlers and
+ * server actions; each answers the three outcomes its own way (a redirect to sign-in, a 401, a
+ * 403, an upsell).
  */
 export async function requirePlan(plan: Plan): Promise<PlanCheck> {
   const user = await getCurrentUser();
   if (!user) return { status: "signed-out" };
-  return rank(user.subscriptionStatus) >= rank(plan) ? { status: "ok", user } : { status: "insufficient", user };
+  if (user.subscriptionStatus === plan) return { status: "ok", user };
+  return user.planRank >= (await rankNeeded(plan)) ? { status: "ok", user } : { status: "insufficient", user };
 }

@@ -12,6 +12,8 @@ import { describePolarError } from "@/lib/polar-errors";
 import { describeError } from "@/lib/redact";
 import { Payment } from "@/models/Payment";
 import { Product } from "@/models/Product";
+import { planLabel } from "@/lib/billing/rules";
+import { liveSubscriptionOf } from "@/lib/plan-changes/subscriber";
 import { User } from "@/models/User";
 
 export type CheckoutStart = { ok: true; url: string } | { ok: false; message: string };
@@ -30,10 +32,11 @@ export async function beginCheckout(email: string, productId: string): Promise<C
 
 async function openCheckout(email: string, productId: string): Promise<CheckoutStart> {
   await connectDb();
-  // Three independent reads: one round trip of waiting instead of three.
-  const [product, user, recent] = await Promise.all([
+  // Independent reads: one round trip of waiting instead of four.
+  const [product, user, live, recent] = await Promise.all([
     Product.findOne({ polarProductId: productId, isArchived: false, plan: { $ne: null } }).lean(),
     User.findOne({ email }, { subscriptionStatus: 1, planUntil: 1 }).lean(),
+    liveSubscriptionOf(email),
     Payment.findOne(
       { customerEmail: email, productId, status: "pending", checkoutUrl: { $ne: null }, createdAt: { $gte: new Date(Date.now() - REUSE_WINDOW_MS) } },
       { checkoutUrl: 1 },
@@ -42,8 +45,13 @@ async function openCheckout(email: string, productId: string): Promise<CheckoutS
       .lean(),
   ]);
   if (!product?.plan) return { ok: false, message: "That plan is not available." };
+  // A subscriber changes plan through subscriptions.update (lib/plan-changes), never through a
+  // second checkout: Polar would refuse it, or bill a second subscription beside the first.
+  if (live && product.recurringInterval) {
+    return { ok: false, message: "You already have a subscription. Switch plans with the Switch buttons instead of buying a second one." };
+  }
   if (user && planNow(user) === product.plan) {
-    return { ok: false, message: `You're already on ${product.plan === "pro" ? "Pro" : product.plan}.` };
+    return { ok: false, message: `You're already on ${planLabel(product.plan)}.` };
   }
   if (recent?.checkoutUrl) return { ok: true, url: recent.checkoutUrl };
 

@@ -13,10 +13,21 @@ export interface PaymentRow {
   product: string;
   amount: string;
   status: PaymentStatus;
-  /** A subscription's renewal order (no checkout: keyed by the order, lib/billing/facts.ts). */
-  renewal: boolean;
+  /** Why Polar billed it: a purchase (or a subscription's first order), a renewal, or a plan change's proration. */
+  reason: "purchase" | "renewal" | "plan-change";
   /** The refunded part of a payment still completed (a partial refund), formatted; null if none. */
   partiallyRefunded: string | null;
+}
+
+/**
+ * Polar's billing_reason as the history says it. A payment stored before the reason was kept
+ * falls back to its key: an order with no checkout was a renewal (lib/billing/facts.ts).
+ */
+export function billingKind(billingReason: string | null, checkoutId: string): PaymentRow["reason"] {
+  if (billingReason === "subscription_update") return "plan-change";
+  if (billingReason === "subscription_cycle") return "renewal";
+  if (billingReason) return "purchase";
+  return checkoutId.startsWith("order:") ? "renewal" : "purchase";
 }
 
 /** The user's payment history, newest first. */
@@ -31,7 +42,7 @@ export async function listPayments(email: string): Promise<PaymentRow[]> {
     product: (p.productId && names.get(p.productId)) || "—",
     amount: formatPrice(p.amount ?? null, p.currency ?? null),
     status: p.status,
-    renewal: p.checkoutId.startsWith("order:"),
+    reason: billingKind(p.billingReason ?? null, p.checkoutId),
     partiallyRefunded: p.status === "completed" && (p.refundedAmount ?? 0) > 0 ? formatPrice(p.refundedAmount ?? 0, p.currency ?? null) : null,
   }));
 }

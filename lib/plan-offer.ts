@@ -8,7 +8,12 @@ export interface PlanOffer {
   name: string;
   description: string | null;
   plan: string;
+  /** The tier's rank (Polar metadata `rank`): the pricing page orders tiers by it. */
+  rank: number;
   price: string;
+  /** The price in cents and its currency, for a plan change's preview (null: no fixed price). */
+  amount: number | null;
+  currency: string | null;
   interval: string | null;
   /** "14 days free" when the product starts with a free trial (recurring products only). */
   trial: string | null;
@@ -20,6 +25,7 @@ export interface OfferProduct {
   name: string;
   description?: string | null;
   plan?: string | null;
+  rank?: number | null;
   priceAmount?: number | null;
   priceCurrency?: string | null;
   recurringInterval?: string | null;
@@ -50,7 +56,10 @@ export function toPlanOffer(p: OfferProduct): PlanOffer {
     name: p.name,
     description: p.description ?? null,
     plan: p.plan ?? "",
+    rank: p.rank ?? 1,
     price: formatPrice(p.priceAmount ?? null, p.priceCurrency ?? null),
+    amount: p.priceAmount ?? null,
+    currency: p.priceCurrency ?? null,
     interval: p.recurringInterval ?? null,
     // Polar applies a product's trial to recurring products only (checkout's active_trial_interval).
     trial: p.recurringInterval ? trialText(p.trialInterval, p.trialIntervalCount) : null,

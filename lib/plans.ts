@@ -13,7 +13,8 @@ export async function listPlanOffers(): Promise<PlanOffer[]> {
   } catch (error) {
     console.error(`[pricing] could not sync products from Polar: ${describeError(error)}`);
   }
-  // By price, then by name: two plans at one price (Pro Monthly and its trial) keep their places.
-  const products = await Product.find({ plan: { $ne: null }, isArchived: false }).sort({ priceAmount: 1, name: 1 }).lean();
+  // Up the ladder (the tiers' ranks), then by price, then by name: two plans at one price (Pro
+  // Monthly and its trial) keep their places.
+  const products = await Product.find({ plan: { $ne: null }, isArchived: false }).sort({ rank: 1, priceAmount: 1, name: 1 }).lean();
   return products.map(toPlanOffer);
 }

@@ -5,7 +5,8 @@ import { env } from "./env";
 import { sessionCookie } from "./session-cookie";
 import { configuredProviderIds } from "./sign-in-providers";
 import { sessionEmail } from "./sign-in-rules";
-import { findUserByEmail } from "./users";
+import { findUserByEmail, type UserView } from "./users";
+import { FREE_PLAN } from "@/models/User";
 
 /**
  * Who is signed in, read from next-auth's session cookie with next-auth's own `getToken` (the
@@ -35,8 +36,8 @@ export async function getSessionEmail(): Promise<string | null> {
 }
 
 /** The signed-in user as stored in MongoDB (the plan comes from there, never from the JWT). */
-export async function getCurrentUser() {
+export async function getCurrentUser(): Promise<UserView | null> {
   const email = await getSessionEmail();
   if (!email) return null;
-  return (await findUserByEmail(email)) ?? { email, name: null, subscriptionStatus: "free" as const, planUntil: null, polarCustomerId: null };
+  return (await findUserByEmail(email)) ?? { email, name: null, subscriptionStatus: FREE_PLAN, planRank: 0, planUntil: null, polarCustomerId: null };
 }

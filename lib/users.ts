@@ -4,13 +4,15 @@ import { updateElseInsert } from "./ferretdb-workarounds";
 import { userLockKey, withKeyedLock } from "./keyed-lock";
 import type { UpdateQuery } from "mongoose";
 import { planAt } from "@/lib/billing/rules";
-import { User, type Plan, type UserDoc } from "@/models/User";
+import { FREE_PLAN, User, type Plan, type UserDoc } from "@/models/User";
 
 export interface UserView {
   email: string;
   name: string | null;
   /** The plan at the moment of reading: the stored plan, unless its end date has passed. */
   subscriptionStatus: Plan;
+  /** That plan's rank among the tiers (0: Free). */
+  planRank: number;
   /** Until when that plan holds (null: no end known, or Free). */
   planUntil: Date | null;
   polarCustomerId: string | null;
@@ -26,7 +28,8 @@ export async function updateOrCreateUser(email: string, update: UpdateQuery<User
     email,
     name: null,
     polarCustomerId: null,
-    subscriptionStatus: "free",
+    subscriptionStatus: FREE_PLAN,
+    planRank: 0,
     payments: [],
     factsVersion: 0,
   });
@@ -45,14 +48,16 @@ export function planNow(user: Pick<UserDoc, "subscriptionStatus" | "planUntil">,
 
 export async function findUserByEmail(email: string): Promise<UserView | null> {
   await connectDb();
-  const user = await User.findOne({ email }, { email: 1, name: 1, subscriptionStatus: 1, planUntil: 1, polarCustomerId: 1 }).lean();
+  const user = await User.findOne({ email }, { email: 1, name: 1, subscriptionStatus: 1, planRank: 1, planUntil: 1, polarCustomerId: 1 }).lean();
   if (!user) return null;
   const plan = planNow(user);
+  const lapsed = plan === FREE_PLAN;
   return {
     email: user.email,
     name: user.name ?? null,
     subscriptionStatus: plan,
-    planUntil: plan === "free" ? null : (user.planUntil ?? null),
+    planRank: lapsed ? 0 : (user.planRank ?? 1),
+    planUntil: lapsed ? null : (user.planUntil ?? null),
     polarCustomerId: user.polarCustomerId ?? null,
   };
 }

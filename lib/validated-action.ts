@@ -1,6 +1,7 @@
 import type { z } from "zod";
 
-export type ActionState = { error?: string };
+/** An action's answer to its form: an error to show, or what was done. */
+export type ActionState = { error?: string; message?: string };
 
 /**
  * Wraps a server action so its form data is parsed with zod before anything else runs; the

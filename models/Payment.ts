@@ -14,6 +14,9 @@ const paymentSchema = new Schema(
     amount: { type: Number, default: null },
     currency: { type: String, default: null },
     status: { type: String, enum: PAYMENT_STATUSES, default: "pending", required: true },
+    // Polar's order billing_reason: purchase, subscription_create, subscription_cycle (a renewal),
+    // subscription_update (a plan change's proration); null until an order is known.
+    billingReason: { type: String, default: null },
     // Cents refunded so far (Polar's order `refunded_amount`). A partial refund keeps the payment
     // `completed` (what was bought stays bought); only a full refund makes it `refunded`.
     refundedAmount: { type: Number, default: 0 },

@@ -7,6 +7,9 @@ const productSchema = new Schema(
     description: { type: String, default: null },
     // The plan this product grants, from the Polar product's metadata key `plan`; null grants nothing.
     plan: { type: String, default: null },
+    // Where the plan stands among the tiers (metadata key `rank`; higher grants more). A plan
+    // without one ranks 1, so a catalogue with a single tier needs no rank.
+    rank: { type: Number, default: 1 },
     priceAmount: { type: Number, default: null },
     priceCurrency: { type: String, default: null },
     // null for a one-time product, else Polar's interval ("month", "year", ...).
@@ -20,6 +23,8 @@ const productSchema = new Schema(
   },
   { timestamps: true },
 );
+// requirePlan's look-up of a tier's rank.
+productSchema.index({ plan: 1, rank: 1 });
 
 export type ProductDoc = InferSchemaType<typeof productSchema>;
 export const Product: Model<ProductDoc> =

@@ -12,6 +12,19 @@ const subscriptionSchema = new Schema(
     currentPeriodStart: { type: Date, default: null },
     currentPeriodEnd: { type: Date, default: null },
     cancelAtPeriodEnd: { type: Boolean, default: false },
+    // Polar's price per period of this subscription (cents) and its interval: what a plan
+    // change's proration starts from.
+    amount: { type: Number, default: null },
+    currency: { type: String, default: null },
+    recurringInterval: { type: String, default: null },
+    // A change Polar applies at the next period start (`pending_update`: a downgrade scheduled
+    // with next_period); null when none is scheduled.
+    pendingProductId: { type: String, default: null },
+    pendingAppliesAt: { type: Date, default: null },
+    // Pause: set to pause at the period end; paused since; resumes by itself at (optional).
+    pauseAtPeriodEnd: { type: Boolean, default: false },
+    pausedAt: { type: Date, default: null },
+    resumesAt: { type: Date, default: null },
     endedAt: { type: Date, default: null },
     // Polar's modified_at: an older subscription event never overwrites a newer one.
     polarModifiedAt: { type: Date, default: null },

@@ -1,7 +1,12 @@
 import { Schema, model, models, type InferSchemaType, type Model } from "mongoose";
 
-export const PLANS = ["free", "pro"] as const;
-export type Plan = (typeof PLANS)[number];
+/**
+ * A plan is a tier key from a Polar product's metadata (`plan`, e.g. "pro", "business"), or
+ * "free": data, not code, so a tier added in Polar needs no deploy. Its rank (metadata `rank`)
+ * orders the tiers (lib/billing/rules.ts).
+ */
+export type Plan = string;
+export const FREE_PLAN = "free";
 
 const userSchema = new Schema(
   {
@@ -14,7 +19,9 @@ const userSchema = new Schema(
     // directly. A cache: it holds until `planUntil` (null: no end known), and readers compare
     // that date with the clock (lib/billing/rules.ts planAt), so an ended period or a missed
     // event never keeps access.
-    subscriptionStatus: { type: String, enum: PLANS, default: "free", required: true },
+    subscriptionStatus: { type: String, default: FREE_PLAN, required: true },
+    // The rank of that plan when it was derived (0 for Free): what requirePlan compares.
+    planRank: { type: Number, default: 0 },
     planUntil: { type: Date, default: null, index: true },
     // When a payment or subscription fact last changed, and when the reconciler last compared
     // this user with Polar: it picks paid and recently active users, least recently checked first.

@@ -2,21 +2,27 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getCurrentUser } from "@/lib/session";
-import { planAt, type SubscriptionStanding } from "@/lib/billing/rules";
+import { planAt, planLabel, type SubscriptionStanding } from "@/lib/billing/rules";
 import { listPayments, subscriptionStandingOf, type PaymentRow } from "@/lib/payments";
+import { liveSubscriptionOf, productsById } from "@/lib/plan-changes/subscriber";
+import { manageSubscriptionAction } from "./actions";
+import { ManageSubscription } from "./ManageSubscription";
 
 export const metadata: Metadata = { title: "Account" };
 
 const statusLabel = { pending: "Pending", failed: "Failed", expired: "Expired", completed: "Paid", refunded: "Refunded" } as const;
 const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
+const reasonSuffix: Record<PaymentRow["reason"], string> = { purchase: "", renewal: " (renewal)", "plan-change": " (plan change, prorated)" };
 
 export default async function AccountPage() {
   const user = await getCurrentUser();
   if (!user) redirect("/signin?callbackUrl=/account");
   const now = new Date();
-  const [payments, standing] = await Promise.all([listPayments(user.email), subscriptionStandingOf(user.email, now)]);
+  const [payments, standing, subscription] = await Promise.all([listPayments(user.email), subscriptionStandingOf(user.email, now), liveSubscriptionOf(user.email)]);
   // The stored plan is a cache; its end date decides (as requirePlan does).
-  const plan = planAt({ plan: user.subscriptionStatus, until: user.planUntil }, now) === "pro" ? "Pro" : "Free";
+  const plan = planLabel(planAt({ plan: user.subscriptionStatus, until: user.planUntil }, now));
+  const names = subscription?.productId ? await productsById([subscription.productId, subscription.pendingProductId ?? subscription.productId]) : null;
+  const productName = (id: string | null | undefined) => (id && names?.get(id)?.name) || "another plan";
   return (
     <section className="space-y-8">
       <h1 className="text-2xl font-bold">Your account</h1>
@@ -29,11 +35,32 @@ export default async function AccountPage() {
           <>
             <dt className="font-medium text-slate-600">Subscription</dt>
             <dd data-testid="subscription-standing" data-kind={standing.kind}>
-              {standingText(standing)}
+              {standingText(standing, plan)}
+            </dd>
+          </>
+        ) : null}
+        {subscription?.pendingProductId && subscription.pendingAppliesAt ? (
+          <>
+            <dt className="font-medium text-slate-600">Scheduled</dt>
+            <dd data-testid="pending-switch">
+              Switches to {productName(subscription.pendingProductId)} on {dateFormat.format(subscription.pendingAppliesAt)}
             </dd>
           </>
         ) : null}
       </dl>
+      {subscription ? (
+        <ManageSubscription
+          action={manageSubscriptionAction}
+          state={{
+            status: subscription.status,
+            cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
+            pauseAtPeriodEnd: subscription.pauseAtPeriodEnd ?? false,
+            pendingSwitch: Boolean(subscription.pendingProductId),
+            currentName: productName(subscription.productId),
+            periodEnd: subscription.currentPeriodEnd ? dateFormat.format(subscription.currentPeriodEnd) : null,
+          }}
+        />
+      ) : null}
       <div className="flex flex-wrap gap-3">
         {plan === "Free" ? (
           <Link href="/pricing" className="rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700">Upgrade</Link>
@@ -59,9 +86,9 @@ export default async function AccountPage() {
             </thead>
             <tbody>
               {payments.map((p) => (
-                <tr key={p.id} className="border-t border-slate-200" data-testid="payment-row" data-renewal={p.renewal ? "true" : "false"}>
+                <tr key={p.id} className="border-t border-slate-200" data-testid="payment-row" data-renewal={p.reason === "renewal" ? "true" : "false"} data-reason={p.reason}>
                   <td className="px-3 py-2">{dateFormat.format(p.date)}</td>
-                  <td className="px-3 py-2">{p.product}{p.renewal ? " (renewal)" : ""}</td>
+                  <td className="px-3 py-2">{p.product}{reasonSuffix[p.reason]}</td>
                   <td className="px-3 py-2">{p.amount}</td>
                   <td className="px-3 py-2" data-testid="payment-status">{paymentStatusText(p)}</td>
                 </tr>
@@ -74,7 +101,7 @@ export default async function AccountPage() {
   );
 }
 
-function standingText(s: SubscriptionStanding): string {
+function standingText(s: SubscriptionStanding, plan: string): string {
   switch (s.kind) {
     case "renews":
       return `Renews on ${dateFormat.format(s.on)}`;
@@ -82,8 +109,12 @@ function standingText(s: SubscriptionStanding): string {
       return `Trial ends on ${dateFormat.format(s.on)}`;
     case "ends":
       return `Ends on ${dateFormat.format(s.on)}`;
+    case "pauses":
+      return `Pauses on ${dateFormat.format(s.on)}`;
+    case "paused":
+      return s.resumesOn ? `Paused until ${dateFormat.format(s.resumesOn)}` : "Paused";
     case "grace":
-      return `Payment failed: Pro until ${dateFormat.format(s.until)}`;
+      return `Payment failed: ${plan} until ${dateFormat.format(s.until)}`;
     case "payment-failed":
       return "Payment failed: update your card in Manage billing";
   }

@@ -4,6 +4,8 @@ import { redirect } from "next/navigation";
 import { getSessionEmail } from "@/lib/session";
 import { loadConfirmation, type Confirmation } from "@/lib/confirmation";
 import { AutoRefresh } from "./AutoRefresh";
+import { planLabel } from "@/lib/billing/rules";
+import { FREE_PLAN } from "@/models/User";
 
 export const metadata: Metadata = { title: "Payment confirmation" };
 
@@ -39,7 +41,7 @@ function Body({ view }: { view: Confirmation }) {
     case "completed":
       return (
         <>
-          <h1 className="text-2xl font-bold">{view.plan === "pro" ? "You're on Pro" : "Payment received"}</h1>
+          <h1 className="text-2xl font-bold">{view.plan !== FREE_PLAN ? `You're on ${planLabel(view.plan)}` : "Payment received"}</h1>
           {view.trialEndsOn ? (
             <p className="text-slate-700">
               Your free trial of {view.productName} has started; nothing was charged.{" "}
@@ -50,7 +52,7 @@ function Body({ view }: { view: Confirmation }) {
               Thank you! We received {view.amount} for {view.productName}.
             </p>
           )}
-          <p data-testid="confirmation-plan" className="font-medium">Current plan: {view.plan === "pro" ? "Pro" : "Free"}</p>
+          <p data-testid="confirmation-plan" className="font-medium">Current plan: {planLabel(view.plan)}</p>
           <Link href="/pro" className="inline-block rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700">Open Pro features</Link>
         </>
       );

@@ -1,14 +1,16 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getSessionEmail } from "@/lib/session";
 import { beginCheckout } from "@/lib/checkout";
 import { forgetCheckoutIntent, rememberCheckoutIntent } from "@/lib/checkout-intent";
 import { env } from "@/lib/env";
+import { switchPlan } from "@/lib/plan-changes/switch";
 import { validatedAction } from "@/lib/validated-action";
 
-const checkoutInput = z.object({
+const productInput = z.object({
   productId: z.uuid({ message: "That plan is not available." }),
 });
 
@@ -17,7 +19,7 @@ const checkoutInput = z.object({
  * to sign-in and comes back to /pricing?checkout=<id>&intent=<marker>, which submits this again
  * by itself only in the browser that clicked (lib/checkout-intent.ts).
  */
-export const startCheckout = validatedAction(checkoutInput, async ({ productId }) => {
+export const startCheckout = validatedAction(productInput, async ({ productId }) => {
   const email = await getSessionEmail();
   if (!email) {
     const marker = await rememberCheckoutIntent(productId, env().APP_URL.startsWith("https://"));
@@ -27,4 +29,14 @@ export const startCheckout = validatedAction(checkoutInput, async ({ productId }
   const result = await beginCheckout(email, productId);
   if (!result.ok) return { error: result.message };
   redirect(result.url);
+});
+
+/** A subscriber's confirmed Switch: `subscriptions.update` on their subscription (lib/plan-changes). */
+export const switchPlanAction = validatedAction(productInput, async ({ productId }) => {
+  const email = await getSessionEmail();
+  if (!email) return { error: "Your session ended. Sign in again to change your plan." };
+  const result = await switchPlan(email, productId);
+  revalidatePath("/pricing");
+  revalidatePath("/account");
+  return result.ok ? { message: result.message } : { error: result.message };
 });

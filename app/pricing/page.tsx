@@ -1,24 +1,40 @@
 import type { Metadata } from "next";
 import { getCurrentUser } from "@/lib/session";
 import { isOwnCheckoutIntent } from "@/lib/checkout-intent";
+import type { PlanOffer } from "@/lib/plan-offer";
+import { switchOffer, type SwitchOffer } from "@/lib/plan-changes/offers";
+import { liveSubscriptionOf } from "@/lib/plan-changes/subscriber";
 import { listPlanOffers } from "@/lib/plans";
-import { startCheckout } from "./actions";
+import { startCheckout, switchPlanAction } from "./actions";
+import { SwitchForm } from "./SwitchForm";
 import { UpgradeForm } from "./UpgradeForm";
 
 export const metadata: Metadata = { title: "Pricing" };
 
 type Props = { searchParams: Promise<{ checkout?: string; intent?: string }> };
 
+const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
+
 export default async function PricingPage({ searchParams }: Props) {
   const [{ checkout, intent }, user, offers] = await Promise.all([searchParams, getCurrentUser(), listPlanOffers()]);
+  const subscription = user ? await liveSubscriptionOf(user.email) : null;
   // Continues a checkout only when this browser's Upgrade click started it before sign-in.
-  const continues = Boolean(user) && (await isOwnCheckoutIntent(checkout, intent));
+  const continues = Boolean(user) && !subscription && (await isOwnCheckoutIntent(checkout, intent));
   const currentPlan = user?.subscriptionStatus ?? null;
+  const now = new Date();
+  const currentOffer = subscription ? offers.find((o) => o.productId === subscription.productId) : undefined;
+  // A subscriber's recurring cards switch plan (never a second checkout); one-time cards stay purchases.
+  const switchFor = (offer: PlanOffer): SwitchOffer | null =>
+    subscription && offer.interval ? switchOffer(subscription, currentOffer, offer, now) : null;
   return (
     <section className="space-y-8">
       <div className="space-y-2">
         <h1 className="text-3xl font-bold">Plans</h1>
-        <p className="text-slate-700">Pay securely with Polar. Your plan changes as soon as the payment clears.</p>
+        <p className="text-slate-700">
+          {subscription
+            ? "Switch plans at any time: an upgrade starts now and is prorated to the second; a downgrade starts at your next renewal."
+            : "Pay securely with Polar. Your plan changes as soon as the payment clears."}
+        </p>
       </div>
       <ul className="grid gap-6 md:grid-cols-2">
         <li className="flex flex-col gap-4 rounded-xl border border-slate-200 bg-white p-6" data-testid="plan-free">
@@ -27,41 +43,63 @@ export default async function PricingPage({ searchParams }: Props) {
           <p className="flex-1 text-slate-700">The basics, for as long as you like.</p>
           {currentPlan === "free" ? <CurrentBadge /> : null}
         </li>
-        {offers.map((offer) => (
-          <li key={offer.productId} className="flex flex-col gap-4 rounded-xl border border-slate-200 bg-white p-6" data-testid={`plan-${offer.productId}`}>
-            <h2 className="text-xl font-semibold">{offer.name}</h2>
-            {offer.trial ? (
-              // The free period first, as Polar's checkout shows it; the price follows it.
-              <p data-testid="plan-trial">
-                <span className="text-3xl font-bold">{offer.trial}</span>
-                <span className="text-slate-600">, then {offer.price} per {offer.interval}</span>
-              </p>
-            ) : (
-              <p>
-                <span className="text-3xl font-bold">{offer.price}</span>{" "}
-                <span className="text-slate-600">{offer.interval ? `per ${offer.interval}` : "one-time"}</span>
-              </p>
-            )}
-            <p className="flex-1 text-slate-700">{offer.description}</p>
-            {currentPlan === offer.plan ? (
-              <CurrentBadge />
-            ) : (
-              <UpgradeForm
-                startCheckout={startCheckout}
-                productId={offer.productId}
-                planName={offer.name}
-                trial={offer.trial !== null}
-                autoSubmit={continues && checkout === offer.productId}
-              />
-            )}
-          </li>
-        ))}
+        {offers.map((offer) => {
+          const change = switchFor(offer);
+          return (
+            <li key={offer.productId} className="flex flex-col gap-4 rounded-xl border border-slate-200 bg-white p-6" data-testid={`plan-${offer.productId}`}>
+              <h2 className="text-xl font-semibold">{offer.name}</h2>
+              {offer.trial ? (
+                // The free period first, as Polar's checkout shows it; the price follows it.
+                <p data-testid="plan-trial">
+                  <span className="text-3xl font-bold">{offer.trial}</span>
+                  <span className="text-slate-600">, then {offer.price} per {offer.interval}</span>
+                </p>
+              ) : (
+                <p>
+                  <span className="text-3xl font-bold">{offer.price}</span>{" "}
+                  <span className="text-slate-600">{offer.interval ? `per ${offer.interval}` : "one-time"}</span>
+                </p>
+              )}
+              <p className="flex-1 text-slate-700">{offer.description}</p>
+              {change ? (
+                <SwitchCell change={change} offer={offer} />
+              ) : currentPlan === offer.plan ? (
+                <CurrentBadge />
+              ) : (
+                <UpgradeForm
+                  startCheckout={startCheckout}
+                  productId={offer.productId}
+                  planName={offer.name}
+                  trial={offer.trial !== null}
+                  autoSubmit={continues && checkout === offer.productId}
+                />
+              )}
+            </li>
+          );
+        })}
       </ul>
       {offers.length === 0 ? (
         <p role="status" className="text-slate-700">No paid plans are on sale right now. Please come back later.</p>
       ) : null}
     </section>
   );
+}
+
+function SwitchCell({ change, offer }: { change: SwitchOffer; offer: PlanOffer }) {
+  switch (change.kind) {
+    case "current":
+      return <CurrentBadge />;
+    case "scheduled":
+      return (
+        <p className="rounded-md bg-amber-50 px-3 py-2 text-center font-medium text-amber-900" data-testid="switch-scheduled">
+          Starts on {dateFormat.format(change.on)}
+        </p>
+      );
+    case "switch":
+      return <SwitchForm switchPlan={switchPlanAction} productId={offer.productId} planName={offer.name} preview={change.preview} confirmLabel={change.confirmLabel} />;
+    case "none":
+      return null;
+  }
 }
 
 function CurrentBadge() {

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { requirePlan } from "@/lib/access";
+import { planLabel } from "@/lib/billing/rules";
 
 export const metadata: Metadata = { title: "Pro features" };
 
@@ -14,7 +15,7 @@ export default async function ProPage() {
     return (
       <section className="space-y-4" data-testid="pro-locked">
         <h1 className="text-2xl font-bold">Pro members only</h1>
-        <p className="text-slate-700">You are on the Free plan. Upgrade to open Pro features.</p>
+        <p className="text-slate-700">You are on the {planLabel(access.user.subscriptionStatus)} plan. Upgrade to open Pro features.</p>
         <Link href="/pricing" className="inline-block rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700">See plans</Link>
       </section>
     );

@@ -7,12 +7,14 @@ import { paymentStatusesBelow } from "./rules";
 import { flagForReconcileIfDrifted, linkCustomer, recordPayment, recordProduct, recordSubscription, unlinkCustomer } from "./store";
 
 /**
- * What the SDK's validateEvent returns, plus `subscription.cycled` (a renewal), which Polar sends
- * and the SDK 0.47 does not know: lib/webhooks/parse.ts parses its `data` with the SDK's own
+ * What the SDK's validateEvent returns, plus the subscription events Polar sends and the SDK's
+ * validateEvent (0.49) does not know: `subscription.cycled` (a renewal), `subscription.paused`
+ * and `subscription.resumed`. lib/webhooks/parse.ts parses their `data` with the SDK's own
  * Subscription schema.
  */
-export type SubscriptionCycledEvent = { type: "subscription.cycled"; timestamp: Date; data: PolarSubscription };
-export type PolarEvent = ReturnType<typeof validateEvent> | SubscriptionCycledEvent;
+export const SUBSCRIPTION_TYPES_OUTSIDE_SDK = ["subscription.cycled", "subscription.paused", "subscription.resumed"] as const;
+export type SubscriptionEventOutsideSdk = { type: (typeof SUBSCRIPTION_TYPES_OUTSIDE_SDK)[number]; timestamp: Date; data: PolarSubscription };
+export type PolarEvent = ReturnType<typeof validateEvent> | SubscriptionEventOutsideSdk;
 export type ApplyOutcome = "applied" | "ignored";
 
 /** The types applyEvent maps onto the models; any other is stored and answered 202. */
@@ -36,6 +38,8 @@ export const MAPPED_EVENT_TYPES: ReadonlySet<string> = new Set<PolarEvent["type"
   "subscription.revoked",
   "subscription.past_due",
   "subscription.cycled",
+  "subscription.paused",
+  "subscription.resumed",
   "product.created",
   "product.updated",
 ]);
@@ -107,7 +111,9 @@ export async function applyEvent(event: PolarEvent): Promise<ApplyOutcome> {
     case "subscription.uncanceled":
     case "subscription.revoked":
     case "subscription.past_due":
-    case "subscription.cycled": {
+    case "subscription.cycled":
+    case "subscription.paused":
+    case "subscription.resumed": {
       await recordProduct(productFact(event.data.product));
       const fact = subscriptionFact(event.data);
       if (!fact) return "ignored";

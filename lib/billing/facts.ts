@@ -32,6 +32,8 @@ export interface PaymentFact {
   polarCustomerId: string | null;
   /** How much of the order was refunded (cents); null: not known from this object (a checkout). */
   refundedAmount: number | null;
+  /** The order's billing_reason (a renewal, a plan change's proration...); null for a checkout. */
+  billingReason: string | null;
 }
 
 const checkoutStatusToPayment: Record<string, PaymentStatus> = {
@@ -58,6 +60,7 @@ export function paymentFromCheckout(checkout: Checkout): PaymentFact | null {
     orderId: null,
     polarCustomerId: checkout.customerId ?? null,
     refundedAmount: null,
+    billingReason: null,
   };
 }
 
@@ -74,6 +77,7 @@ export function paymentFromOrder(order: Order): PaymentFact | null {
     orderId: order.id,
     polarCustomerId: order.customerId,
     refundedAmount: order.refundedAmount,
+    billingReason: order.billingReason,
   };
 }
 
@@ -96,6 +100,14 @@ export interface SubscriptionFact {
   endedAt: Date | null;
   polarModifiedAt: Date;
   polarCustomerId: string;
+  amount: number;
+  currency: string;
+  recurringInterval: string;
+  pendingProductId: string | null;
+  pendingAppliesAt: Date | null;
+  pauseAtPeriodEnd: boolean;
+  pausedAt: Date | null;
+  resumesAt: Date | null;
 }
 
 export function subscriptionFact(sub: PolarSubscription): SubscriptionFact | null {
@@ -112,6 +124,15 @@ export function subscriptionFact(sub: PolarSubscription): SubscriptionFact | nul
     endedAt: sub.endedAt ?? null,
     polarModifiedAt: sub.modifiedAt ?? sub.createdAt,
     polarCustomerId: sub.customerId,
+    amount: sub.amount,
+    currency: sub.currency.toUpperCase(),
+    recurringInterval: sub.recurringInterval,
+    // A pending seats-only change keeps the product: only a product switch is a plan change.
+    pendingProductId: sub.pendingUpdate?.productId ?? null,
+    pendingAppliesAt: sub.pendingUpdate?.productId ? sub.pendingUpdate.appliesAt : null,
+    pauseAtPeriodEnd: sub.pauseAtPeriodEnd,
+    pausedAt: sub.pausedAt ?? null,
+    resumesAt: sub.resumesAt ?? null,
   };
 }
 
@@ -120,6 +141,7 @@ export interface ProductFact {
   name: string;
   description: string | null;
   plan: string | null;
+  rank: number;
   priceAmount: number | null;
   priceCurrency: string | null;
   recurringInterval: string | null;
@@ -142,6 +164,7 @@ export function productFact(product: ProductLike): ProductFact {
     name: product.name,
     description: product.description ?? null,
     plan: typeof plan === "string" && plan.trim() !== "" ? plan.trim().toLowerCase() : null,
+    rank: tierRank(product.metadata?.rank),
     priceAmount: price && "priceAmount" in price ? price.priceAmount : null,
     priceCurrency: price && "priceCurrency" in price ? price.priceCurrency.toUpperCase() : null,
     recurringInterval: product.recurringInterval ?? null,
@@ -152,9 +175,20 @@ export function productFact(product: ProductLike): ProductFact {
   };
 }
 
+/**
+ * A product's metadata `rank`: a number, or a string of one (Polar's dashboard stores what is
+ * typed); anything else, or none, ranks 1 (a catalogue with one tier needs no rank).
+ */
+export function tierRank(raw: unknown): number {
+  const n = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : Number.NaN;
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
+
 /** A subscription as `customer.state_changed` (and the Customer State API) lists it. */
 export interface StateSubscription {
   id: string;
+  productId: string;
+  modifiedAt: Date | null;
   status: string;
   currentPeriodEnd: Date | null | undefined;
   cancelAtPeriodEnd: boolean;
@@ -163,6 +197,8 @@ export interface StateSubscription {
 /** A subscription as we hold it. */
 export interface HeldSubscription {
   polarSubscriptionId: string;
+  productId?: string | null;
+  polarModifiedAt?: Date | null;
   status: string;
   currentPeriodEnd?: Date | null;
   cancelAtPeriodEnd: boolean;
@@ -176,7 +212,7 @@ const activeHere = (s: HeldSubscription) => s.status === "active" || s.status ==
 /**
  * The subscriptions on which Polar's customer state (its whole current state: only `active` and
  * `trialing` subscriptions are listed) and ours disagree: one it lists that we hold otherwise
- * (status, period end or cancel_at_period_end), or one it does not list that `unlistedMatters`
+ * (status, product, period end or cancel_at_period_end, or modified after ours), or one it does not list that `unlistedMatters`
  * picks: by default one we hold as active or trialing (a past_due one missing from the state is
  * expected: not active at Polar); the reconciler, which must confirm every subscription that may
  * still grant, passes its own.
@@ -190,7 +226,14 @@ export function subscriptionsDisagreeing(
   for (const theirs of state) {
     const mine = ours.find((s) => s.polarSubscriptionId === theirs.id);
     const agrees =
-      mine !== undefined && mine.status === theirs.status && mine.cancelAtPeriodEnd === theirs.cancelAtPeriodEnd && sameTime(mine.currentPeriodEnd, theirs.currentPeriodEnd);
+      mine !== undefined &&
+      mine.status === theirs.status &&
+      mine.productId === theirs.productId &&
+      // The state does not carry every field (a scheduled switch or pause): a change of it newer
+      // than ours is enough to pull the subscription.
+      !(theirs.modifiedAt && (!mine.polarModifiedAt || theirs.modifiedAt > mine.polarModifiedAt)) &&
+      mine.cancelAtPeriodEnd === theirs.cancelAtPeriodEnd &&
+      sameTime(mine.currentPeriodEnd, theirs.currentPeriodEnd);
     if (!agrees) out.add(theirs.id);
   }
   const listed = new Set(state.map((s) => s.id));

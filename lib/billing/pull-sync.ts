@@ -4,6 +4,7 @@ import { checkoutsGet } from "@polar-sh/sdk/funcs/checkoutsGet.js";
 import { ordersList } from "@polar-sh/sdk/funcs/ordersList.js";
 import { subscriptionsGet } from "@polar-sh/sdk/funcs/subscriptionsGet.js";
 import { unwrap, unwrapAsync } from "@polar-sh/sdk/types/fp.js";
+import type { Subscription as PolarSubscription } from "@polar-sh/sdk/models/components/subscription";
 import { identityOf, paymentFromCheckout, paymentFromOrder, productFact, subscriptionFact } from "./facts";
 import { recordPayment, recordProduct, recordSubscription } from "./store";
 
@@ -24,12 +25,17 @@ export async function syncCheckoutFromPolar(checkoutId: string, email: string): 
     if (order.product) await recordProduct(productFact(order.product));
     const orderFact = paymentFromOrder(order);
     if (orderFact) await recordPayment(orderFact);
-    if (order.subscriptionId) {
-      const subscription = await unwrapAsync(subscriptionsGet(polar(), { id: order.subscriptionId }));
-      await recordProduct(productFact(subscription.product));
-      const subFact = subscriptionFact(subscription);
-      if (subFact) await recordSubscription(subFact);
-    }
+    if (order.subscriptionId) await recordPolarSubscription(await unwrapAsync(subscriptionsGet(polar(), { id: order.subscriptionId })));
   }
   return "synced";
+}
+
+/**
+ * A subscription as Polar's API returned it (a pull, or the answer to `subscriptions.update`),
+ * applied as its webhook would be: its product first, then the subscription's facts.
+ */
+export async function recordPolarSubscription(subscription: PolarSubscription): Promise<void> {
+  await recordProduct(productFact(subscription.product));
+  const fact = subscriptionFact(subscription);
+  if (fact) await recordSubscription(fact);
 }

@@ -8,11 +8,11 @@ import { subscriptionsGet } from "@polar-sh/sdk/funcs/subscriptionsGet.js";
 import { unwrapAsync } from "@polar-sh/sdk/types/fp.js";
 import { Payment } from "@/models/Payment";
 import { Subscription } from "@/models/Subscription";
-import { PLANS, User } from "@/models/User";
+import { FREE_PLAN, User } from "@/models/User";
 import { recordDrift } from "./drift";
-import { paymentFromOrder, productFact, subscriptionFact, subscriptionsDisagreeing, type HeldSubscription, type StateSubscription } from "./facts";
-import { syncCheckoutFromPolar } from "./pull-sync";
-import { recomputePlanOf, recordPayment, recordProduct, recordSubscription } from "./store";
+import { paymentFromOrder, productFact, subscriptionsDisagreeing, type HeldSubscription, type StateSubscription } from "./facts";
+import { recordPolarSubscription, syncCheckoutFromPolar } from "./pull-sync";
+import { recomputePlanOf, recordPayment, recordProduct } from "./store";
 
 /**
  * Compares users with Polar and repairs what drifted, through the same lib/billing writes the
@@ -34,10 +34,9 @@ interface Candidate {
 
 /** Paid users and recently active ones, least recently reconciled first. */
 export async function reconcileCandidates(limit: number, now: Date): Promise<Candidate[]> {
-  const paidPlans = PLANS.filter((p) => p !== "free");
   const fields = { email: 1 } as const;
   const [paid, recent] = await Promise.all([
-    User.find({ subscriptionStatus: { $in: paidPlans } }, fields).sort({ reconciledAt: 1 }).limit(limit).lean(),
+    User.find({ subscriptionStatus: { $ne: FREE_PLAN } }, fields).sort({ reconciledAt: 1 }).limit(limit).lean(),
     User.find({ factsChangedAt: { $gte: new Date(now.getTime() - RECENT_MS) } }, fields).sort({ reconciledAt: 1 }).limit(limit).lean(),
   ]);
   const seen = new Set<string>();
@@ -59,10 +58,7 @@ const grantingStatuses = new Set(["active", "trialing", "past_due"]);
 const mayStillGrant = (s: HeldSubscription) => grantingStatuses.has(s.status) || (s.status === "canceled" && !s.endedAt);
 
 async function pullSubscription(id: string): Promise<void> {
-  const sub = await unwrapAsync(subscriptionsGet(polar(), { id }));
-  await recordProduct(productFact(sub.product));
-  const fact = subscriptionFact(sub);
-  if (fact) await recordSubscription(fact);
+  await recordPolarSubscription(await unwrapAsync(subscriptionsGet(polar(), { id })));
 }
 
 async function pullOrder(id: string): Promise<void> {
@@ -77,11 +73,14 @@ type Snapshot = Map<string, string>;
 async function snapshot(email: string): Promise<{ plan: string; facts: Snapshot }> {
   const [user, subs, payments] = await Promise.all([
     User.findOne({ email }, { subscriptionStatus: 1 }).lean(),
-    Subscription.find({ customerEmail: email }, { polarSubscriptionId: 1, status: 1, currentPeriodEnd: 1 }).lean(),
+    Subscription.find({ customerEmail: email }, { polarSubscriptionId: 1, productId: 1, pendingProductId: 1, status: 1, currentPeriodEnd: 1 }).lean(),
     Payment.find({ customerEmail: email }, { checkoutId: 1, status: 1 }).lean(),
   ]);
   const facts: Snapshot = new Map();
-  for (const s of subs) facts.set(`subscription:${s.polarSubscriptionId}`, `${s.status} to ${s.currentPeriodEnd?.toISOString() ?? "-"}`);
+  for (const s of subs) {
+    const switching = s.pendingProductId ? `, switching to ${s.pendingProductId}` : "";
+    facts.set(`subscription:${s.polarSubscriptionId}`, `${s.status} ${s.productId ?? "-"} to ${s.currentPeriodEnd?.toISOString() ?? "-"}${switching}`);
+  }
   for (const p of payments) facts.set(`payment:${p.checkoutId}`, p.status);
   return { plan: user?.subscriptionStatus ?? "free", facts };
 }

@@ -1,5 +1,5 @@
 import { PAYMENT_STATUSES, type PaymentStatus } from "@/models/Payment";
-import { PLANS, type Plan } from "@/models/User";
+import { FREE_PLAN, type Plan } from "@/models/User";
 
 /**
  * The business rules, pure: how statuses may move and which facts grant which plan.
@@ -32,6 +32,7 @@ const subscriptionRank: Record<string, number> = {
   trialing: 1,
   active: 2,
   past_due: 3,
+  paused: 3,
   unpaid: 4,
   canceled: 5,
 };
@@ -42,9 +43,13 @@ export function subscriptionStatusRank(status: string): number {
 export interface SubscriptionState {
   status: string;
   cancelAtPeriodEnd: boolean;
+  /** Set to pause at the period end: like a cancellation, access runs to the period end. */
+  pauseAtPeriodEnd?: boolean;
   currentPeriodStart: Date | null;
   currentPeriodEnd: Date | null;
   endedAt: Date | null;
+  /** When a paused subscription resumes by itself (null: when the customer resumes it). */
+  resumesAt?: Date | null;
 }
 
 export interface AccessPolicy {
@@ -63,8 +68,8 @@ export const RENEWAL_LEEWAY_MS = 2 * 86_400_000;
 /**
  * Until when a subscription grants its plan: `undefined` if it grants nothing now, `null` if no
  * end is known, else the moment it stops. Active and trialing grant to the period end (plus the
- * renewal leeway); a cancellation keeps access until the period ends; past_due keeps it for the
- * grace period; revoked (ended) never grants.
+ * renewal leeway); a cancellation or a pause at the period end keeps access until the period
+ * ends; past_due keeps it for the grace period; paused and revoked (ended) never grant.
  */
 export function subscriptionAccessUntil(sub: SubscriptionState, now: Date, policy: AccessPolicy): Date | null | undefined {
   const until = accessEnd(sub, policy);
@@ -78,7 +83,7 @@ function accessEnd(sub: SubscriptionState, policy: AccessPolicy): Date | null | 
   switch (sub.status) {
     case "active":
     case "trialing":
-      if (sub.cancelAtPeriodEnd) return periodEnd;
+      if (sub.cancelAtPeriodEnd || sub.pauseAtPeriodEnd) return periodEnd;
       return periodEnd ? new Date(periodEnd.getTime() + RENEWAL_LEEWAY_MS) : null;
     case "past_due":
       if (policy.graceMs <= 0 || !sub.currentPeriodStart) return undefined;
@@ -96,23 +101,34 @@ export interface PlanFacts {
   subscriptions: Array<SubscriptionState & { plan: string | null }>;
 }
 
-/** A plan and the moment it stops holding (null: no end known, e.g. a one-time purchase). */
+/** A plan, its rank, and the moment it stops holding (null: no end known, e.g. a one-time purchase). */
 export interface PlanGrant {
   plan: Plan;
+  rank: number;
   until: Date | null;
 }
 
-const isPlan = (plan: string | null): plan is Plan => plan !== null && (PLANS as readonly string[]).includes(plan);
+/** Each tier's rank, from the catalogue (the products' metadata `rank`); Free is 0. */
+export type TierRanks = ReadonlyMap<string, number>;
+
+/** The tiers of a catalogue: a plan sold by several products ranks as the highest of them. */
+export function tierRanks(products: ReadonlyArray<{ plan?: string | null; rank?: number | null }>): TierRanks {
+  const ranks = new Map<string, number>();
+  for (const p of products) if (p.plan) ranks.set(p.plan, Math.max(ranks.get(p.plan) ?? 0, p.rank ?? 1));
+  return ranks;
+}
+
 const later = (a: Date | null, b: Date | null): Date | null => (a === null || b === null ? null : a > b ? a : b);
 
 /**
- * The user's plan now, and until when it holds: the best plan granted by a completed payment or
- * a granting subscription; among the facts granting it, the latest end wins.
+ * The user's plan now, and until when it holds: the highest-ranked plan granted by a completed
+ * payment or a granting subscription; among the facts granting it, the latest end wins. A plan
+ * the catalogue does not rank (a tier since removed from every product) still grants, at rank 1.
  */
-export function derivePlan(facts: PlanFacts, now: Date, policy: AccessPolicy): PlanGrant {
+export function derivePlan(facts: PlanFacts, now: Date, policy: AccessPolicy, ranks: TierRanks): PlanGrant {
   const grants = new Map<Plan, Date | null>();
   const grant = (plan: string | null, until: Date | null) => {
-    if (!isPlan(plan) || plan === "free") return;
+    if (!plan || plan === FREE_PLAN) return;
     grants.set(plan, grants.has(plan) ? later(grants.get(plan)!, until) : until);
   };
   for (const p of facts.payments) if (p.status === "completed") grant(p.plan, null);
@@ -120,14 +136,29 @@ export function derivePlan(facts: PlanFacts, now: Date, policy: AccessPolicy): P
     const until = subscriptionAccessUntil(s, now, policy);
     if (until !== undefined) grant(s.plan, until);
   }
-  // PLANS is ordered from least to most; the highest granted one wins.
-  const best = [...PLANS].reverse().find((plan) => grants.has(plan));
-  return best ? { plan: best, until: grants.get(best) ?? null } : { plan: "free", until: null };
+  let best: PlanGrant = { plan: FREE_PLAN, rank: 0, until: null };
+  for (const [plan, until] of grants) {
+    const rank = ranks.get(plan) ?? 1;
+    // Equal ranks: the name decides, so the outcome never depends on the order facts were read.
+    if (rank > best.rank || (rank === best.rank && plan < best.plan)) best = { plan, rank, until };
+  }
+  return best;
+}
+
+/**
+ * The tiers the app's own features are gated on (`requirePlan` in app/pro and app/api/pro):
+ * code names them, so `npm run doctor` checks that Polar sells each. Every other tier is data.
+ */
+export const GATED_PLANS: readonly Plan[] = ["pro"];
+
+/** A tier's display name: the metadata key with a capital ("business" -> "Business"). */
+export function planLabel(plan: Plan): string {
+  return plan.charAt(0).toUpperCase() + plan.slice(1);
 }
 
 /** The plan a stored grant gives at `now`: the stored plan is a cache, its end date decides. */
 export function planAt(stored: { plan: Plan; until: Date | null | undefined }, now: Date): Plan {
-  return stored.until && stored.until <= now ? "free" : stored.plan;
+  return stored.until && stored.until <= now ? FREE_PLAN : stored.plan;
 }
 
 /** What the account page says about the user's subscription. */
@@ -135,6 +166,8 @@ export type SubscriptionStanding =
   | { kind: "renews"; on: Date }
   | { kind: "trial-ends"; on: Date }
   | { kind: "ends"; on: Date }
+  | { kind: "pauses"; on: Date }
+  | { kind: "paused"; resumesOn: Date | null }
   | { kind: "grace"; until: Date }
   | { kind: "payment-failed" };
 
@@ -153,11 +186,16 @@ export function subscriptionStanding(subs: readonly SubscriptionState[], now: Da
     if (until === undefined) continue;
     if (!best || (best.until !== null && (until === null || until > best.until))) best = { sub, until };
   }
-  if (!best) return subs.some((s) => s.status === "past_due" && !s.endedAt) ? { kind: "payment-failed" } : null;
+  if (!best) {
+    const paused = subs.find((s) => s.status === "paused" && !s.endedAt);
+    if (paused) return { kind: "paused", resumesOn: paused.resumesAt ?? null };
+    return subs.some((s) => s.status === "past_due" && !s.endedAt) ? { kind: "payment-failed" } : null;
+  }
   const { sub, until } = best;
   if (sub.status === "past_due") return until ? { kind: "grace", until } : { kind: "payment-failed" };
   const end = sub.currentPeriodEnd;
   if (!end) return null;
   if (sub.cancelAtPeriodEnd || sub.status === "canceled") return { kind: "ends", on: end };
+  if (sub.pauseAtPeriodEnd) return { kind: "pauses", on: end };
   return sub.status === "trialing" ? { kind: "trial-ends", on: end } : { kind: "renews", on: end };
 }

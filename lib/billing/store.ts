@@ -8,7 +8,7 @@ import { userLockKey, withKeyedLock } from "@/lib/keyed-lock";
 import { updateOrCreateUser } from "@/lib/users";
 import { User } from "@/models/User";
 import { subscriptionsDisagreeing, type PaymentFact, type ProductFact, type StateSubscription, type SubscriptionFact } from "./facts";
-import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, subscriptionStatusRank } from "./rules";
+import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, subscriptionStatusRank, tierRanks } from "./rules";
 import { accessPolicy, subscriptionState } from "./stored-state";
 
 /**
@@ -66,6 +66,7 @@ async function writePayment(fact: PaymentFact, extra: { checkoutUrl?: string }):
   if (fact.amount !== null) descriptive.amount = fact.amount;
   if (fact.currency) descriptive.currency = fact.currency;
   if (fact.orderId) descriptive["metadata.order_id"] = fact.orderId;
+  if (fact.billingReason) descriptive.billingReason = fact.billingReason;
   if (extra.checkoutUrl) descriptive.checkoutUrl = extra.checkoutUrl;
   // An order carries its customer as Polar knows it now: the payment follows it.
   if (fact.orderId) descriptive.customerEmail = fact.email;
@@ -117,6 +118,14 @@ async function writeSubscription(fact: SubscriptionFact): Promise<string | null>
     cancelAtPeriodEnd: fact.cancelAtPeriodEnd,
     endedAt: fact.endedAt,
     polarModifiedAt: fact.polarModifiedAt,
+    amount: fact.amount,
+    currency: fact.currency,
+    recurringInterval: fact.recurringInterval,
+    pendingProductId: fact.pendingProductId,
+    pendingAppliesAt: fact.pendingAppliesAt,
+    pauseAtPeriodEnd: fact.pauseAtPeriodEnd,
+    pausedAt: fact.pausedAt,
+    resumesAt: fact.resumesAt,
   };
   // Newer facts win; an older event arriving late changes nothing. Most events are about a
   // subscription we hold already: one write. A new one gets a second write that inserts it.
@@ -167,7 +176,10 @@ export async function linkCustomer(email: string, polarCustomerId: string): Prom
  * reconcileCandidates). Returns the disagreeing subscription ids.
  */
 export async function flagForReconcileIfDrifted(email: string, state: readonly StateSubscription[]): Promise<string[]> {
-  const ours = await Subscription.find({ customerEmail: email }, { polarSubscriptionId: 1, status: 1, currentPeriodEnd: 1, cancelAtPeriodEnd: 1 }).lean();
+  const ours = await Subscription.find(
+    { customerEmail: email },
+    { polarSubscriptionId: 1, productId: 1, polarModifiedAt: 1, status: 1, currentPeriodEnd: 1, cancelAtPeriodEnd: 1 },
+  ).lean();
   const drifted = subscriptionsDisagreeing(state, ours);
   if (drifted.length > 0) {
     await withKeyedLock(userLockKey(email), () => updateOrCreateUser(email, { $set: { reconciledAt: null, factsChangedAt: new Date() } }));
@@ -200,7 +212,7 @@ async function recomputePlan(email: string, factsVersion?: number): Promise<void
     const [payments, subscriptions, catalogue] = await Promise.all([
       Payment.find({ customerEmail: email }, { status: 1, productId: 1, plan: 1 }).lean(),
       Subscription.find({ customerEmail: email }).lean(),
-      Product.find({}, { polarProductId: 1, plan: 1, recurringInterval: 1 }).lean(),
+      Product.find({}, { polarProductId: 1, plan: 1, rank: 1, recurringInterval: 1 }).lean(),
     ]);
     const products = new Map(catalogue.map((p) => [p.polarProductId, p]));
     // Payments completed before the plan was fixed at completion have none: their product's
@@ -216,10 +228,11 @@ async function recomputePlan(email: string, factsVersion?: number): Promise<void
       },
       now,
       policy,
+      tierRanks(catalogue),
     );
     const saved = await User.updateOne(
       { email, factsVersion: version },
-      { $set: { subscriptionStatus: grant.plan, planUntil: grant.until } },
+      { $set: { subscriptionStatus: grant.plan, planRank: grant.rank, planUntil: grant.until } },
     );
     if (saved.matchedCount === 1) return;
     version = undefined; // a fact was written meanwhile: read the new version and compute again

@@ -11,13 +11,17 @@ export function accessPolicy(): AccessPolicy {
 export function subscriptionState(s: {
   status: string;
   cancelAtPeriodEnd: boolean;
+  pauseAtPeriodEnd?: boolean | null;
   currentPeriodStart?: Date | null;
   currentPeriodEnd?: Date | null;
   endedAt?: Date | null;
+  resumesAt?: Date | null;
 }): SubscriptionState {
   return {
     status: s.status,
     cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+    pauseAtPeriodEnd: s.pauseAtPeriodEnd ?? false,
+    resumesAt: s.resumesAt ?? null,
     currentPeriodStart: s.currentPeriodStart ?? null,
     currentPeriodEnd: s.currentPeriodEnd ?? null,
     endedAt: s.endedAt ?? null,

@@ -127,7 +127,7 @@ export interface DoctorFacts {
   crons: { ok: true; crons: CronFact[] } | { ok: false; error: string };
   /** The event types the app maps (lib/billing/apply-event.ts MAPPED_EVENT_TYPES). */
   handledEvents: readonly string[];
-  /** The plans a product can sell (models/User.ts PLANS without "free"). */
+  /** The tiers the app's features require (lib/billing/rules.ts GATED_PLANS): some product must sell each. */
   paidPlans: readonly string[];
 }
 
@@ -520,12 +520,20 @@ function checkProducts(f: DoctorFacts): CheckResult {
   if (p.value.length === 0) {
     return fail("products", "no product is on sale (every product is archived, or there is none)", `create one in Polar (Products) with the metadata key plan = ${f.paidPlans[0] ?? "pro"}`);
   }
-  const offenders = p.value.filter((x) => x.plan === null || !f.paidPlans.includes(x.plan));
+  const offenders = p.value.filter((x) => x.plan === null);
+  const unsold = f.paidPlans.filter((plan) => !p.value.some((x) => x.plan === plan));
+  if (offenders.length === 0 && unsold.length === 0) {
+    return ok("products", `${p.value.length} on sale, each with a plan: ${p.value.map((x) => `${x.name} -> ${x.plan}`).join(", ")}`);
+  }
   if (offenders.length === 0) {
-    return ok("products", `${p.value.length} on sale, each with a plan the app sells: ${p.value.map((x) => `${x.name} -> ${x.plan}`).join(", ")}`);
+    return fail(
+      "products",
+      `no product on sale grants ${unsold.map((u) => `"${u}"`).join(", ")}, which the app's features require (${plans})`,
+      `in Polar (Products -> the product -> Metadata) set plan = ${unsold[0]} on the product that sells it`,
+    );
   }
   const described = offenders.map((x) =>
-    x.rawPlan === null ? `"${x.name}" (${x.id}) has no metadata.plan` : `"${x.name}" (${x.id}) has metadata.plan "${x.rawPlan}", not one the app sells (${plans})`,
+    x.rawPlan === null ? `"${x.name}" (${x.id}) has no metadata.plan` : `"${x.name}" (${x.id}) has metadata.plan "${x.rawPlan}", which is empty once trimmed`,
   );
   return fail(
     "products",

@@ -16,7 +16,7 @@ import { productFact } from "@/lib/billing/facts";
 import { parseEnv, EnvError, parseEnvVariable, type EnvVariable } from "@/lib/env";
 import { createPolarClient, type PolarServer } from "@/lib/polar";
 import { describeError } from "@/lib/redact";
-import { PLANS } from "@/models/User";
+import { GATED_PLANS } from "@/lib/billing/rules";
 import {
   expectedWebhookUrl,
   pickEndpoint,
@@ -304,6 +304,6 @@ export async function gatherFacts(opts: GatherOptions): Promise<DoctorFacts> {
     products,
     crons: cronFacts(opts.cwd ?? process.cwd()),
     handledEvents: [...MAPPED_EVENT_TYPES],
-    paidPlans: PLANS.filter((p) => p !== "free"),
+    paidPlans: GATED_PLANS,
   };
 }

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { Subscription$inboundSchema } from "@polar-sh/sdk/models/components/subscription.js";
 import { SDKValidationError } from "@polar-sh/sdk/models/errors/sdkvalidationerror";
 import { validateEvent } from "@polar-sh/sdk/webhooks";
-import type { PolarEvent } from "@/lib/billing/apply-event";
+import { SUBSCRIPTION_TYPES_OUTSIDE_SDK, type PolarEvent, type SubscriptionEventOutsideSdk } from "@/lib/billing/apply-event";
 import { polarWebhook } from "./signature";
 
 /**
@@ -16,7 +16,8 @@ const secret = randomBytes(32).toString("base64url");
 
 export function parseStoredEvent(webhookId: string, type: string, payload: string): PolarEvent {
   // The type the inbox stored with the payload (read from it when it was received).
-  if (type === "subscription.cycled") return parseCycled(payload);
+  const outside = SUBSCRIPTION_TYPES_OUTSIDE_SDK.find((t) => t === type);
+  if (outside) return parseSubscriptionEvent(outside, payload);
   const at = new Date();
   const headers = {
     "webhook-id": webhookId,
@@ -27,18 +28,18 @@ export function parseStoredEvent(webhookId: string, type: string, payload: strin
 }
 
 /**
- * `subscription.cycled` (a renewal) is a type Polar sends and the SDK 0.47's `validateEvent`
- * refuses ("Unknown event type"). Its `data` is the subscription object, as in every other
- * subscription.* event, so it is parsed with the SDK's own Subscription schema; a body it cannot
- * parse throws the SDK's SDKValidationError, as validateEvent would (the applier marks it
- * skipped).
+ * `subscription.cycled` (a renewal), `subscription.paused` and `subscription.resumed` are types
+ * Polar sends and the SDK 0.49's `validateEvent` refuses ("Unknown event type"). Their `data` is
+ * the subscription object, as in every other subscription.* event, so it is parsed with the
+ * SDK's own Subscription schema; a body it cannot parse throws the SDK's SDKValidationError, as
+ * validateEvent would (the applier marks it skipped).
  */
-function parseCycled(payload: string): PolarEvent {
+function parseSubscriptionEvent(type: SubscriptionEventOutsideSdk["type"], payload: string): PolarEvent {
   const body: unknown = JSON.parse(payload);
   const { timestamp, data } = typeof body === "object" && body !== null ? (body as { timestamp?: unknown; data?: unknown }) : {};
   const at = typeof timestamp === "string" ? new Date(timestamp) : new Date(Number.NaN);
-  if (Number.isNaN(at.getTime())) throw new SDKValidationError("subscription.cycled: timestamp is not a date", null, timestamp);
+  if (Number.isNaN(at.getTime())) throw new SDKValidationError(`${type}: timestamp is not a date`, null, timestamp);
   const sub = Subscription$inboundSchema.safeParse(data);
-  if (!sub.success) throw new SDKValidationError("subscription.cycled: data is not a subscription", sub.error, data);
-  return { type: "subscription.cycled", timestamp: at, data: sub.data };
+  if (!sub.success) throw new SDKValidationError(`${type}: data is not a subscription`, sub.error, data);
+  return { type, timestamp: at, data: sub.data };
 }

@@ -348,7 +348,7 @@ describe("webhook-events", () => {
 });
 
 describe("products", () => {
-  it("lists the products on sale without a plan the app sells", () => {
+  it("lists the products on sale without a plan; a tier the code never names is data, and passes", () => {
     const f = passing();
     f.products = {
       kind: "ok",
@@ -356,11 +356,20 @@ describe("products", () => {
         { id: "p1", name: "Pro", plan: "pro", rawPlan: "pro" },
         { id: "p2", name: "Team", plan: null, rawPlan: null },
         { id: "p3", name: "Enterprise", plan: "enterprise", rawPlan: "Enterprise" },
+        { id: "p4", name: "Blank", plan: null, rawPlan: "  " },
       ],
     };
     expect(line(f, "products")).toMatch(
-      /^FAIL products: 2 of 3 products on sale grant nothing: "Team" \(p2\) has no metadata\.plan; "Enterprise" \(p3\) has metadata\.plan "Enterprise", not one the app sells \(pro\) -> in Polar \(Products -> the product -> Metadata\) set plan = pro, or archive the product/,
+      /^FAIL products: 2 of 4 products on sale grant nothing: "Team" \(p2\) has no metadata\.plan; "Blank" \(p4\) has metadata\.plan " {2}", which is empty once trimmed -> in Polar \(Products -> the product -> Metadata\) set plan = pro, or archive the product/,
     );
+    f.products = { kind: "ok", value: [f.products.value[0]!, f.products.value[2]!] };
+    expect(line(f, "products")).toBe("ok   products: 2 on sale, each with a plan: Pro -> pro, Enterprise -> enterprise");
+  });
+
+  it("fails when no product sells a tier the app's features require", () => {
+    const f = passing();
+    f.products = { kind: "ok", value: [{ id: "p3", name: "Enterprise", plan: "enterprise", rawPlan: "enterprise" }] };
+    expect(line(f, "products")).toMatch(/^FAIL products: no product on sale grants "pro", which the app's features require \(pro\) -> in Polar .* set plan = pro/);
   });
 
   it("fails when nothing is on sale, and on a refused listing", () => {

@@ -37,6 +37,12 @@ describe("subscriptionStanding", () => {
     expect(subscriptionStanding([s({ status: "past_due" })], now, noGrace)).toEqual({ kind: "payment-failed" });
   });
 
+  it("set to pause: pauses at the period end; paused: says when it resumes, if it does by itself", () => {
+    expect(subscriptionStanding([s({ pauseAtPeriodEnd: true })], now, noGrace)).toEqual({ kind: "pauses", on: at(20) });
+    expect(subscriptionStanding([s({ status: "paused", resumesAt: at(30) })], now, noGrace)).toEqual({ kind: "paused", resumesOn: at(30) });
+    expect(subscriptionStanding([s({ status: "paused" })], now, noGrace)).toEqual({ kind: "paused", resumesOn: null });
+  });
+
   it("revoked, or nothing: null; the latest granting subscription wins", () => {
     expect(subscriptionStanding([s({ status: "canceled", endedAt: at(-1) })], now, noGrace)).toBeNull();
     expect(subscriptionStanding([], now, noGrace)).toBeNull();
@@ -45,8 +51,24 @@ describe("subscriptionStanding", () => {
 });
 
 describe("subscriptionsDisagreeing (customer.state_changed against ours)", () => {
-  const theirs = (x: Partial<StateSubscription>): StateSubscription => ({ id: "sub_1", status: "active", currentPeriodEnd: at(20), cancelAtPeriodEnd: false, ...x });
-  const ours = (x: Partial<HeldSubscription>): HeldSubscription => ({ polarSubscriptionId: "sub_1", status: "active", currentPeriodEnd: at(20), cancelAtPeriodEnd: false, ...x });
+  const theirs = (x: Partial<StateSubscription>): StateSubscription => ({
+    id: "sub_1",
+    productId: "prod_pro_monthly",
+    modifiedAt: at(-1),
+    status: "active",
+    currentPeriodEnd: at(20),
+    cancelAtPeriodEnd: false,
+    ...x,
+  });
+  const ours = (x: Partial<HeldSubscription>): HeldSubscription => ({
+    polarSubscriptionId: "sub_1",
+    productId: "prod_pro_monthly",
+    polarModifiedAt: at(-1),
+    status: "active",
+    currentPeriodEnd: at(20),
+    cancelAtPeriodEnd: false,
+    ...x,
+  });
 
   it("the same: none", () => {
     expect(subscriptionsDisagreeing([theirs({})], [ours({})])).toEqual([]);
@@ -57,6 +79,13 @@ describe("subscriptionsDisagreeing (customer.state_changed against ours)", () =>
     expect(subscriptionsDisagreeing([theirs({ cancelAtPeriodEnd: true })], [ours({})])).toEqual(["sub_1"]);
     expect(subscriptionsDisagreeing([theirs({ status: "trialing" })], [ours({})])).toEqual(["sub_1"]);
     expect(subscriptionsDisagreeing([theirs({ id: "sub_2" })], [ours({})])).toEqual(["sub_2", "sub_1"]);
+  });
+
+  it("another product (a switch whose events were lost), or a change newer than ours (a scheduled switch or pause the state does not show): that one", () => {
+    expect(subscriptionsDisagreeing([theirs({ productId: "prod_business_monthly" })], [ours({})])).toEqual(["sub_1"]);
+    expect(subscriptionsDisagreeing([theirs({ modifiedAt: at(0) })], [ours({})])).toEqual(["sub_1"]);
+    // Ours newer than the state (Polar caches it): not a disagreement.
+    expect(subscriptionsDisagreeing([theirs({ modifiedAt: at(-2) })], [ours({})])).toEqual([]);
   });
 
   it("ours active but not listed: that one; ours past_due or revoked not listed: as expected", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, planAt, RENEWAL_LEEWAY_MS, subscriptionAccessUntil, subscriptionStatusRank } from "@/lib/billing/rules";
+import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, planAt, planLabel, RENEWAL_LEEWAY_MS, subscriptionAccessUntil, subscriptionStatusRank, tierRanks } from "@/lib/billing/rules";
 import { PAYMENT_STATUSES } from "@/models/Payment";
 
 const now = new Date("2026-11-26T12:00:00Z");
@@ -7,6 +7,7 @@ const later = new Date("2026-12-26T12:00:00Z");
 const earlier = new Date("2026-10-26T12:00:00Z");
 const noGrace = { graceMs: 0 };
 const week = { graceMs: 7 * 86_400_000 };
+const ranks = tierRanks([{ plan: "pro", rank: 1 }, { plan: "business", rank: 2 }]);
 const grants = (sub: Parameters<typeof subscriptionAccessUntil>[0], policy = noGrace) => subscriptionAccessUntil(sub, now, policy) !== undefined;
 
 describe("payment status order", () => {
@@ -28,7 +29,7 @@ describe("paymentStatusCanChangePlan", () => {
   // that grant nothing, whatever the plan of the product.
   it.each(PAYMENT_STATUSES.filter((s) => !paymentStatusCanChangePlan(s)))("writing %s never moves a payment out of completed", (next) => {
     for (const from of paymentStatusesBelow(next)) {
-      const plan = (status: typeof from) => derivePlan({ payments: [{ status, plan: "pro" }], subscriptions: [] }, now, noGrace).plan;
+      const plan = (status: typeof from) => derivePlan({ payments: [{ status, plan: "pro" }], subscriptions: [] }, now, noGrace, ranks).plan;
       expect(plan(next)).toBe(plan(from));
     }
   });
@@ -77,7 +78,10 @@ describe("subscriptionAccessUntil", () => {
 
 describe("derivePlan", () => {
   const sub = { status: "active", cancelAtPeriodEnd: true, currentPeriodStart: earlier, currentPeriodEnd: later, endedAt: null, plan: "pro" };
-  const derive = (facts: Partial<Parameters<typeof derivePlan>[0]>) => derivePlan({ payments: [], subscriptions: [], ...facts }, now, noGrace);
+  const derive = (facts: Partial<Parameters<typeof derivePlan>[0]>) => {
+    const { rank: _rank, ...grant } = derivePlan({ payments: [], subscriptions: [], ...facts }, now, noGrace, ranks);
+    return grant;
+  };
 
   it("is free without facts", () => {
     expect(derive({})).toEqual({ plan: "free", until: null });
@@ -105,8 +109,8 @@ describe("derivePlan", () => {
     expect(derive({ subscriptions: [sub], payments: [{ status: "completed", plan: "pro" }] }).until).toBeNull();
   });
 
-  it("ignores plans it does not know", () => {
-    expect(derive({ payments: [{ status: "completed", plan: "enterprise" }] }).plan).toBe("free");
+  it("a product whose plan is \"free\" grants nothing beyond Free", () => {
+    expect(derive({ payments: [{ status: "completed", plan: "free" }] })).toEqual({ plan: "free", until: null });
   });
 });
 
@@ -115,5 +119,39 @@ describe("planAt: the stored plan is a cache, its end date decides", () => {
     expect(planAt({ plan: "pro", until: later }, now)).toBe("pro");
     expect(planAt({ plan: "pro", until: now }, now)).toBe("free");
     expect(planAt({ plan: "pro", until: null }, now)).toBe("pro");
+  });
+});
+
+describe("tiers as data", () => {
+  const active = { status: "active", cancelAtPeriodEnd: false, currentPeriodStart: earlier, currentPeriodEnd: later, endedAt: null };
+
+  it("tierRanks: a plan sold by several products ranks as the highest; a product without a rank ranks 1", () => {
+    expect([...tierRanks([{ plan: "pro", rank: 1 }, { plan: "pro", rank: 3 }, { plan: "team" }, { plan: null, rank: 9 }])]).toEqual([["pro", 3], ["team", 1]]);
+  });
+
+  it("derivePlan: the highest-ranked granted tier wins, whatever the order of the facts", () => {
+    const business = { ...active, plan: "business" };
+    const pro = { ...active, plan: "pro", currentPeriodEnd: new Date("2027-12-26T12:00:00Z") };
+    for (const subscriptions of [[business, pro], [pro, business]]) {
+      expect(derivePlan({ payments: [], subscriptions }, now, noGrace, ranks)).toMatchObject({ plan: "business", rank: 2 });
+    }
+    // A one-time Pro bought before a Business subscription ended: Pro again, for ever.
+    expect(derivePlan({ payments: [{ status: "completed", plan: "pro" }], subscriptions: [{ ...business, endedAt: earlier, status: "canceled" }] }, now, noGrace, ranks)).toEqual({ plan: "pro", rank: 1, until: null });
+  });
+
+  it("derivePlan: a tier the catalogue does not rank still grants (rank 1), and Free is rank 0", () => {
+    expect(derivePlan({ payments: [{ status: "completed", plan: "legacy" }], subscriptions: [] }, now, noGrace, ranks)).toEqual({ plan: "legacy", rank: 1, until: null });
+    expect(derivePlan({ payments: [], subscriptions: [] }, now, noGrace, ranks)).toEqual({ plan: "free", rank: 0, until: null });
+  });
+
+  it("pause: set to pause at the period end grants to the period end only (no renewal leeway); paused grants nothing", () => {
+    expect(subscriptionAccessUntil({ ...active, pauseAtPeriodEnd: true }, now, noGrace)).toEqual(later);
+    expect(subscriptionAccessUntil({ ...active }, now, noGrace)).toEqual(new Date(later.getTime() + RENEWAL_LEEWAY_MS));
+    expect(subscriptionAccessUntil({ ...active, status: "paused" }, now, noGrace)).toBeUndefined();
+  });
+
+  it("planLabel capitalizes the tier key", () => {
+    expect(planLabel("business")).toBe("Business");
+    expect(planLabel("free")).toBe("Free");
   });
 });

@@ -36,7 +36,10 @@ describe("toPlanOffer", () => {
       name: "Pro Trial",
       description: "d",
       plan: "pro",
+      rank: 1,
       price: "$12.99",
+      amount: 1299,
+      currency: "USD",
       interval: "month",
       trial: "14 days free",
     });

@@ -1,0 +1,35 @@
+import "server-only";
+import { connectDb } from "@/lib/db";
+import { Product, type ProductDoc } from "@/models/Product";
+import { Subscription, type SubscriptionDoc } from "@/models/Subscription";
+
+/**
+ * The subscription a subscriber changes: the one that has not ended, granting first. A user has
+ * at most one (the checkout refuses a second recurring product, and Polar refuses a second
+ * subscription when the organization allows one per customer), so "first" only matters for data
+ * from before that rule.
+ */
+export type LiveSubscription = SubscriptionDoc & { _id: unknown };
+
+/** Statuses of a subscription that has not ended (revoked ones carry `endedAt`). */
+const LIVE = ["active", "trialing", "past_due", "paused", "incomplete"];
+const preference = (s: { status: string }) => (s.status === "active" || s.status === "trialing" ? 0 : 1);
+
+export async function liveSubscriptionOf(email: string): Promise<LiveSubscription | null> {
+  await connectDb();
+  const subs = await Subscription.find({ customerEmail: email }).lean();
+  const live = subs.filter((s) => LIVE.includes(s.status) && !s.endedAt);
+  live.sort((a, b) => preference(a) - preference(b) || (b.currentPeriodEnd?.getTime() ?? 0) - (a.currentPeriodEnd?.getTime() ?? 0));
+  return live[0] ?? null;
+}
+
+/** The products behind a switch: the subscription's and the target's (one read). */
+export async function productsById(ids: readonly string[]): Promise<Map<string, ProductDoc>> {
+  const products = await Product.find({ polarProductId: { $in: [...new Set(ids)] } }).lean();
+  return new Map(products.map((p) => [p.polarProductId, p]));
+}
+
+/** A product a subscriber may switch to: on sale, recurring, granting a plan. */
+export function isSwitchTarget(p: ProductDoc | undefined): p is ProductDoc & { plan: string; recurringInterval: string; priceAmount: number } {
+  return Boolean(p && !p.isArchived && p.plan && p.recurringInterval && typeof p.priceAmount === "number");
+}

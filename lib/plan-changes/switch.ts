@@ -1,0 +1,97 @@
+import "server-only";
+import { subscriptionsUpdate } from "@polar-sh/sdk/funcs/subscriptionsUpdate.js";
+import type { SubscriptionUpdate } from "@polar-sh/sdk/models/components/subscriptionupdate";
+import { unwrapAsync } from "@polar-sh/sdk/types/fp.js";
+import { recordPolarSubscription } from "@/lib/billing/pull-sync";
+import { withKeyedLock } from "@/lib/keyed-lock";
+import { polar } from "@/lib/polar";
+import { describeError } from "@/lib/redact";
+import { describeChangeRefusal } from "./refusals";
+import { switchDirection } from "./rules";
+import { isSwitchTarget, liveSubscriptionOf, productsById, type LiveSubscription } from "./subscriber";
+
+export type ChangeOutcome = { ok: true; message: string } | { ok: false; message: string };
+
+const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
+
+/**
+ * One subscriber's changes run one after another in this process (a double click, two tabs):
+ * the second finds the first's result in MongoDB and says so instead of asking Polar again.
+ * Across instances Polar itself serializes (409 SubscriptionLocked) and a repeated switch is
+ * a no-op there too (the product is already the target).
+ */
+export function withSubscriberLock<T>(email: string, fn: () => Promise<T>): Promise<T> {
+  return withKeyedLock(`subscription-change:${email}`, fn);
+}
+
+/**
+ * Sends one change of `sub` to Polar and applies Polar's answer at once, through the same code
+ * as the webhooks (the events that follow change nothing more), so the page that reloads after
+ * the action already shows it.
+ */
+export async function sendChange(sub: LiveSubscription, update: SubscriptionUpdate): Promise<ChangeOutcome | null> {
+  try {
+    const answer = await unwrapAsync(subscriptionsUpdate(polar(), { id: sub.polarSubscriptionId, subscriptionUpdate: update }));
+    try {
+      await recordPolarSubscription(answer);
+    } catch (error) {
+      // Polar has it; its webhook (or the reconciler) brings it here.
+      console.error(`[plan-change] ${sub.polarSubscriptionId} changed at Polar, not recorded yet: ${describeError(error)}`);
+    }
+    return null;
+  } catch (error) {
+    const { message, log } = describeChangeRefusal(error);
+    console.error(`[plan-change] ${sub.polarSubscriptionId}: ${log}`);
+    return { ok: false, message };
+  }
+}
+
+/** Why a subscription cannot change plan now, in the subscriber's words; null if it can. */
+function blocker(sub: LiveSubscription): string | null {
+  if (sub.cancelAtPeriodEnd) return "Your subscription is set to end. Keep it on your account page first, then switch.";
+  if (sub.status === "paused" || sub.pauseAtPeriodEnd) return "Your subscription is paused or set to pause. Resume it on your account page first, then switch.";
+  if (sub.status === "past_due") return "Your last payment failed. Update your card in Manage billing first, then switch.";
+  return null;
+}
+
+/**
+ * Switches the subscriber's plan to `productId` through `subscriptions.update`, never through a
+ * second checkout: an upgrade now with `invoice` (Polar charges the prorated difference, and
+ * applies nothing if the charge fails), a downgrade at the next period with `next_period`
+ * (Polar keeps it as the subscription's `pending_update`).
+ */
+export function switchPlan(email: string, productId: string): Promise<ChangeOutcome> {
+  return withSubscriberLock(email, async () => {
+    const sub = await liveSubscriptionOf(email);
+    if (!sub?.productId) return { ok: false, message: "You have no subscription to change. Choose a plan to buy it." };
+    const products = await productsById([sub.productId, productId]);
+    const target = products.get(productId);
+    if (!isSwitchTarget(target)) return { ok: false, message: "That plan is not available." };
+    if (sub.productId === productId) return { ok: true, message: `You're on ${target.name}.` };
+    if (sub.pendingProductId === productId && sub.pendingAppliesAt) {
+      return { ok: true, message: `Switches to ${target.name} on ${dateFormat.format(sub.pendingAppliesAt)}.` };
+    }
+    const blocked = blocker(sub);
+    if (blocked) return { ok: false, message: blocked };
+
+    const current = products.get(sub.productId);
+    const direction = switchDirection(
+      { amount: sub.amount ?? current?.priceAmount ?? 0, currency: sub.currency ?? "", interval: sub.recurringInterval ?? current?.recurringInterval ?? "month", rank: current?.rank ?? 1 },
+      { amount: target.priceAmount, currency: target.priceCurrency ?? "", interval: target.recurringInterval, rank: target.rank ?? 1 },
+    );
+    const refused = await sendChange(sub, { productId, prorationBehavior: direction === "upgrade" ? "invoice" : "next_period" });
+    if (refused) return refused;
+    if (direction === "upgrade") return { ok: true, message: `You're on ${target.name} now. The prorated charge is in your payments.` };
+    const on = sub.currentPeriodEnd ? ` on ${dateFormat.format(sub.currentPeriodEnd)}` : " at your next renewal";
+    return { ok: true, message: `Switches to ${target.name}${on}. Nothing is charged now.` };
+  });
+}
+
+/** Drops a scheduled switch (Polar's `pending_update: null`): the subscription renews as it is. */
+export function cancelScheduledSwitch(email: string): Promise<ChangeOutcome> {
+  return withSubscriberLock(email, async () => {
+    const sub = await liveSubscriptionOf(email);
+    if (!sub?.pendingProductId) return { ok: true, message: "No switch is scheduled." };
+    return (await sendChange(sub, { pendingUpdate: null })) ?? { ok: true, message: "The scheduled switch is canceled: your plan stays as it is." };
+  });
+}
