@@ -1,7 +1,6 @@
 import type { z } from "zod";
 
-/** An action's answer to its form: an error to show, or what was done. */
-export type ActionState = { error?: string; message?: string };
+export type ActionState = { error?: string };
 
 /**
  * Wraps a server action so its form data is parsed with zod before anything else runs; the

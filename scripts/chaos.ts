@@ -80,15 +80,19 @@ async function check(runs: CustomerRun[]): Promise<{ mismatches: string[]; unpro
     const user = users[0];
     const problems: string[] = [];
     if (users.length !== 1) problems.push(`${users.length} users`);
-    if (payments.length !== 1) problems.push(`${payments.length} payments`);
+    if (payments.length !== run.expected.payments) problems.push(`${payments.length} payments != ${run.expected.payments}`);
     if (user && user.subscriptionStatus !== run.expected.plan) problems.push(`plan ${user.subscriptionStatus} != ${run.expected.plan}`);
     if (user && (user.polarCustomerId ?? null) !== run.expected.polarCustomerId) problems.push(`polarCustomerId ${user.polarCustomerId} != ${run.expected.polarCustomerId}`);
-    const payment = payments[0];
+    const payment = payments.find((p) => !p.checkoutId.startsWith("order:"));
     if (payment && payment.status !== run.expected.paymentStatus) problems.push(`payment ${payment.status} != ${run.expected.paymentStatus}`);
-    if (user && payment && !user.payments.map(String).includes(String(payment._id))) problems.push("payment not linked to user");
+    const linked = new Set(user?.payments.map(String) ?? []);
+    if (user && payments.some((p) => !linked.has(String(p._id)))) problems.push("payment not linked to user");
     if (run.expected.subscriptionStatus) {
       const sub = await Subscription.findOne({ customerEmail: run.email }).lean();
       if (sub?.status !== run.expected.subscriptionStatus) problems.push(`subscription ${sub?.status} != ${run.expected.subscriptionStatus}`);
+      const { subscriptionProductId: product, pendingProductId: pending } = run.expected;
+      if (product && sub?.productId !== product) problems.push(`subscription product ${sub?.productId} != ${product}`);
+      if (pending !== undefined && (sub?.pendingProductId ?? null) !== pending) problems.push(`pending switch ${sub?.pendingProductId} != ${pending}`);
     }
     if (problems.length) mismatches.push(`${run.email} (${run.scenario}): ${problems.join(", ")}`);
   }

@@ -1,6 +1,6 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { CANCELLATION_REASON_VALUES, manageSubscription } from "@/lib/plan-changes/manage";
 import { cancelScheduledSwitch } from "@/lib/plan-changes/switch";
@@ -39,7 +39,7 @@ export const manageSubscriptionAction = validatedAction(manageInput, async (inpu
         : input.action === "pause"
           ? await manageSubscription(email, { action: "pause", resumesAt: input.resumesOn ? new Date(`${input.resumesOn}T00:00:00Z`) : undefined })
           : await manageSubscription(email, { action: input.action });
-  revalidatePath("/account");
-  revalidatePath("/pricing");
-  return result.ok ? { message: result.message } : { error: result.message };
+  if (!result.ok) return { error: result.message };
+  // The page is read again, with what was done said at its top.
+  redirect(`/account?done=${result.done}`);
 });

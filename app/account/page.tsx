@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { getCurrentUser } from "@/lib/session";
 import { planAt, planLabel, type SubscriptionStanding } from "@/lib/billing/rules";
 import { listPayments, subscriptionStandingOf, type PaymentRow } from "@/lib/payments";
+import { doneText } from "@/lib/plan-changes/done";
 import { liveSubscriptionOf, productsById } from "@/lib/plan-changes/subscriber";
 import { manageSubscriptionAction } from "./actions";
 import { ManageSubscription } from "./ManageSubscription";
@@ -14,8 +15,10 @@ const statusLabel = { pending: "Pending", failed: "Failed", expired: "Expired", 
 const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
 const reasonSuffix: Record<PaymentRow["reason"], string> = { purchase: "", renewal: " (renewal)", "plan-change": " (plan change, prorated)" };
 
-export default async function AccountPage() {
-  const user = await getCurrentUser();
+type Props = { searchParams: Promise<{ done?: string }> };
+
+export default async function AccountPage({ searchParams }: Props) {
+  const [user, { done }] = await Promise.all([getCurrentUser(), searchParams]);
   if (!user) redirect("/signin?callbackUrl=/account");
   const now = new Date();
   const [payments, standing, subscription] = await Promise.all([listPayments(user.email), subscriptionStandingOf(user.email, now), liveSubscriptionOf(user.email)]);
@@ -26,6 +29,9 @@ export default async function AccountPage() {
   return (
     <section className="space-y-8">
       <h1 className="text-2xl font-bold">Your account</h1>
+      {doneText(done) ? (
+        <p role="status" className="rounded-md bg-emerald-50 px-4 py-3 text-emerald-900" data-testid="change-done">{doneText(done)}</p>
+      ) : null}
       <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white p-4">
         <dt className="font-medium text-slate-600">Email</dt>
         <dd data-testid="account-email">{user.email}</dd>

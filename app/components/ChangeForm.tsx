@@ -35,8 +35,8 @@ type Props = {
 
 /**
  * One subscription change as a form posting to a server action (the action comes in as a prop
- * from the server page: see app/pricing/UpgradeForm.tsx for why). Shows the action's answer in
- * place: what was done, or why not.
+ * from the server page: see app/pricing/UpgradeForm.tsx for why). Done, the action sends the
+ * browser to /account, which says what was done; refused, the reason shows here.
  */
 export function ChangeForm({ action, fields, label, pendingLabel, tone = "plain", children, testId }: Props) {
   const [state, formAction] = useActionState(action, {});
@@ -49,8 +49,6 @@ export function ChangeForm({ action, fields, label, pendingLabel, tone = "plain"
       <Submit label={label} pendingLabel={pendingLabel} tone={tone} />
       {state.error ? (
         <p role="alert" className="text-sm text-red-700">{state.error}</p>
-      ) : state.message ? (
-        <p role="status" className="text-sm text-emerald-800">{state.message}</p>
       ) : null}
     </form>
   );

@@ -1,6 +1,5 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getSessionEmail } from "@/lib/session";
@@ -31,12 +30,14 @@ export const startCheckout = validatedAction(productInput, async ({ productId })
   redirect(result.url);
 });
 
-/** A subscriber's confirmed Switch: `subscriptions.update` on their subscription (lib/plan-changes). */
+/**
+ * A subscriber's confirmed Switch: `subscriptions.update` on their subscription (lib/plan-changes).
+ * Done, the browser goes to the account page, which shows the new plan or the scheduled switch.
+ */
 export const switchPlanAction = validatedAction(productInput, async ({ productId }) => {
   const email = await getSessionEmail();
   if (!email) return { error: "Your session ended. Sign in again to change your plan." };
   const result = await switchPlan(email, productId);
-  revalidatePath("/pricing");
-  revalidatePath("/account");
-  return result.ok ? { message: result.message } : { error: result.message };
+  if (!result.ok) return { error: result.message };
+  redirect(`/account?done=${result.done}`);
 });

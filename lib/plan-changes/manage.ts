@@ -1,6 +1,7 @@
 import "server-only";
 import type { CustomerCancellationReason } from "@polar-sh/sdk/models/components/customercancellationreason";
 import type { SubscriptionUpdate } from "@polar-sh/sdk/models/components/subscriptionupdate";
+import type { Done } from "./done";
 import { liveSubscriptionOf, type LiveSubscription } from "./subscriber";
 import { sendChange, withSubscriberLock, type ChangeOutcome } from "./switch";
 
@@ -26,41 +27,34 @@ export type ManageRequest =
   | { action: "resume" };
 
 const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
-const onEnd = (sub: LiveSubscription) => (sub.currentPeriodEnd ? ` on ${dateFormat.format(sub.currentPeriodEnd)}` : " at the end of this period");
 
 /**
  * The change Polar is asked for, or the answer when nothing needs asking (already so) or the
  * request does not fit the subscription's state (Polar would refuse it; the reason is clearer
  * from here). Pure.
  */
-export function planManageRequest(sub: LiveSubscription, req: ManageRequest): { update: SubscriptionUpdate; done: string } | ChangeOutcome {
+export function planManageRequest(sub: LiveSubscription, req: ManageRequest): { update: SubscriptionUpdate; done: Done } | ChangeOutcome {
   switch (req.action) {
     case "cancel":
-      if (sub.cancelAtPeriodEnd) return { ok: true, message: `Your subscription ends${onEnd(sub)}.` };
-      return {
-        update: { cancelAtPeriodEnd: true, customerCancellationReason: req.reason ?? null, customerCancellationComment: req.comment ?? null },
-        done: `Canceled: your plan stays until it ends${onEnd(sub)}.`,
-      };
+      if (sub.cancelAtPeriodEnd) return { ok: true, done: "canceled" };
+      return { update: { cancelAtPeriodEnd: true, customerCancellationReason: req.reason ?? null, customerCancellationComment: req.comment ?? null }, done: "canceled" };
     case "uncancel":
-      if (!sub.cancelAtPeriodEnd) return { ok: true, message: "Your subscription renews as usual." };
-      return { update: { cancelAtPeriodEnd: false }, done: "Your subscription continues and renews as usual." };
+      if (!sub.cancelAtPeriodEnd) return { ok: true, done: "uncanceled" };
+      return { update: { cancelAtPeriodEnd: false }, done: "uncanceled" };
     case "pause":
-      if (sub.status === "paused" || sub.pauseAtPeriodEnd) return { ok: true, message: "Your subscription is already set to pause." };
+      if (sub.status === "paused" || sub.pauseAtPeriodEnd) return { ok: true, done: "paused" };
       if (sub.cancelAtPeriodEnd) return { ok: false, message: "Your subscription is set to end. Keep it first, then pause it." };
       if (sub.status !== "active") return { ok: false, message: "Only an active subscription can be paused." };
       if (req.resumesAt && sub.currentPeriodEnd && req.resumesAt <= sub.currentPeriodEnd) {
-        return { ok: false, message: `The resume date must be after the pause starts${onEnd(sub)}.` };
+        return { ok: false, message: `The resume date must be after the pause starts, on ${dateFormat.format(sub.currentPeriodEnd)}.` };
       }
-      return {
-        update: { pauseAtPeriodEnd: true, resumesAt: req.resumesAt ?? null },
-        done: `Your subscription pauses${onEnd(sub)}${req.resumesAt ? ` and resumes on ${dateFormat.format(req.resumesAt)}` : ""}.`,
-      };
+      return { update: { pauseAtPeriodEnd: true, resumesAt: req.resumesAt ?? null }, done: "paused" };
     case "unpause":
-      if (!sub.pauseAtPeriodEnd) return { ok: true, message: "No pause is scheduled." };
-      return { update: { pauseAtPeriodEnd: false }, done: "The pause is canceled: your subscription renews as usual." };
+      if (!sub.pauseAtPeriodEnd) return { ok: true, done: "unpaused" };
+      return { update: { pauseAtPeriodEnd: false }, done: "unpaused" };
     case "resume":
-      if (sub.status !== "paused") return { ok: true, message: "Your subscription is not paused." };
-      return { update: { resume: true }, done: "Your subscription is active again. Polar charged the new period." };
+      if (sub.status !== "paused") return { ok: true, done: "resumed" };
+      return { update: { resume: true }, done: "resumed" };
   }
 }
 
@@ -71,6 +65,6 @@ export function manageSubscription(email: string, req: ManageRequest): Promise<C
     if (!sub) return { ok: false, message: "You have no subscription to change." };
     const plan = planManageRequest(sub, req);
     if ("ok" in plan) return plan;
-    return (await sendChange(sub, plan.update)) ?? { ok: true, message: plan.done };
+    return (await sendChange(sub, plan.update)) ?? { ok: true, done: plan.done };
   });
 }

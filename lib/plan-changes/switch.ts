@@ -6,13 +6,13 @@ import { recordPolarSubscription } from "@/lib/billing/pull-sync";
 import { withKeyedLock } from "@/lib/keyed-lock";
 import { polar } from "@/lib/polar";
 import { describeError } from "@/lib/redact";
+import type { Done } from "./done";
 import { describeChangeRefusal } from "./refusals";
 import { switchDirection } from "./rules";
 import { isSwitchTarget, liveSubscriptionOf, productsById, type LiveSubscription } from "./subscriber";
 
-export type ChangeOutcome = { ok: true; message: string } | { ok: false; message: string };
-
-const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
+/** Done (already so counts: a double click's second request finds the first's result), or why not. */
+export type ChangeOutcome = { ok: true; done: Done } | { ok: false; message: string };
 
 /**
  * One subscriber's changes run one after another in this process (a double click, two tabs):
@@ -67,10 +67,8 @@ export function switchPlan(email: string, productId: string): Promise<ChangeOutc
     const products = await productsById([sub.productId, productId]);
     const target = products.get(productId);
     if (!isSwitchTarget(target)) return { ok: false, message: "That plan is not available." };
-    if (sub.productId === productId) return { ok: true, message: `You're on ${target.name}.` };
-    if (sub.pendingProductId === productId && sub.pendingAppliesAt) {
-      return { ok: true, message: `Switches to ${target.name} on ${dateFormat.format(sub.pendingAppliesAt)}.` };
-    }
+    if (sub.productId === productId) return { ok: true, done: "switched" };
+    if (sub.pendingProductId === productId) return { ok: true, done: "scheduled" };
     const blocked = blocker(sub);
     if (blocked) return { ok: false, message: blocked };
 
@@ -80,10 +78,7 @@ export function switchPlan(email: string, productId: string): Promise<ChangeOutc
       { amount: target.priceAmount, currency: target.priceCurrency ?? "", interval: target.recurringInterval, rank: target.rank ?? 1 },
     );
     const refused = await sendChange(sub, { productId, prorationBehavior: direction === "upgrade" ? "invoice" : "next_period" });
-    if (refused) return refused;
-    if (direction === "upgrade") return { ok: true, message: `You're on ${target.name} now. The prorated charge is in your payments.` };
-    const on = sub.currentPeriodEnd ? ` on ${dateFormat.format(sub.currentPeriodEnd)}` : " at your next renewal";
-    return { ok: true, message: `Switches to ${target.name}${on}. Nothing is charged now.` };
+    return refused ?? { ok: true, done: direction === "upgrade" ? "switched" : "scheduled" };
   });
 }
 
@@ -91,7 +86,7 @@ export function switchPlan(email: string, productId: string): Promise<ChangeOutc
 export function cancelScheduledSwitch(email: string): Promise<ChangeOutcome> {
   return withSubscriberLock(email, async () => {
     const sub = await liveSubscriptionOf(email);
-    if (!sub?.pendingProductId) return { ok: true, message: "No switch is scheduled." };
-    return (await sendChange(sub, { pendingUpdate: null })) ?? { ok: true, message: "The scheduled switch is canceled: your plan stays as it is." };
+    if (!sub?.pendingProductId) return { ok: true, done: "kept" };
+    return (await sendChange(sub, { pendingUpdate: null })) ?? { ok: true, done: "kept" };
   });
 }

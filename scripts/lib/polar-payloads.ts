@@ -10,6 +10,7 @@ import { Webhook } from "standardwebhooks";
 export const ORG_ID = "b9f7a9d2-3c4e-4f5a-8b6c-7d8e9f0a1b2c";
 export const PRO_PRODUCT_ID = "35a2afdc-3dbc-4d68-9e0c-36527c0b48bd";
 export const PRO_MONTHLY_PRODUCT_ID = "7c1f0e3a-52a4-4d5e-9b1a-2f7d6c3b8e90";
+export const BUSINESS_MONTHLY_PRODUCT_ID = "0b5e8a71-6d2c-4f39-a8e4-51c7d2b9f6a3";
 
 type Json = Record<string, unknown>;
 const iso = (d: Date | string) => (typeof d === "string" ? d : d.toISOString());
@@ -20,6 +21,8 @@ export interface ProductSpec {
   amount: number;
   recurring?: "month" | "year" | null;
   plan?: string | null;
+  /** The tier's rank (metadata `rank`); none: no rank key at all. */
+  rank?: number;
   /** A free trial before the first charge (Polar's product trial_interval and _count). */
   trial?: { interval: "day" | "week" | "month" | "year"; count: number };
   modifiedAt?: Date;
@@ -27,6 +30,7 @@ export interface ProductSpec {
 
 export const proProduct: ProductSpec = { id: PRO_PRODUCT_ID, name: "Pro", amount: 999, plan: "pro" };
 export const proMonthlyProduct: ProductSpec = { id: PRO_MONTHLY_PRODUCT_ID, name: "Pro Monthly", amount: 1299, recurring: "month", plan: "pro" };
+export const businessMonthlyProduct: ProductSpec = { id: BUSINESS_MONTHLY_PRODUCT_ID, name: "Business Monthly", amount: 4900, recurring: "month", plan: "business", rank: 2 };
 
 function price(product: ProductSpec): Json {
   return {
@@ -65,7 +69,10 @@ function productBase(product: ProductSpec): Json {
   };
 }
 
-const metadataOf = (product: ProductSpec): Json => (product.plan ? { plan: product.plan } : {});
+const metadataOf = (product: ProductSpec): Json => ({
+  ...(product.plan ? { plan: product.plan } : {}),
+  ...(product.rank !== undefined ? { rank: product.rank } : {}),
+});
 
 /** A full Product (product.* events, subscription.product). */
 export function productWire(product: ProductSpec): Json {
@@ -181,7 +188,7 @@ export interface OrderSpec {
   customer: CustomerSpec;
   status?: "pending" | "paid" | "refunded" | "partially_refunded";
   subscriptionId?: string | null;
-  billingReason?: "purchase" | "subscription_create" | "subscription_cycle";
+  billingReason?: "purchase" | "subscription_create" | "subscription_cycle" | "subscription_update";
   modifiedAt?: Date;
   /** Cents refunded; default: all of it for a refunded order, else 0. */
   refundedAmount?: number;
@@ -238,7 +245,7 @@ export interface SubscriptionSpec {
   product: ProductSpec;
   customer: CustomerSpec;
   checkoutId?: string | null;
-  status: "incomplete" | "active" | "past_due" | "canceled" | "trialing" | "unpaid";
+  status: "incomplete" | "active" | "past_due" | "canceled" | "trialing" | "unpaid" | "paused";
   cancelAtPeriodEnd?: boolean;
   currentPeriodStart?: Date;
   currentPeriodEnd?: Date;
@@ -246,6 +253,10 @@ export interface SubscriptionSpec {
   trialStart?: Date | null;
   trialEnd?: Date | null;
   modifiedAt: Date;
+  /** A switch Polar applies at the next period start (`pending_update`, a next_period downgrade). */
+  pendingUpdate?: { productId: string; appliesAt: Date } | null;
+  pauseAtPeriodEnd?: boolean;
+  pausedAt?: Date | null;
 }
 
 export function subscriptionWire(s: SubscriptionSpec): Json {
@@ -269,8 +280,8 @@ export function subscriptionWire(s: SubscriptionSpec): Json {
     started_at: "2026-11-26T10:02:00Z",
     ends_at: s.cancelAtPeriodEnd ? iso(s.currentPeriodEnd ?? new Date(Date.now() + 30 * 86_400_000)) : null,
     ended_at: s.endedAt ? iso(s.endedAt) : null,
-    pause_at_period_end: false,
-    paused_at: null,
+    pause_at_period_end: s.pauseAtPeriodEnd ?? false,
+    paused_at: s.pausedAt ? iso(s.pausedAt) : null,
     resumes_at: null,
     customer_id: s.customer.id,
     product_id: s.product.id,
@@ -284,7 +295,16 @@ export function subscriptionWire(s: SubscriptionSpec): Json {
     discount: null,
     prices: [price(s.product)],
     meters: [],
-    pending_update: null,
+    pending_update: s.pendingUpdate
+      ? {
+          created_at: iso(s.modifiedAt),
+          modified_at: null,
+          id: randomUUID(),
+          applies_at: iso(s.pendingUpdate.appliesAt),
+          product_id: s.pendingUpdate.productId,
+          seats: null,
+        }
+      : null,
   };
 }
 

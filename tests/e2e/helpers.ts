@@ -32,3 +32,25 @@ export async function signIn(page: Page, email: string, callbackUrl = "/account"
   await signInOnPage(page, email);
   await page.waitForURL((url) => url.pathname === callbackUrl.split("?")[0]);
 }
+
+/**
+ * A new user signs in and buys `product` from /pricing through the emulator's hosted checkout,
+ * landing on the confirmation page of `tier`.
+ */
+export async function buyPlan(page: Page, email: string, product: string, tier: string): Promise<void> {
+  await signIn(page, email, "/pricing");
+  await page.getByRole("button", { name: `Upgrade to ${product}`, exact: true }).click();
+  await page.waitForURL((url) => url.origin === emulatorUrl);
+  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await page.getByRole("button", { name: "Pay" }).click();
+  await page.waitForURL(/\/confirmation\?checkout_id=/);
+  await expect(page.getByRole("heading", { name: `You're on ${tier}` })).toBeVisible();
+}
+
+/** Reloads the page until `check` passes (webhooks are applied shortly after delivery). */
+export async function untilReloaded(page: Page, check: () => Promise<void>): Promise<void> {
+  await expect(async () => {
+    await page.reload();
+    await check();
+  }).toPass({ timeout: 20_000 });
+}

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { emulatorUrl, newEmail, signIn } from "./helpers";
+import { buyPlan, emulatorUrl, newEmail, signIn, untilReloaded } from "./helpers";
 
 /**
  * The subscription's life after the purchase, driven from the emulator's customer portal as a
@@ -20,24 +20,9 @@ async function backToAccount(page: Page): Promise<void> {
   await page.waitForURL("**/account");
 }
 
-/** Reloads /account until `check` passes (webhooks are applied shortly after delivery). */
-async function untilAccount(page: Page, check: () => Promise<void>): Promise<void> {
-  await expect(async () => {
-    await page.reload();
-    await check();
-  }).toPass({ timeout: 20_000 });
-}
+const untilAccount = untilReloaded;
 
-/** A new user buys Pro Monthly through the emulator's checkout and lands on the confirmation. */
-async function buyProMonthly(page: Page, tag: string): Promise<void> {
-  await signIn(page, newEmail(tag), "/pricing");
-  await page.getByRole("button", { name: "Upgrade to Pro Monthly", exact: true }).click();
-  await page.waitForURL((url) => url.origin === emulatorUrl);
-  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
-  await page.getByRole("button", { name: "Pay" }).click();
-  await page.waitForURL(/\/confirmation\?checkout_id=/);
-  await expect(page.getByRole("heading", { name: "You're on Pro" })).toBeVisible();
-}
+const buyProMonthly = (page: Page, tag: string) => buyPlan(page, newEmail(tag), "Pro Monthly", "Pro");
 
 const standing = (page: Page) => page.getByTestId("subscription-standing");
 const rows = (page: Page) => page.getByTestId("payment-row");
