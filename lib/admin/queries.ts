@@ -1,7 +1,7 @@
 import "server-only";
 import { connectDb } from "@/lib/db";
 import { DriftRepair } from "@/models/DriftRepair";
-import { User } from "@/models/User";
+import { FREE_PLAN, User } from "@/models/User";
 import { WebhookEvent, type WebhookEventStatus } from "@/models/WebhookEvent";
 import { findEventSummaries, listAttentionEvents, type EventSummary } from "@/lib/webhooks/operator";
 import { DEFAULT_HEALTH_OPTIONS, summarizeDeliveries, type WebhookHealth } from "./health";
@@ -52,22 +52,23 @@ export function eventsNeedingAttention(limit = 10): Promise<EventSummary[]> {
   return listAttentionEvents(limit, ["failed", "received"]);
 }
 
-/** Users per plan, from each user's stored plan and its end date (a lapsed Pro counts as Free). */
+/** Users on a paid plan (any tier) or Free, from each stored plan and its end date (a lapsed one counts as Free). */
 export interface PlanCounts {
-  pro: number;
+  paid: number;
   free: number;
-  /** Stored as Pro with an end date already past: the cron's next run turns them Free. */
+  /** Stored on a paid plan with an end date already past: the cron's next run turns them Free. */
   lapsed: number;
 }
 
 export async function countCustomersByPlan(now = new Date()): Promise<PlanCounts> {
   await connectDb();
-  const [all, pro, lapsed] = await Promise.all([
+  const onPaid = { subscriptionStatus: { $ne: FREE_PLAN } };
+  const [all, paid, lapsed] = await Promise.all([
     User.countDocuments({}),
-    User.countDocuments({ subscriptionStatus: "pro", $or: [{ planUntil: null }, { planUntil: { $gt: now } }] }),
-    User.countDocuments({ subscriptionStatus: "pro", planUntil: { $lte: now } }),
+    User.countDocuments({ ...onPaid, $or: [{ planUntil: null }, { planUntil: { $gt: now } }] }),
+    User.countDocuments({ ...onPaid, planUntil: { $lte: now } }),
   ]);
-  return { pro, lapsed, free: all - pro };
+  return { paid, lapsed, free: all - paid };
 }
 
 export interface DriftRow {

@@ -22,14 +22,14 @@ async function stored(id: string, fields: Partial<{ type: string; status: Webhoo
 }
 
 describe("the operator page's queries on the real database", () => {
-  it("counts a Pro whose period ended as Free (and as lapsed), an open-ended Pro as Pro", async () => {
+  it("counts a paid plan whose period ended as Free (and as lapsed), an open-ended one as paid, whatever the tier", async () => {
     await User.create([
       { email: "open@example.com", subscriptionStatus: "pro", planUntil: null },
-      { email: "current@example.com", subscriptionStatus: "pro", planUntil: new Date(now.getTime() + 86_400_000) },
+      { email: "current@example.com", subscriptionStatus: "business", planUntil: new Date(now.getTime() + 86_400_000) },
       { email: "ended@example.com", subscriptionStatus: "pro", planUntil: ago(1) },
       { email: "free@example.com" },
     ]);
-    expect(await countCustomersByPlan(now)).toEqual({ pro: 2, free: 2, lapsed: 1 });
+    expect(await countCustomersByPlan(now)).toEqual({ paid: 2, free: 2, lapsed: 1 });
   });
 
   it("finds events by the customer's email in the payload, taken literally (no regex from the form)", async () => {

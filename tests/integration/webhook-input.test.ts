@@ -70,9 +70,9 @@ describe("bad input gets a clear status and writes nothing", () => {
   });
 
   it("a signed event of an unknown type: stored, 202", async () => {
-    const res = await postDelivery(sign(JSON.stringify(event("subscription.paused", { id: "sub_x" })), SECRET, "wh_paused"));
+    const res = await postDelivery(sign(JSON.stringify(event("discount.created", { id: "dis_x" })), SECRET, "wh_discount"));
     expect(res.status).toBe(202);
-    expect(await WebhookEvent.findOne({ _id: "wh_paused" }).lean()).toMatchObject({ type: "subscription.paused", status: "skipped" });
+    expect(await WebhookEvent.findOne({ _id: "wh_discount" }).lean()).toMatchObject({ type: "discount.created", status: "skipped" });
     expect(await Payment.countDocuments()).toBe(0);
   });
 
