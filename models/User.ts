@@ -24,9 +24,12 @@ const userSchema = new Schema(
     planRank: { type: Number, default: 0 },
     planUntil: { type: Date, default: null, index: true },
     // When a payment or subscription fact last changed, and when the reconciler last compared
-    // this user with Polar: it picks paid and recently active users, least recently checked first.
+    // this user with Polar: it picks flagged, recently active and paid users (lib/billing/reconcile-pick.ts).
     factsChangedAt: { type: Date, default: null, index: true },
     reconciledAt: { type: Date, default: null },
+    // Set when Polar's customer state disagreed with our facts (customer.state_changed): the
+    // reconciler visits flagged users first, and clears it once it has compared them.
+    reconcileRequestedAt: { type: Date, default: null, index: true },
     // When the confirmation page last asked Polar about a checkout this user has no payment for.
     confirmationPullAt: { type: Date, default: null },
     payments: [{ type: Schema.Types.ObjectId, ref: "Payment" }],

@@ -12,7 +12,8 @@ import { FREE_PLAN, User } from "@/models/User";
 import { recordDrift } from "./drift";
 import { paymentFromOrder, productFact, subscriptionsDisagreeing, type HeldSubscription, type StateSubscription } from "./facts";
 import { recordPolarSubscription, syncCheckoutFromPolar } from "./pull-sync";
-import { recomputePlanOf, recordPayment, recordProduct } from "./store";
+import { fairPick } from "./reconcile-pick";
+import { endLostSubscription, recomputePlanOf, recordPayment, recordProduct } from "./store";
 
 /**
  * Compares users with Polar and repairs what drifted, through the same lib/billing writes the
@@ -32,15 +33,19 @@ interface Candidate {
   email: string;
 }
 
-/** Paid users and recently active ones, least recently reconciled first. */
+/**
+ * Flagged users (Polar's state disagreed), then recently active ones (a payment in flight), then
+ * paid users, each least recently reconciled first, shared fairly (fairPick): a run never spends
+ * all its slots on one tier while another waits.
+ */
 export async function reconcileCandidates(limit: number, now: Date): Promise<Candidate[]> {
   const fields = { email: 1 } as const;
-  const [paid, recent] = await Promise.all([
-    User.find({ subscriptionStatus: { $ne: FREE_PLAN } }, fields).sort({ reconciledAt: 1 }).limit(limit).lean(),
+  const tiers = await Promise.all([
+    User.find({ reconcileRequestedAt: { $ne: null } }, fields).sort({ reconcileRequestedAt: 1 }).limit(limit).lean(),
     User.find({ factsChangedAt: { $gte: new Date(now.getTime() - RECENT_MS) } }, fields).sort({ reconciledAt: 1 }).limit(limit).lean(),
+    User.find({ subscriptionStatus: { $ne: FREE_PLAN } }, fields).sort({ reconciledAt: 1 }).limit(limit).lean(),
   ]);
-  const seen = new Set<string>();
-  return [...paid, ...recent].filter((u) => !seen.has(u.email) && seen.add(u.email)).slice(0, limit);
+  return fairPick(tiers, limit);
 }
 
 /** The subscriptions Polar says are active for this external id; an unknown customer has none. */
@@ -58,7 +63,13 @@ const grantingStatuses = new Set(["active", "trialing", "past_due"]);
 const mayStillGrant = (s: HeldSubscription) => grantingStatuses.has(s.status) || (s.status === "canceled" && !s.endedAt);
 
 async function pullSubscription(id: string): Promise<void> {
-  await recordPolarSubscription(await unwrapAsync(subscriptionsGet(polar(), { id })));
+  try {
+    await recordPolarSubscription(await unwrapAsync(subscriptionsGet(polar(), { id })));
+  } catch (error) {
+    // Not at this Polar: ended here, instead of failing this user's check on every run.
+    if (error instanceof ResourceNotFound) return endLostSubscription(id);
+    throw error;
+  }
 }
 
 async function pullOrder(id: string): Promise<void> {
@@ -88,6 +99,7 @@ async function snapshot(email: string): Promise<{ plan: string; facts: Snapshot 
 /** Compares one user with Polar, repairs, and returns how many facts (or the plan alone) changed. */
 export async function reconcileUser(user: Candidate, now = new Date()): Promise<number> {
   const { email } = user;
+  const started = new Date();
   const before = await snapshot(email);
   const [atPolar, ours, payments] = await Promise.all([
     activeAtPolar(email),
@@ -123,6 +135,8 @@ export async function reconcileUser(user: Candidate, now = new Date()): Promise<
     repaired++;
   }
   await User.updateOne({ email }, { $set: { reconciledAt: now } });
+  // The flag is cleared only if no newer disagreement arrived while this user was compared.
+  await User.updateOne({ email, reconcileRequestedAt: { $lte: started } }, { $set: { reconcileRequestedAt: null } });
   return repaired;
 }
 

@@ -172,8 +172,8 @@ export async function linkCustomer(email: string, polarCustomerId: string): Prom
 
 /**
  * `customer.state_changed`: when Polar's state of this customer disagrees with our subscriptions,
- * the user is made the reconciler's first pick (never reconciled, facts changed now, see
- * reconcileCandidates). Returns the disagreeing subscription ids.
+ * the user is flagged for the reconciler, which visits flagged users first (reconcileCandidates),
+ * Free or paid. Returns the disagreeing subscription ids.
  */
 export async function flagForReconcileIfDrifted(email: string, state: readonly StateSubscription[]): Promise<string[]> {
   const ours = await Subscription.find(
@@ -182,9 +182,28 @@ export async function flagForReconcileIfDrifted(email: string, state: readonly S
   ).lean();
   const drifted = subscriptionsDisagreeing(state, ours);
   if (drifted.length > 0) {
-    await withKeyedLock(userLockKey(email), () => updateOrCreateUser(email, { $set: { reconciledAt: null, factsChangedAt: new Date() } }));
+    const now = new Date();
+    await withKeyedLock(userLockKey(email), () => updateOrCreateUser(email, { $set: { reconcileRequestedAt: now, factsChangedAt: now } }));
   }
   return drifted;
+}
+
+/**
+ * Polar answered 404 for a subscription we hold: it does not exist there (deleted, or never of
+ * this Polar), so it grants nothing any more. Ended now, as a newer fact than any we hold.
+ */
+export async function endLostSubscription(polarSubscriptionId: string): Promise<void> {
+  const held = await Subscription.findOne({ polarSubscriptionId }, { customerEmail: 1 }).lean();
+  if (!held) return;
+  await withKeyedLock(userLockKey(held.customerEmail), async () => {
+    const now = new Date();
+    await Subscription.updateOne(
+      { polarSubscriptionId },
+      { $set: { status: "canceled", statusRank: subscriptionStatusRank("canceled"), endedAt: now, polarModifiedAt: now } },
+    );
+    const version = await touchUser(held.customerEmail, {});
+    await recomputePlan(held.customerEmail, version);
+  });
 }
 
 export async function unlinkCustomer(polarCustomerId: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Payment } from "@/models/Payment";
 import { Subscription } from "@/models/Subscription";
 import { User } from "@/models/User";
 import { WebhookEvent } from "@/models/WebhookEvent";
@@ -91,6 +92,37 @@ describe("GET /api/cron/billing: Vercel Cron's bearer secret", () => {
 });
 
 describe("the reconciler, against Polar's customer state", () => {
+  it("reaches everyone: a flagged Free user who paid (events lost) is repaired in the first run beside 200 paid users, who are all visited within 5 runs", { timeout: 60_000 }, async () => {
+    const long = new Date(Date.UTC(2020, 0, 1));
+    const paid = Array.from({ length: 200 }, (_, i) => `paid-${i}@example.com`);
+    // Paid by one-time purchases (no Polar order to ask about), checked long ago, not recently active.
+    const payments = await Payment.insertMany(paid.map((email, i) => ({ checkoutId: `co_paid_${i}`, customerEmail: email, status: "completed", plan: "pro", productId: PRO_ID })));
+    await User.insertMany(paid.map((email, i) => ({ email, subscriptionStatus: "pro", planRank: 1, reconciledAt: long, payments: [payments[i]!._id] })));
+
+    // A Free user whose subscription's events were all lost; only Polar's state change arrives.
+    const email = "lost-everything@example.com";
+    await buy(email, PRO_MONTHLY_ID, "customer.state_changed", (type) => type.startsWith("subscription.") || type.startsWith("order.") || type.startsWith("checkout."));
+    await User.updateOne({ email }, { $set: { factsChangedAt: long, reconciledAt: long } });
+    const flagged = await User.findOne({ email }).lean();
+    expect(flagged).toMatchObject({ subscriptionStatus: "free", reconcileRequestedAt: expect.any(Date) });
+
+    expect(await (await cron(`Bearer ${CRON_SECRET}`)).json()).toMatchObject({ reconciled: { checked: 50, errors: 0 } });
+    expect(await User.findOne({ email }).lean()).toMatchObject({ subscriptionStatus: "pro", reconcileRequestedAt: null });
+
+    for (let run = 2; run <= 5; run++) await cron(`Bearer ${CRON_SECRET}`);
+    expect(await User.countDocuments({ email: { $in: paid }, reconciledAt: long })).toBe(0);
+    expect(await User.countDocuments({ email: { $in: paid }, subscriptionStatus: "pro" })).toBe(200);
+  });
+
+  it("a subscription Polar answers 404 for is ended, instead of failing that user's check on every run", { timeout: 30_000 }, async () => {
+    const email = "ghost@example.com";
+    await post(event("subscription.active", subscriptionWire({ id: "5e0c1f2a-0000-4000-8000-00000000dead", product: proMonthlyProduct, customer: { id: "cus_ghost", email }, status: "active", modifiedAt: new Date() })));
+    expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("pro");
+    expect(await (await cron(`Bearer ${CRON_SECRET}`)).json()).toMatchObject({ reconciled: { errors: 0 } });
+    expect(await Subscription.findOne({ polarSubscriptionId: "5e0c1f2a-0000-4000-8000-00000000dead" }).lean()).toMatchObject({ status: "canceled", endedAt: expect.any(Date) });
+    expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("free");
+  });
+
   it("repairs a lost subscription.revoked: the user goes to Free and the repair is recorded", { timeout: 30_000 }, async () => {
     const email = "lost-revocation@example.com";
     await buy(email, PRO_MONTHLY_ID, "subscription.active");
