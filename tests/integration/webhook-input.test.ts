@@ -39,6 +39,20 @@ describe("bad input gets a clear status and writes nothing", () => {
     await expectNothingWritten();
   });
 
+  it("only a signed delivery counts as load for the apply scheduler: 100 forged ones count none", async () => {
+    const scheduler = (globalThis as { __applyScheduler?: { answeringStarted(): void } }).__applyScheduler;
+    if (!scheduler) throw new Error("the apply scheduler is not loaded");
+    const counted = vi.spyOn(scheduler, "answeringStarted");
+    try {
+      for (let i = 0; i < 100; i++) expect((await receiveWebhook(body, sign(body, "whsec_someone_else").headers, SECRET)).status).toBe(403);
+      expect(counted).not.toHaveBeenCalled();
+      await postDelivery(sign(body, SECRET));
+      expect(counted).toHaveBeenCalledTimes(1);
+    } finally {
+      counted.mockRestore();
+    }
+  });
+
   it("missing signature headers: 403", async () => {
     const res = await receiveWebhook(body, { "content-type": "application/json" }, SECRET);
     expect(res.status).toBe(403);
