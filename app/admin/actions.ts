@@ -4,9 +4,10 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { requireAdmin } from "@/lib/admin/access";
 import { replayEvent } from "@/lib/webhooks/operator";
+import { WEBHOOK_ID_PATTERN } from "@/lib/admin/replay-notice";
 
 // A webhook-id as Polar sends it (Standard Webhooks: printable, no spaces), bounded.
-const replayInput = z.object({ webhookId: z.string().trim().regex(/^[\x21-\x7e]{1,128}$/) });
+const replayInput = z.object({ webhookId: z.string().trim().regex(WEBHOOK_ID_PATTERN) });
 
 /**
  * The Replay button: the same path as `npm run webhooks -- replay <id>` (the applier a delivery

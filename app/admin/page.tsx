@@ -7,19 +7,9 @@ import { CustomersPanel } from "./CustomersPanel";
 import { DriftPanel } from "./DriftPanel";
 import { EventLogPanel } from "./EventLogPanel";
 import { HealthPanel, HealthView } from "./HealthPanel";
+import { replayNotice } from "@/lib/admin/replay-notice";
 
 export const metadata: Metadata = { title: "Operator", robots: { index: false } };
-
-const replayMessages: Record<string, string> = {
-  applied: "Replayed: the event is applied.",
-  ignored: "Replayed: nothing in it to apply.",
-  "already-applied": "Already applied: nothing to do.",
-  "not-found": "No event with that webhook-id.",
-  busy: "Someone else is applying it right now; look again in a minute.",
-  retry: "Replayed, but it failed again; it stays in the sweep's queue.",
-  failed: "Replayed, but it failed again.",
-  invalid: "That was not a webhook-id.",
-};
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -41,7 +31,7 @@ export default async function AdminPage({ searchParams }: Props) {
     status: (WEBHOOK_EVENT_STATUSES as readonly string[]).includes(status ?? "") ? (status as WebhookEventStatus) : undefined,
   };
   const now = new Date();
-  const replay = one(params.replay);
+  const replay = replayNotice(one(params.replay), one(params.replayed));
   return (
     <div className="space-y-10">
       <h1 className="text-2xl font-bold">Operator</h1>
@@ -57,7 +47,7 @@ export default async function AdminPage({ searchParams }: Props) {
         <h2 id="attention" className="text-xl font-semibold">Failed or unapplied events</h2>
         {replay ? (
           <p role="status" className="rounded-md bg-slate-100 px-3 py-2" data-testid="replay-result">
-            {one(params.replayed) ? <code>{one(params.replayed)}</code> : null} {replayMessages[replay] ?? replay}
+            {replay.id ? <code>{replay.id}</code> : null} {replay.message}
           </p>
         ) : null}
         <Streamed>

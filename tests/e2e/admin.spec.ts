@@ -152,4 +152,10 @@ test("a tampered Replay form gets a clear answer and changes nothing", async ({ 
   await expect(page.getByTestId("replay-result")).toContainText("That was not a webhook-id.");
   const stored = await client.db().collection<StoredEvent>("webhookevents").findOne({ _id: webhookId });
   expect(stored?.status).toBe("failed");
+
+  // A crafted link puts no text of its own on the page: unknown outcomes say nothing.
+  await page.goto(`/admin?replay=${encodeURIComponent("Your account is locked, call +1 555 0100")}&replayed=msg_x`);
+  await expect(page.getByRole("heading", { name: "Failed or unapplied events" })).toBeVisible();
+  await expect(page.getByTestId("replay-result")).toHaveCount(0);
+  await expect(page.getByText("Your account is locked")).toHaveCount(0);
 });
