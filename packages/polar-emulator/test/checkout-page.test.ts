@@ -273,11 +273,11 @@ describe("admin", () => {
       const checkout = await createCheckout(own.polar, "reset@example.com");
       await pay(checkout.url);
       const res = await admin(own.emulator.url, "/admin/reset", {});
-      expect(await res.json()).toEqual({ reset: true, products: 3 });
+      expect(await res.json()).toEqual({ reset: true, products: 6 });
       await expect(own.polar.checkouts.get({ id: checkout.id })).rejects.toThrow();
       await expect(own.polar.customers.getStateExternal({ externalId: "reset@example.com" })).rejects.toThrow();
       expect(((await (await admin(own.emulator.url, "/admin/deliveries.json")).json()) as { deliveries: unknown[] }).deliveries).toEqual([]);
-      expect((await own.polar.products.list({})).result.items).toHaveLength(3);
+      expect((await own.polar.products.list({ limit: 100 })).result.items).toHaveLength(6);
     } finally {
       await own.stop();
     }

@@ -15,6 +15,10 @@ export const PRO_ID = "35a2afdc-3dbc-4d68-9e0c-36527c0b48bd";
 export const PRO_MONTHLY_ID = "7c1f0e3a-52a4-4d5e-9b1a-2f7d6c3b8e90";
 /** Pro Monthly's price after a 14-day free trial (the seed's trial product). */
 export const PRO_TRIAL_ID = "4d3b2a19-8c7e-4f60-9a5b-3c2d1e0f9a8b";
+/** The rest of the seed's plan ladder (metadata `plan` and `rank`: pro 1, business 2). */
+export const PRO_YEARLY_ID = "9b6e2f41-7d3a-4c85-a1f0-5e2b8c4d7a16";
+export const BUSINESS_MONTHLY_ID = "c4e8a2d7-1f5b-4e93-b6a0-8d2f7c1e3b54";
+export const BUSINESS_YEARLY_ID = "e1a7c3f9-6b2d-4a58-9c4e-0f3d8b7a2c61";
 export const SUCCESS_URL = "http://localhost:3000/confirmation?checkout_id={CHECKOUT_ID}";
 
 export interface Received {
