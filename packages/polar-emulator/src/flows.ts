@@ -474,17 +474,23 @@ export class Flows {
     return true;
   }
 
-  /** Revoke now: access ends, status canceled, ended_at set. */
+  /**
+   * Revoke now: access ends, status canceled, ended_at set. Polar sends `subscription.canceled`
+   * before `subscription.revoked` on every revocation: `_after_subscription_updated`
+   * (server/polar/subscription/service.py) fires it when `canceled_at` becomes set, or when an
+   * already canceling subscription is revoked, and `_perform_cancellation` always sets it.
+   */
   revokeSubscription(sub: SubscriptionRecord): boolean {
     if (sub.status === "canceled") return false;
     const now = isoNow();
     sub.status = "canceled";
     sub.cancelAtPeriodEnd = false;
-    sub.canceledAt ??= now;
+    sub.canceledAt = now;
     sub.endsAt = now;
     sub.endedAt = now;
     sub.modifiedAt = now;
     this.emitSubscription("subscription.updated", sub);
+    this.emitSubscription("subscription.canceled", sub);
     this.emitSubscription("subscription.revoked", sub);
     this.emitState(sub.customerId);
     this.changed();

@@ -247,8 +247,8 @@ describe("the customer portal", () => {
     expect(canceledState.map((r) => r.type)).toEqual(["customer.state_changed"]);
     for (const r of canceled) expect(r.data).toMatchObject({ id: sub?.id, status: "active", cancel_at_period_end: true, ends_at: expect.any(String), ended_at: null });
 
-    const [revoked, revokedState] = split(await since(await act(`/portal/subscriptions/${sub?.id}/revoke`), 3));
-    expect(revoked.map((r) => r.type)).toEqual(["subscription.updated", "subscription.revoked"]);
+    const [revoked, revokedState] = split(await since(await act(`/portal/subscriptions/${sub?.id}/revoke`), 4));
+    expect(revoked.map((r) => r.type)).toEqual(["subscription.updated", "subscription.canceled", "subscription.revoked"]);
     expect(revokedState.map((r) => r.type)).toEqual(["customer.state_changed"]);
     for (const r of revoked) expect(r.data).toMatchObject({ id: sub?.id, status: "canceled", ended_at: expect.any(String) });
     for (const r of [...refunded, ...canceled, ...revoked]) verified(r);
