@@ -33,10 +33,13 @@ export interface ProrationLine {
 /**
  * `amount * (end - at) / (end - start)`, rounded half to even, computed as an exact fraction of
  * milliseconds (Polar divides seconds as Decimals; the emulator's clock has milliseconds).
+ *
+ * On Polar a period never starts in the future; in the emulator it does after a renewal brought
+ * forward (Renew now): the clock stands at the new period's start then, so the share is whole.
  */
 export function prorated(amount: number, period: Period, at: Date): number {
   const total = BigInt(period.end.getTime() - period.start.getTime());
-  const remaining = BigInt(period.end.getTime() - at.getTime());
+  const remaining = BigInt(period.end.getTime() - Math.max(at.getTime(), period.start.getTime()));
   if (remaining <= 0n || total <= 0n) return 0;
   const numerator = BigInt(amount) * remaining;
   const quotient = numerator / total;

@@ -69,6 +69,8 @@ describe("proration (Polar's per-second rule)", () => {
     expect(prorated(1299, april, april.end)).toBe(0);
     expect(prorated(1299, april, at("2026-05-02T00:00:00.000Z"))).toBe(0);
     expect(prorated(1299, april, april.start)).toBe(1299);
+    // A period that starts later (a renewal brought forward in the emulator) is whole, never more.
+    expect(prorated(1299, april, at("2026-03-20T00:00:00.000Z"))).toBe(1299);
   });
 
   it("a change of interval starts a new period now, anchored on today: the new price is charged in full", () => {
