@@ -18,7 +18,7 @@ import {
 } from "./serialize";
 import type { CustomerRecord, OrderRecord, Store, SubscriptionRecord } from "./store";
 import { revokeSubscription, updateSubscription } from "./subscription-update";
-import { checkoutCreateBody, customerSessionCreateBody, pageParams, parseOr422, parseSubscriptionUpdate, uuidPath } from "./validation";
+import { checkoutCreateBody, checkoutUpdateBody, customerSessionCreateBody, pageParams, parseOr422, parseSubscriptionUpdate, uuidPath } from "./validation";
 
 /**
  * The subset of Polar's REST API (v1) the app uses, answered in Polar's JSON. Paths, status
@@ -151,6 +151,16 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
       pattern: /^\/v1\/checkouts\/([^/]+)\/?$/,
       handler: (_req, res, [id = ""]) => {
         sendJson(res, 200, wire.checkout(toCheckout(found(store.checkouts.get(uuidPath("id", id))), ctx)));
+      },
+    },
+    {
+      method: "PATCH",
+      pattern: /^\/v1\/checkouts\/([^/]+)\/?$/,
+      handler: async (req, res, [id = ""]) => {
+        const checkoutId = uuidPath("id", id);
+        const body = parseOr422(checkoutUpdateBody, await readJson(req));
+        const checkout = found(store.checkouts.get(checkoutId));
+        sendJson(res, 200, wire.checkout(toCheckout(flows.updateCheckout(checkout, body), ctx)));
       },
     },
     {

@@ -4,7 +4,15 @@ import type { PolarEvent } from "./events";
 import { validationError } from "./http";
 import { ORGANIZATION_POLICY } from "./organization-policy";
 import { changeTarget, planImmediateChange, type ProrationBehavior } from "./plan-change";
-import { cannotPauseSubscription, noScheduledPause, notPausedSubscription, paymentFailed } from "./polar-errors";
+import {
+  ALREADY_ACTIVE_SUBSCRIPTION_MESSAGE,
+  alreadyActiveSubscription,
+  cannotPauseSubscription,
+  noScheduledPause,
+  notOpenCheckout,
+  notPausedSubscription,
+  paymentFailed,
+} from "./polar-errors";
 import { toCheckout, toCustomer, toCustomerState, toOrder, toProduct, toRefund, toSubscription, type WireContext } from "./serialize";
 import {
   isoNow,
@@ -26,7 +34,7 @@ import {
 import { nextPeriodEnd } from "./period";
 import { nextPaymentAttempt } from "./dunning";
 import { activeTrial, trialEndFrom } from "./trial";
-import type { CheckoutCreateBody, CustomerSessionCreateBody } from "./validation";
+import type { CheckoutCreateBody, CheckoutUpdateBody, CustomerSessionCreateBody } from "./validation";
 
 /**
  * What Polar does when a merchant or a customer acts: the state change, then the webhooks in
@@ -49,6 +57,8 @@ const DECLINING_CARDS: Record<string, string> = {
 export type PayResult =
   | { kind: "succeeded"; successEvent: DeliveryLog }
   | { kind: "declined"; message: string }
+  // Polar's AlreadyActiveSubscriptionError (403): the customer already has a subscription.
+  | { kind: "forbidden"; message: string }
   | { kind: "invalid"; message: string }
   | { kind: "not-open"; status: CheckoutRecord["status"] };
 
@@ -175,6 +185,57 @@ export class Flows {
     return null;
   }
 
+  /**
+   * Polar's `_validate_subscription_uniqueness` (server/polar/checkout/service.py), run on every
+   * update and confirmation of a checkout: when the organization does not allow multiple
+   * subscriptions, a checkout for a recurring product is refused to a customer (the checkout's,
+   * else any with its email) who has a billable subscription (active, trialing or past_due).
+   */
+  private alreadySubscribed(checkout: CheckoutRecord, email: string | null): boolean {
+    if (ORGANIZATION_POLICY.allowMultipleSubscriptions) return false;
+    if (!this.store.products.get(checkout.productId)?.recurringInterval) return false;
+    const customerIds = new Set<string>();
+    if (checkout.customerId) customerIds.add(checkout.customerId);
+    else if (email) for (const c of this.store.customers.values()) if (c.email.toLowerCase() === email.toLowerCase()) customerIds.add(c.id);
+    return this.store.subscriptionsWhere((s) => customerIds.has(s.customerId) && BILLABLE.has(s.status)).length > 0;
+  }
+
+  /**
+   * `PATCH /v1/checkouts/{id}`: Polar's `update` of an open checkout (`_update_checkout`): the
+   * fields given, worked out on a copy so that a refusal leaves the checkout as it was; an email
+   * is ignored once the checkout has a customer; the trial is recomputed; then
+   * `checkout.updated`.
+   */
+  updateCheckout(checkout: CheckoutRecord, body: CheckoutUpdateBody): CheckoutRecord {
+    if (checkout.status === "open" && Date.parse(checkout.expiresAt) <= Date.now()) this.expireCheckout(checkout);
+    if (checkout.status !== "open") throw notOpenCheckout(checkout.id, checkout.status);
+    const next: CheckoutRecord = { ...checkout };
+    if (body.product_id != null) {
+      const product = this.store.products.get(body.product_id);
+      if (!product || !checkout.productIds.includes(product.id)) {
+        throw validationError({ type: "value_error", loc: ["body", "product_id"], msg: "Product is not available in this checkout.", input: body.product_id });
+      }
+      if (product.isArchived) throw validationError({ type: "value_error", loc: ["body", "product_id"], msg: "Product is archived.", input: body.product_id });
+      next.productId = product.id;
+    }
+    if (body.customer_name !== undefined) next.customerName = body.customer_name;
+    if (body.customer_email != null && !checkout.customerId) {
+      this.linkedCustomer(checkout.externalCustomerId, body.customer_email);
+      next.customerEmail = body.customer_email;
+    }
+    if (body.metadata) next.metadata = { ...body.metadata };
+    if (body.customer_metadata) next.customerMetadata = { ...body.customer_metadata };
+    if (body.success_url !== undefined) next.successUrl = body.success_url;
+    if (body.return_url !== undefined) next.returnUrl = body.return_url;
+    if (this.alreadySubscribed(next, next.customerEmail)) throw alreadyActiveSubscription();
+    Object.assign(checkout, next);
+    this.touch(checkout);
+    this.updateTrialEnd(checkout, new Date(checkout.modifiedAt ?? checkout.createdAt));
+    this.emitCheckout("checkout.updated", checkout);
+    this.changed();
+    return checkout;
+  }
+
   createCheckout(body: CheckoutCreateBody): CheckoutRecord {
     body.products.forEach((id, i) => {
       const p = this.store.products.get(id);
@@ -287,8 +348,11 @@ export class Flows {
       } catch {
         return { kind: "invalid", message: "This email belongs to another customer." };
       }
-      checkout.customerEmail = customerEmail;
     }
+    // Polar refuses the confirmation (and any update) of a checkout for a recurring product when
+    // the customer already has one: nothing changes, nothing is sent.
+    if (this.alreadySubscribed(checkout, customerEmail)) return { kind: "forbidden", message: ALREADY_ACTIVE_SUBSCRIPTION_MESSAGE };
+    checkout.customerEmail = customerEmail;
 
     checkout.status = "confirmed";
     this.touch(checkout);

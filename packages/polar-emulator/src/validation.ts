@@ -36,6 +36,22 @@ export const checkoutCreateBody = z.object({
 });
 export type CheckoutCreateBody = z.infer<typeof checkoutCreateBody>;
 
+/**
+ * `PATCH /v1/checkouts/{id}` (Polar's CheckoutUpdate), the part the emulator applies: the product
+ * among the checkout's, the customer's name and email, metadata and the URLs. Other fields of
+ * Polar's schema are accepted and ignored.
+ */
+export const checkoutUpdateBody = z.object({
+  product_id: z.uuid().nullish(),
+  customer_name: z.string().nullish(),
+  customer_email: z.email().nullish(),
+  metadata: metadata.optional(),
+  customer_metadata: metadata.nullish(),
+  success_url: httpUrl.nullish(),
+  return_url: httpUrl.nullish(),
+});
+export type CheckoutUpdateBody = z.infer<typeof checkoutUpdateBody>;
+
 const cancellationReason = z.enum([
   "customer_service",
   "low_quality",
