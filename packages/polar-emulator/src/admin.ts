@@ -128,6 +128,14 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
         sendJson(res, 200, { requests: deps.apiRequests });
         return true;
       }
+      // What Polar's customer JSON does not show: the decline switch and the balance (credit).
+      const customerPath = /^\/admin\/customers\/([^/]+)$/.exec(path);
+      if (customerPath?.[1]) {
+        const customer = store.customers.get(customerPath[1]);
+        if (!customer) throw new ApiError(404, { error: "ResourceNotFound", detail: "Not found" });
+        sendJson(res, 200, { id: customer.id, declineNextCharge: customer.declineNextCharge, balances: customer.balances });
+        return true;
+      }
       throw new ApiError(404, { detail: "Not Found" });
     }
     if (req.method !== "POST") throw new ApiError(405, { detail: "Method Not Allowed" });
@@ -204,8 +212,10 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
       sendJson(res, 200, wire.checkout(toCheckout(checkout, ctx)));
       return true;
     }
-    // Lifecycle triggers for tests, the same flows as the portal's buttons (flows.ts).
-    const lifecycle = /^\/admin\/subscriptions\/([^/]+)\/(renew|renew-failing|retry|retry-declined|uncancel)$/.exec(path);
+    // Lifecycle triggers for tests, the same flows as the portal's buttons (flows.ts). `renew` is
+    // the period's end brought forward (a subscription set to pause pauses), `resume` a paused
+    // subscription's resume (its `resumes_at` brought forward, or the merchant's resume).
+    const lifecycle = /^\/admin\/subscriptions\/([^/]+)\/(renew|renew-failing|retry|retry-declined|uncancel|resume)$/.exec(path);
     if (lifecycle?.[1]) {
       await readBody(req);
       const sub = store.subscriptions.get(lifecycle[1]);
@@ -218,9 +228,22 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
             ? flows.declineRetry(sub) !== null
             : action === "uncancel"
               ? flows.uncancelSubscription(sub)
-              : flows.renewSubscription(sub, { failing: action === "renew-failing" }) !== null;
+              : action === "resume"
+                ? sub.status === "paused" && flows.resumeSubscription(sub) !== null
+                : flows.renewSubscription(sub, { failing: action === "renew-failing" }) !== null;
       if (!ok) throw new ApiError(409, { detail: `The subscription is ${sub.status}${sub.cancelAtPeriodEnd ? " (canceling)" : ""}: cannot ${action}.` });
       sendJson(res, 200, wire.subscription(toSubscription(sub, ctx)));
+      return true;
+    }
+    // The emulator's decline switch: the customer's next charge of the saved card is declined
+    // (a plan change invoiced now answers 402; a renewal or a resume goes past_due).
+    const decline = /^\/admin\/customers\/([^/]+)\/decline-next-charge$/.exec(path);
+    if (decline?.[1]) {
+      const { decline: on } = await body(z.object({ decline: z.boolean().default(true) }).strict(), "{decline?}");
+      const customer = store.customers.get(decline[1]);
+      if (!customer) throw new ApiError(404, { error: "ResourceNotFound", detail: "Not found" });
+      flows.setDeclineNextCharge(customer, on);
+      sendJson(res, 200, { id: customer.id, declineNextCharge: customer.declineNextCharge, balances: customer.balances });
       return true;
     }
     const refundPart = /^\/admin\/orders\/([^/]+)\/refund-part$/.exec(path);

@@ -17,7 +17,8 @@ import {
   type WireContext,
 } from "./serialize";
 import type { CustomerRecord, OrderRecord, Store, SubscriptionRecord } from "./store";
-import { checkoutCreateBody, customerSessionCreateBody, pageParams, parseOr422, uuidPath } from "./validation";
+import { revokeSubscription, updateSubscription } from "./subscription-update";
+import { checkoutCreateBody, checkoutUpdateBody, customerSessionCreateBody, pageParams, parseOr422, parseSubscriptionUpdate, uuidPath } from "./validation";
 
 /**
  * The subset of Polar's REST API (v1) the app uses, answered in Polar's JSON. Paths, status
@@ -35,7 +36,7 @@ export interface ApiDeps {
 type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams) => Promise<void> | void;
 
 interface Route {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PATCH" | "DELETE";
   pattern: RegExp;
   handler: Handler;
 }
@@ -153,6 +154,16 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
       },
     },
     {
+      method: "PATCH",
+      pattern: /^\/v1\/checkouts\/([^/]+)\/?$/,
+      handler: async (req, res, [id = ""]) => {
+        const checkoutId = uuidPath("id", id);
+        const body = parseOr422(checkoutUpdateBody, await readJson(req));
+        const checkout = found(store.checkouts.get(checkoutId));
+        sendJson(res, 200, wire.checkout(toCheckout(flows.updateCheckout(checkout, body), ctx)));
+      },
+    },
+    {
       method: "GET",
       pattern: /^\/v1\/customers\/external\/([^/]+)\/state\/?$/,
       handler: (_req, res, [externalId = ""]) => {
@@ -223,6 +234,28 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
       pattern: /^\/v1\/subscriptions\/([^/]+)\/?$/,
       handler: (_req, res, [id = ""]) => {
         sendJson(res, 200, wire.subscription(toSubscription(found(store.subscriptions.get(uuidPath("id", id))), ctx)));
+      },
+    },
+    {
+      // One kind of change per call (validation.ts); refusals answer as Polar (subscription-update.ts).
+      method: "PATCH",
+      pattern: /^\/v1\/subscriptions\/([^/]+)\/?$/,
+      handler: async (req, res, [id = ""]) => {
+        const subId = uuidPath("id", id);
+        // FastAPI validates the body before the handler looks the subscription up.
+        const update = parseSubscriptionUpdate(await readJson(req));
+        const sub = found(store.subscriptions.get(subId));
+        updateSubscription(flows, sub, update);
+        sendJson(res, 200, wire.subscription(toSubscription(sub, ctx)));
+      },
+    },
+    {
+      method: "DELETE",
+      pattern: /^\/v1\/subscriptions\/([^/]+)\/?$/,
+      handler: (_req, res, [id = ""]) => {
+        const sub = found(store.subscriptions.get(uuidPath("id", id)));
+        revokeSubscription(flows, sub);
+        sendJson(res, 200, wire.subscription(toSubscription(sub, ctx)));
       },
     },
     {

@@ -122,6 +122,10 @@ export function createCheckoutPage(deps: CheckoutPageDeps): (req: IncomingMessag
       case "invalid":
         sendHtml(res, 422, render(deps, checkout, { error: result.message, card, email: email ?? undefined }));
         return true;
+      case "forbidden":
+        // Polar's AlreadyActiveSubscriptionError (403), shown as its checkout shows it.
+        sendHtml(res, 403, render(deps, checkout, { error: result.message, card, email: email ?? undefined }));
+        return true;
       case "not-open":
         if (result.status === "succeeded") redirect(res, successUrlFor(checkout, deps.baseUrl()));
         else if (result.status === "expired") sendHtml(res, 410, render(deps, checkout));

@@ -100,12 +100,22 @@ import {
   WebhookCustomerStateChangedPayload$outboundSchema,
   type WebhookCustomerStateChangedPayload,
 } from "@polar-sh/sdk/models/components/webhookcustomerstatechangedpayload";
+import {
+  WebhookSubscriptionPausedPayload$inboundSchema,
+  WebhookSubscriptionPausedPayload$outboundSchema,
+  type WebhookSubscriptionPausedPayload,
+} from "@polar-sh/sdk/models/components/webhooksubscriptionpausedpayload";
+import {
+  WebhookSubscriptionResumedPayload$inboundSchema,
+  WebhookSubscriptionResumedPayload$outboundSchema,
+  type WebhookSubscriptionResumedPayload,
+} from "@polar-sh/sdk/models/components/webhooksubscriptionresumedpayload";
 import { Subscription$inboundSchema, Subscription$outboundSchema, type Subscription } from "@polar-sh/sdk/models/components/subscription";
 
 /**
  * `subscription.cycled`: Polar sends it (the subscription object as `data`, like every other
- * subscription.* event), but the SDK 0.47 has no payload type for it and its `validateEvent`
- * throws on it. Written here with the SDK's own Subscription schemas, so its `data` is exactly
+ * subscription.* event), but the SDK (0.47 to 0.49) has no payload type for it and its
+ * `validateEvent` throws on it. Written here with the SDK's own Subscription schemas, so its `data` is exactly
  * what Polar sends and what `Subscription$inboundSchema` parses.
  */
 export interface SubscriptionCycledPayload {
@@ -127,8 +137,13 @@ const cycledDecode = {
   },
 };
 
-/** Types Polar sends that the SDK 0.47's `validateEvent` refuses ("Unknown event type"). */
-export const TYPES_THE_SDK_CANNOT_PARSE: ReadonlySet<string> = new Set(["subscription.cycled"]);
+/**
+ * Types Polar sends that the pinned SDK's `validateEvent` refuses ("Unknown event type"); their
+ * `data` is a Subscription, which `Subscription$inboundSchema` parses. The SDK 0.49 has payload
+ * types for `subscription.paused` and `subscription.resumed` (used below to encode them) and
+ * lists them in `WebhookEventType`, but its `validateEvent` has no case for them.
+ */
+export const TYPES_THE_SDK_CANNOT_PARSE: ReadonlySet<string> = new Set(["subscription.cycled", "subscription.paused", "subscription.resumed"]);
 
 /**
  * Every event the emulator emits, as the SDK's own webhook payload types. Serializing through
@@ -155,6 +170,8 @@ export type PolarEvent =
   | WebhookSubscriptionPastDuePayload
   | WebhookSubscriptionUncanceledPayload
   | WebhookCustomerStateChangedPayload
+  | WebhookSubscriptionPausedPayload
+  | WebhookSubscriptionResumedPayload
   | SubscriptionCycledPayload
 ;
 
@@ -189,6 +206,8 @@ const codecs: { [K in PolarEventType]: Codec<Extract<PolarEvent, { type: K }>> }
   "subscription.uncanceled": { encode: WebhookSubscriptionUncanceledPayload$outboundSchema, decode: WebhookSubscriptionUncanceledPayload$inboundSchema },
   "customer.state_changed": { encode: WebhookCustomerStateChangedPayload$outboundSchema, decode: WebhookCustomerStateChangedPayload$inboundSchema },
   "subscription.cycled": { encode: cycledEncode, decode: cycledDecode },
+  "subscription.paused": { encode: WebhookSubscriptionPausedPayload$outboundSchema, decode: WebhookSubscriptionPausedPayload$inboundSchema },
+  "subscription.resumed": { encode: WebhookSubscriptionResumedPayload$outboundSchema, decode: WebhookSubscriptionResumedPayload$inboundSchema },
 };
 
 export const EMITTED_EVENT_TYPES = Object.keys(codecs) as PolarEventType[];

@@ -1,6 +1,18 @@
+import { refundable, settle } from "./balance";
 import type { DeliveryLog, WebhookDelivery } from "./delivery";
 import type { PolarEvent } from "./events";
 import { validationError } from "./http";
+import { ORGANIZATION_POLICY } from "./organization-policy";
+import { changeTarget, planImmediateChange, type ProrationBehavior } from "./plan-change";
+import {
+  ALREADY_ACTIVE_SUBSCRIPTION_MESSAGE,
+  alreadyActiveSubscription,
+  cannotPauseSubscription,
+  noScheduledPause,
+  notOpenCheckout,
+  notPausedSubscription,
+  paymentFailed,
+} from "./polar-errors";
 import { toCheckout, toCustomer, toCustomerState, toOrder, toProduct, toRefund, toSubscription, type WireContext } from "./serialize";
 import {
   isoNow,
@@ -8,8 +20,11 @@ import {
   secretToken,
   tick,
   type CheckoutRecord,
+  type CustomerCancellationReason,
   type CustomerRecord,
   type CustomerSessionRecord,
+  type Metadata,
+  type OrderItemRecord,
   type OrderRecord,
   type ProductRecord,
   type RecurringInterval,
@@ -19,7 +34,7 @@ import {
 import { nextPeriodEnd } from "./period";
 import { nextPaymentAttempt } from "./dunning";
 import { activeTrial, trialEndFrom } from "./trial";
-import type { CheckoutCreateBody, CustomerSessionCreateBody } from "./validation";
+import type { CheckoutCreateBody, CheckoutUpdateBody, CustomerSessionCreateBody } from "./validation";
 
 /**
  * What Polar does when a merchant or a customer acts: the state change, then the webhooks in
@@ -42,8 +57,18 @@ const DECLINING_CARDS: Record<string, string> = {
 export type PayResult =
   | { kind: "succeeded"; successEvent: DeliveryLog }
   | { kind: "declined"; message: string }
+  // Polar's AlreadyActiveSubscriptionError (403): the customer already has a subscription.
+  | { kind: "forbidden"; message: string }
   | { kind: "invalid"; message: string }
   | { kind: "not-open"; status: CheckoutRecord["status"] };
+
+/** Polar's billable statuses (`SubscriptionStatus.billable_statuses`, models/subscription.py). */
+const BILLABLE: ReadonlySet<SubscriptionRecord["status"]> = new Set(["active", "trialing", "past_due"]);
+
+/** What a renewal came to: its order, or, for a subscription set to pause, the pause. */
+export type RenewResult = OrderRecord | "paused";
+
+const sum = (amounts: number[]): number => amounts.reduce((a, b) => a + b, 0);
 
 function luhn(digits: string): boolean {
   let sum = 0;
@@ -90,7 +115,9 @@ export class Flows {
       | "subscription.uncanceled"
       | "subscription.revoked"
       | "subscription.past_due"
-      | "subscription.cycled",
+      | "subscription.cycled"
+      | "subscription.paused"
+      | "subscription.resumed",
     s: SubscriptionRecord,
   ): DeliveryLog {
     return this.emit({ type, timestamp: tick(), data: toSubscription(s, this.ctx) });
@@ -156,6 +183,57 @@ export class Flows {
       }
     }
     return null;
+  }
+
+  /**
+   * Polar's `_validate_subscription_uniqueness` (server/polar/checkout/service.py), run on every
+   * update and confirmation of a checkout: when the organization does not allow multiple
+   * subscriptions, a checkout for a recurring product is refused to a customer (the checkout's,
+   * else any with its email) who has a billable subscription (active, trialing or past_due).
+   */
+  private alreadySubscribed(checkout: CheckoutRecord, email: string | null): boolean {
+    if (ORGANIZATION_POLICY.allowMultipleSubscriptions) return false;
+    if (!this.store.products.get(checkout.productId)?.recurringInterval) return false;
+    const customerIds = new Set<string>();
+    if (checkout.customerId) customerIds.add(checkout.customerId);
+    else if (email) for (const c of this.store.customers.values()) if (c.email.toLowerCase() === email.toLowerCase()) customerIds.add(c.id);
+    return this.store.subscriptionsWhere((s) => customerIds.has(s.customerId) && BILLABLE.has(s.status)).length > 0;
+  }
+
+  /**
+   * `PATCH /v1/checkouts/{id}`: Polar's `update` of an open checkout (`_update_checkout`): the
+   * fields given, worked out on a copy so that a refusal leaves the checkout as it was; an email
+   * is ignored once the checkout has a customer; the trial is recomputed; then
+   * `checkout.updated`.
+   */
+  updateCheckout(checkout: CheckoutRecord, body: CheckoutUpdateBody): CheckoutRecord {
+    if (checkout.status === "open" && Date.parse(checkout.expiresAt) <= Date.now()) this.expireCheckout(checkout);
+    if (checkout.status !== "open") throw notOpenCheckout(checkout.id, checkout.status);
+    const next: CheckoutRecord = { ...checkout };
+    if (body.product_id != null) {
+      const product = this.store.products.get(body.product_id);
+      if (!product || !checkout.productIds.includes(product.id)) {
+        throw validationError({ type: "value_error", loc: ["body", "product_id"], msg: "Product is not available in this checkout.", input: body.product_id });
+      }
+      if (product.isArchived) throw validationError({ type: "value_error", loc: ["body", "product_id"], msg: "Product is archived.", input: body.product_id });
+      next.productId = product.id;
+    }
+    if (body.customer_name !== undefined) next.customerName = body.customer_name;
+    if (body.customer_email != null && !checkout.customerId) {
+      this.linkedCustomer(checkout.externalCustomerId, body.customer_email);
+      next.customerEmail = body.customer_email;
+    }
+    if (body.metadata) next.metadata = { ...body.metadata };
+    if (body.customer_metadata) next.customerMetadata = { ...body.customer_metadata };
+    if (body.success_url !== undefined) next.successUrl = body.success_url;
+    if (body.return_url !== undefined) next.returnUrl = body.return_url;
+    if (this.alreadySubscribed(next, next.customerEmail)) throw alreadyActiveSubscription();
+    Object.assign(checkout, next);
+    this.touch(checkout);
+    this.updateTrialEnd(checkout, new Date(checkout.modifiedAt ?? checkout.createdAt));
+    this.emitCheckout("checkout.updated", checkout);
+    this.changed();
+    return checkout;
   }
 
   createCheckout(body: CheckoutCreateBody): CheckoutRecord {
@@ -270,8 +348,11 @@ export class Flows {
       } catch {
         return { kind: "invalid", message: "This email belongs to another customer." };
       }
-      checkout.customerEmail = customerEmail;
     }
+    // Polar refuses the confirmation (and any update) of a checkout for a recurring product when
+    // the customer already has one: nothing changes, nothing is sent.
+    if (this.alreadySubscribed(checkout, customerEmail)) return { kind: "forbidden", message: ALREADY_ACTIVE_SUBSCRIPTION_MESSAGE };
+    checkout.customerEmail = customerEmail;
 
     checkout.status = "confirmed";
     this.touch(checkout);
@@ -332,8 +413,16 @@ export class Flows {
       trialStart: trialEnd ? start.toISOString() : null,
       trialEnd,
       pastDueAt: null,
+      anchorDay: start.getUTCDate(),
       cancelAtPeriodEnd: false,
       canceledAt: null,
+      customerCancellationReason: null,
+      customerCancellationComment: null,
+      pauseAtPeriodEnd: false,
+      pausedAt: null,
+      resumesAt: null,
+      pendingUpdate: null,
+      pendingProrations: [],
       startedAt: start.toISOString(),
       endsAt: null,
       endedAt: null,
@@ -346,12 +435,21 @@ export class Flows {
     return subscription;
   }
 
-  /** The checkout's order, created paid: Polar still sends all three events, in this order. */
-  /** A new order, stored, with its own ids and invoice number and nothing refunded or retried yet. */
+  /**
+   * A new order, stored, with its own ids and invoice number and nothing refunded or retried yet;
+   * one line for the product's price and no balance applied unless `items` and
+   * `appliedBalanceAmount` say otherwise.
+   */
   private newOrder(
-    fields: Omit<OrderRecord, "id" | "refundedAmount" | "invoiceNumber" | "itemId" | "failedPayments" | "nextPaymentAttemptAt" | "createdAt" | "modifiedAt">,
+    fields: Omit<
+      OrderRecord,
+      "id" | "refundedAmount" | "invoiceNumber" | "itemId" | "failedPayments" | "nextPaymentAttemptAt" | "createdAt" | "modifiedAt" | "items" | "appliedBalanceAmount"
+    > &
+      Partial<Pick<OrderRecord, "items" | "appliedBalanceAmount" | "createdAt">>,
   ): OrderRecord {
     const order: OrderRecord = {
+      items: null,
+      appliedBalanceAmount: 0,
       ...fields,
       id: newId(),
       refundedAmount: 0,
@@ -359,13 +457,14 @@ export class Flows {
       itemId: newId(),
       failedPayments: 0,
       nextPaymentAttemptAt: null,
-      createdAt: isoNow(),
+      createdAt: fields.createdAt ?? isoNow(),
       modifiedAt: null,
     };
     this.store.orders.set(order.id, order);
     return order;
   }
 
+  /** The checkout's order, created paid: Polar still sends all three events, in this order. */
   private paidCheckoutOrder(checkout: CheckoutRecord, customerId: string, product: ProductRecord, subscription: SubscriptionRecord | null): OrderRecord {
     const trialPeriod = subscription?.trialStart && subscription.trialEnd ? { start: subscription.trialStart, end: subscription.trialEnd } : null;
     const order = this.newOrder({
@@ -448,6 +547,8 @@ export class Flows {
       metadata: { ...checkout.customerMetadata },
       createdAt: isoNow(),
       modifiedAt: null,
+      balances: {},
+      declineNextCharge: false,
     };
     this.store.customers.set(customer.id, customer);
     this.emit({ type: "customer.created", timestamp: tick(), data: toCustomer(customer, this.ctx) });
@@ -456,16 +557,24 @@ export class Flows {
 
   /** A full refund of what is left: refund.created, order.updated (status refunded), order.refunded. */
   refundOrder(order: OrderRecord): boolean {
-    return this.refundPart(order, order.amount - order.refundedAmount);
+    return this.refundPart(order, refundable(order));
   }
 
-  /** Cancel at period end: access continues, status stays active. */
-  cancelSubscription(sub: SubscriptionRecord): boolean {
-    if (sub.status === "canceled" || sub.cancelAtPeriodEnd) return false;
+  /**
+   * Cancel at period end: access continues, status stays. Polar's `can_cancel` (models/subscription.py):
+   * a billable subscription (active, trialing, past_due) not already ending; a scheduled pause
+   * is dropped, the customer's reason and comment kept (`_perform_cancellation`).
+   */
+  cancelSubscription(sub: SubscriptionRecord, why: { reason?: CustomerCancellationReason | null; comment?: string | null } = {}): boolean {
+    if (!BILLABLE.has(sub.status) || sub.endedAt || sub.cancelAtPeriodEnd || sub.endsAt) return false;
     const now = isoNow();
     sub.cancelAtPeriodEnd = true;
     sub.canceledAt = now;
     sub.endsAt = sub.currentPeriodEnd;
+    sub.pauseAtPeriodEnd = false;
+    sub.resumesAt = null;
+    if (why.reason) sub.customerCancellationReason = why.reason;
+    if (why.comment) sub.customerCancellationComment = why.comment;
     sub.modifiedAt = now;
     this.emitSubscription("subscription.updated", sub);
     this.emitSubscription("subscription.canceled", sub);
@@ -474,17 +583,28 @@ export class Flows {
     return true;
   }
 
-  /** Revoke now: access ends, status canceled, ended_at set. */
-  revokeSubscription(sub: SubscriptionRecord): boolean {
-    if (sub.status === "canceled") return false;
+  /**
+   * Revoke now: access ends, status canceled, ended_at set. Polar sends `subscription.canceled`
+   * before `subscription.revoked` on every revocation: `_after_subscription_updated`
+   * (server/polar/subscription/service.py) fires it when `canceled_at` becomes set, or when an
+   * already canceling subscription is revoked, and `_perform_cancellation` always sets it.
+   */
+  revokeSubscription(sub: SubscriptionRecord, why: { reason?: CustomerCancellationReason | null; comment?: string | null } = {}): boolean {
+    // Polar's can_cancel(immediately=True): a paused subscription may be revoked too.
+    if (!(BILLABLE.has(sub.status) || sub.status === "paused") || sub.endedAt) return false;
     const now = isoNow();
     sub.status = "canceled";
     sub.cancelAtPeriodEnd = false;
-    sub.canceledAt ??= now;
+    sub.canceledAt = now;
+    sub.pauseAtPeriodEnd = false;
+    sub.resumesAt = null;
+    if (why.reason) sub.customerCancellationReason = why.reason;
+    if (why.comment) sub.customerCancellationComment = why.comment;
     sub.endsAt = now;
     sub.endedAt = now;
     sub.modifiedAt = now;
     this.emitSubscription("subscription.updated", sub);
+    this.emitSubscription("subscription.canceled", sub);
     this.emitSubscription("subscription.revoked", sub);
     this.emitState(sub.customerId);
     this.changed();
@@ -494,29 +614,99 @@ export class Flows {
   /**
    * A renewal at the period boundary, brought forward to now: the period moves on
    * (`subscription.cycled`, `subscription.updated`), the renewal order is created pending
-   * (billing_reason `subscription_cycle`, no checkout) and charged. Paid: `order.updated`,
-   * `order.paid`. Declined (`failing`): the order stays pending and the subscription becomes
-   * `past_due` (`subscription.updated`, `subscription.past_due`); Polar retries the card later
-   * (retryRenewal). A subscription set to cancel at period end is not renewed (it would end).
+   * (billing_reason `subscription_cycle`, no checkout) and charged (billPeriod). Paid:
+   * `order.updated`, `order.paid`. Declined (`failing`, or the customer's decline switch): the
+   * order stays pending and the subscription becomes `past_due` (`subscription.updated`,
+   * `subscription.past_due`); Polar retries the card later (retryRenewal). A subscription set to
+   * cancel at period end is not renewed (it would end).
+   *
+   * Polar's `cycle` (server/polar/subscription/service.py) also decides two other outcomes here:
+   * a subscription set to pause enters `paused` instead (no order, no `subscription.cycled`:
+   * pauseNow), and a change scheduled for the next period (`pending_update`) is applied first,
+   * so the renewal is for the new product's price.
    *
    * A trialing subscription converts the same way, as in Polar's `cycle`: the trial is the first
    * period, the status becomes active with no `subscription.active` (trialing already counted
    * as active), `trial_start`/`trial_end` stay, and the order's public billing reason is
    * `subscription_cycle` (internally `subscription_cycle_after_trial`, models/order.py).
    */
-  renewSubscription(sub: SubscriptionRecord, opts: { failing?: boolean } = {}): OrderRecord | null {
+  renewSubscription(sub: SubscriptionRecord, opts: { failing?: boolean } = {}): RenewResult | null {
     if (sub.status !== "active" && sub.status !== "trialing") return null;
     if (sub.cancelAtPeriodEnd) return null;
+    if (sub.pauseAtPeriodEnd) {
+      this.pauseNow(sub);
+      return "paused";
+    }
     const start = new Date(sub.currentPeriodEnd);
-    sub.currentPeriodStart = start.toISOString();
-    // Polar bills on the day the subscription started, or on the day its trial ended.
-    const anchor = new Date(sub.trialEnd ?? sub.startedAt ?? sub.createdAt).getUTCDate();
-    sub.currentPeriodEnd = nextPeriodEnd(start, sub.recurringInterval, anchor).toISOString();
+    const resetsCycle = this.applyPendingUpdate(sub, start);
+    // Polar moves the billing day to the trial's end when a trial converts.
+    if (sub.status === "trialing") sub.anchorDay = start.getUTCDate();
+    if (!resetsCycle) {
+      sub.currentPeriodStart = start.toISOString();
+      sub.currentPeriodEnd = nextPeriodEnd(start, sub.recurringInterval, sub.anchorDay).toISOString();
+    }
     if (sub.status === "trialing") sub.status = "active";
     this.touch(sub);
     this.emitSubscription("subscription.cycled", sub);
     this.emitSubscription("subscription.updated", sub);
+    const order = this.billPeriod(sub, opts.failing ?? false);
+    this.log(`[polar-emulator] subscription ${sub.id} renewed to ${sub.currentPeriodEnd}: order ${order.id} ${order.status}`);
+    this.emitState(sub.customerId);
+    this.changed();
+    return order;
+  }
 
+  /**
+   * The change scheduled with `next_period`, applied at the start of the new period (Polar's
+   * `SubscriptionUpdate.apply_update` inside `cycle`): the new product, price and interval. On an
+   * interval change the new period is one new interval from `start`, anchored on its day, and
+   * the caller leaves the dates alone (true is returned); otherwise the anchor moves to the day
+   * the current period started, as apply_update does. A product that can no longer be sold in
+   * the subscription's currency is dropped, as Polar drops the update.
+   */
+  private applyPendingUpdate(sub: SubscriptionRecord, start: Date): boolean {
+    const pending = sub.pendingUpdate;
+    if (!pending) return false;
+    sub.pendingUpdate = null;
+    const product = this.store.products.get(pending.productId);
+    if (!product?.recurringInterval || product.isArchived || product.priceCurrency !== sub.currency) {
+      this.log(`[polar-emulator] subscription ${sub.id}: the scheduled change to ${pending.productId} cannot apply, dropped`);
+      return false;
+    }
+    const intervalChanged = product.recurringInterval !== sub.recurringInterval;
+    sub.productId = product.id;
+    sub.amount = product.priceAmount;
+    sub.recurringInterval = product.recurringInterval;
+    if (intervalChanged) {
+      sub.anchorDay = start.getUTCDate();
+      sub.currentPeriodStart = start.toISOString();
+      sub.currentPeriodEnd = nextPeriodEnd(start, product.recurringInterval, sub.anchorDay).toISOString();
+    } else {
+      sub.anchorDay = new Date(sub.currentPeriodStart).getUTCDate();
+    }
+    this.log(`[polar-emulator] subscription ${sub.id}: scheduled change to ${product.name} applied`);
+    return intervalChanged;
+  }
+
+  /**
+   * A period's order: the price, with any proration a `prorate` change left for it, created
+   * pending (`order.created`), settled against the customer's balance, the rest charged to the
+   * saved card in the background. Paid: `order.updated`, `order.paid`. Declined: the order stays
+   * pending, the subscription `past_due` (`subscription.updated`, `subscription.past_due`), as
+   * Polar's dunning starts (dunning.ts).
+   */
+  private billPeriod(sub: SubscriptionRecord, failing: boolean): OrderRecord {
+    const product = this.store.products.get(sub.productId);
+    const customer = this.store.customers.get(sub.customerId);
+    if (!product || !customer) throw new Error(`Polar emulator: subscription ${sub.id} lost its product or customer`);
+    const deferred = sub.pendingProrations;
+    sub.pendingProrations = [];
+    const items: OrderItemRecord[] | null = deferred.length
+      ? [...deferred, { label: product.name, amount: sub.amount, proration: false, productPriceId: product.priceId }].map((line) => ({ ...line, id: newId() }))
+      : null;
+    const amount = sub.amount + sum(deferred.map((l) => l.amount));
+    const settlement = settle(amount, customer.balances[sub.currency] ?? 0, sub.currency);
+    customer.balances[sub.currency] = settlement.balanceAfter;
     const order = this.newOrder({
       status: "pending",
       customerId: sub.customerId,
@@ -524,13 +714,15 @@ export class Flows {
       checkoutId: null,
       subscriptionId: sub.id,
       billingReason: "subscription_cycle",
-      amount: sub.amount,
+      amount,
       currency: sub.currency,
       trialPeriod: null,
       metadata: { ...sub.metadata },
+      items,
+      appliedBalanceAmount: settlement.applied,
     });
     this.emitOrder("order.created", order);
-    if (opts.failing) {
+    if (settlement.charge > 0 && (failing || this.cardDeclines(customer))) {
       sub.status = "past_due";
       this.touch(sub);
       sub.pastDueAt ??= sub.modifiedAt;
@@ -538,14 +730,225 @@ export class Flows {
       order.nextPaymentAttemptAt = nextPaymentAttempt(1, new Date(sub.modifiedAt!), new Date(sub.pastDueAt!))?.toISOString() ?? null;
       this.emitSubscription("subscription.updated", sub);
       this.emitSubscription("subscription.past_due", sub);
-      this.log(`[polar-emulator] subscription ${sub.id} renewal declined: past_due, order ${order.id} unpaid`);
+      this.log(`[polar-emulator] subscription ${sub.id}: charge of ${settlement.charge} declined: past_due, order ${order.id} unpaid`);
     } else {
       order.status = "paid";
       this.emitOrder("order.updated", this.touch(order));
       this.emitOrder("order.paid", this.touch(order));
-      this.log(`[polar-emulator] subscription ${sub.id} renewed to ${sub.currentPeriodEnd}: order ${order.id}`);
     }
+    return order;
+  }
+
+  /** The saved card declines this charge when the customer's switch is on; the attempt uses it up. */
+  private cardDeclines(customer: CustomerRecord): boolean {
+    if (!customer.declineNextCharge) return false;
+    customer.declineNextCharge = false;
+    return true;
+  }
+
+  /** The emulator's decline switch (admin and portal): the customer's next charge is declined. */
+  setDeclineNextCharge(customer: CustomerRecord, decline: boolean): void {
+    // The emulator's own state, not Polar's: the customer's `modified_at` stays.
+    customer.declineNextCharge = decline;
+    this.log(`[polar-emulator] customer ${customer.id}: the next charge ${decline ? "will be declined" : "will go through"}`);
+    this.changed();
+  }
+
+  /** `subscription.updated`, then the state job's `customer.state_changed`: what Polar sends after any change. */
+  private emitUpdated(sub: SubscriptionRecord): void {
+    this.touch(sub);
+    this.emitSubscription("subscription.updated", sub);
     this.emitState(sub.customerId);
+    this.changed();
+  }
+
+  /**
+   * An update that changes nothing Polar emits for on its own (`{}`, or only `metadata`): Polar
+   * still leaves its update context with changes, so `subscription.updated` and
+   * `customer.state_changed` go out.
+   */
+  touchSubscription(sub: SubscriptionRecord, metadata?: Metadata): void {
+    if (metadata) sub.metadata = { ...metadata };
+    this.emitUpdated(sub);
+  }
+
+  /**
+   * `PATCH /v1/subscriptions/{id}` with `product_id`: Polar's `update_product`. Refusals first
+   * (plan-change.ts), then, by proration behavior (the organization's when not given):
+   *
+   * - `next_period`: nothing changes now but `pending_update` (the product, applying at the
+   *   period's end; a second one replaces it, keeping its id): `subscription.updated`,
+   *   `customer.state_changed`. The renewal applies it (applyPendingUpdate).
+   * - `invoice` (or `prorate` across billing intervals): the change applies now and an order
+   *   (`subscription_update`) bills the two proration lines; a charge is made at once and, if the
+   *   card declines, Polar answers 402 PaymentFailed and rolls everything back. A negative total
+   *   is a credit order, paid at once, its amount added to the customer's balance.
+   * - `prorate`: the change applies now, the lines wait for the next renewal order.
+   * - a trialing subscription: no proration; its trial is recomputed from the new product's, or
+   *   ends now, and then it renews at once, charging the new price (Polar's `cycle`).
+   *
+   * Applying now drops a pending update (Polar soft-deletes it). The order's `created_at` is the
+   * instant the proration was computed for.
+   */
+  changeProduct(sub: SubscriptionRecord, productId: string, requested: ProrationBehavior | null, metadata?: Metadata): void {
+    const to = changeTarget(sub, this.store.products.get(productId), productId);
+    const from = this.store.products.get(sub.productId);
+    const customer = this.store.customers.get(sub.customerId);
+    if (!from || !customer) throw new Error(`Polar emulator: subscription ${sub.id} lost its product or customer`);
+    const behavior = requested ?? ORGANIZATION_POLICY.prorationBehavior;
+    const at = tick();
+
+    if (behavior === "next_period") {
+      if (metadata) sub.metadata = { ...metadata };
+      const now = at.toISOString();
+      sub.pendingUpdate = sub.pendingUpdate
+        ? { ...sub.pendingUpdate, productId: to.id, appliesAt: sub.currentPeriodEnd, modifiedAt: now }
+        : { id: newId(), createdAt: now, modifiedAt: null, appliesAt: sub.currentPeriodEnd, productId: to.id };
+      this.log(`[polar-emulator] subscription ${sub.id}: switches to ${to.name} on ${sub.currentPeriodEnd}`);
+      this.emitUpdated(sub);
+      return;
+    }
+
+    const plan = planImmediateChange(sub, from, to, behavior, at);
+    // An order bills every pending line (Polar's create_order_items_from_pending): an earlier
+    // `prorate` change's lines go on this one if it is invoiced now.
+    const lines = plan.kind === "prorated" ? [...sub.pendingProrations, ...plan.lines] : [];
+    const total = sum(lines.map((l) => l.amount));
+    const settlement = plan.kind === "prorated" && plan.invoiceNow ? settle(total, customer.balances[sub.currency] ?? 0, sub.currency) : null;
+    if (settlement && settlement.charge > 0 && this.cardDeclines(customer)) {
+      // Polar charges synchronously and raises before committing: nothing else changes.
+      this.log(`[polar-emulator] subscription ${sub.id}: the change to ${to.name} was refused, charge of ${settlement.charge} declined`);
+      this.changed();
+      throw paymentFailed("card_error");
+    }
+
+    if (metadata) sub.metadata = { ...metadata };
+    sub.pendingUpdate = null;
+    sub.productId = to.id;
+    sub.amount = to.priceAmount;
+    sub.recurringInterval = to.recurringInterval ?? sub.recurringInterval;
+    sub.currentPeriodStart = plan.period.start.toISOString();
+    sub.currentPeriodEnd = plan.period.end.toISOString();
+    this.log(`[polar-emulator] subscription ${sub.id}: changed to ${to.name} (${behavior})`);
+
+    if (plan.kind === "trial") {
+      sub.trialEnd = sub.currentPeriodEnd = (plan.trialEnd ?? at).toISOString();
+      if (plan.trialEnd) this.emitUpdated(sub);
+      else this.renewSubscription(sub);
+      return;
+    }
+    sub.anchorDay = plan.anchorDay;
+    if (!settlement) {
+      sub.pendingProrations.push(...plan.lines);
+      this.emitUpdated(sub);
+      return;
+    }
+
+    customer.balances[sub.currency] = settlement.balanceAfter;
+    sub.pendingProrations = [];
+    this.touch(sub);
+    const order = this.newOrder({
+      status: "pending",
+      customerId: sub.customerId,
+      productId: to.id,
+      checkoutId: null,
+      subscriptionId: sub.id,
+      billingReason: "subscription_update",
+      amount: total,
+      currency: sub.currency,
+      trialPeriod: null,
+      metadata: { ...sub.metadata },
+      items: lines.map((line) => ({ ...line, id: newId() })),
+      appliedBalanceAmount: settlement.applied,
+      createdAt: at.toISOString(),
+    });
+    this.emitOrder("order.created", order);
+    const pay = () => {
+      order.status = "paid";
+      this.emitOrder("order.updated", this.touch(order));
+      this.emitOrder("order.paid", this.touch(order));
+    };
+    if (settlement.charge === 0) {
+      // Nothing to charge (a credit, or the balance covers it): paid before the request ends.
+      pay();
+      this.emitUpdated(sub);
+    } else {
+      // The charge is confirmed by Stripe's webhook, handled after the request's own events.
+      this.emitUpdated(sub);
+      pay();
+    }
+  }
+
+  /** `{"pending_update": null}`: Polar's `clear_pending_update`, a 422 when there is nothing to clear. */
+  clearPendingUpdate(sub: SubscriptionRecord): void {
+    if (!sub.pendingUpdate) {
+      throw validationError({ type: "value_error", loc: ["body", "pending_update"], msg: "This subscription has no pending update to clear.", input: null });
+    }
+    sub.pendingUpdate = null;
+    this.emitUpdated(sub);
+  }
+
+  /**
+   * `pause_at_period_end: true`: Polar's `pause` (`can_pause`: active, not canceling, not already
+   * pausing). Nothing happens until the period ends (renewSubscription); `resumes_at`, when
+   * given, must be after it.
+   */
+  schedulePause(sub: SubscriptionRecord, resumesAt: Date | null): void {
+    if (sub.status !== "active" || sub.cancelAtPeriodEnd || sub.pauseAtPeriodEnd || sub.endsAt !== null) throw cannotPauseSubscription();
+    if (resumesAt && resumesAt <= new Date(sub.currentPeriodEnd)) {
+      throw validationError({ type: "value_error", loc: ["body", "resumes_at"], msg: "resumes_at must be after the current period end.", input: resumesAt.toISOString() });
+    }
+    sub.pauseAtPeriodEnd = true;
+    sub.resumesAt = resumesAt?.toISOString() ?? null;
+    this.emitUpdated(sub);
+  }
+
+  /** `pause_at_period_end: false`: Polar's `cancel_scheduled_pause`. */
+  cancelScheduledPause(sub: SubscriptionRecord): void {
+    if (!sub.pauseAtPeriodEnd || sub.status !== "active") throw noScheduledPause();
+    sub.pauseAtPeriodEnd = false;
+    sub.resumesAt = null;
+    this.emitUpdated(sub);
+  }
+
+  /**
+   * The period of a subscription set to pause ends (Polar's `cycle`): it becomes `paused`, the
+   * period stays where it was, no order. `subscription.updated`, `subscription.paused`,
+   * `customer.state_changed` (a paused subscription is not active: the state lists none).
+   */
+  private pauseNow(sub: SubscriptionRecord): void {
+    sub.status = "paused";
+    sub.pausedAt = isoNow();
+    sub.pauseAtPeriodEnd = false;
+    this.touch(sub);
+    this.emitSubscription("subscription.updated", sub);
+    this.emitSubscription("subscription.paused", sub);
+    this.emitState(sub.customerId);
+    this.log(`[polar-emulator] subscription ${sub.id} paused${sub.resumesAt ? `, resumes ${sub.resumesAt}` : ""}`);
+    this.changed();
+  }
+
+  /**
+   * `resume: true`, or the scheduled resume at `resumes_at` (the emulator's clock does not run:
+   * admin and portal bring it forward): Polar's `resume`. A new period starts now, anchored on
+   * today, and is charged at once: `subscription.updated`, `subscription.resumed`, then the
+   * period's order (billPeriod: paid, or declined and past_due), then `customer.state_changed`.
+   */
+  resumeSubscription(sub: SubscriptionRecord): OrderRecord {
+    if (sub.status !== "paused") throw notPausedSubscription();
+    const now = tick();
+    sub.status = "active";
+    sub.pausedAt = null;
+    sub.resumesAt = null;
+    sub.anchorDay = now.getUTCDate();
+    sub.currentPeriodStart = now.toISOString();
+    sub.currentPeriodEnd = nextPeriodEnd(now, sub.recurringInterval, sub.anchorDay).toISOString();
+    this.touch(sub);
+    this.emitSubscription("subscription.updated", sub);
+    this.emitSubscription("subscription.resumed", sub);
+    const order = this.billPeriod(sub, false);
+    this.emitState(sub.customerId);
+    this.log(`[polar-emulator] subscription ${sub.id} resumed to ${sub.currentPeriodEnd}: order ${order.id} ${order.status}`);
     this.changed();
     return order;
   }
@@ -607,7 +1010,7 @@ export class Flows {
    */
   refundPart(order: OrderRecord, amount?: number): boolean {
     if (order.status !== "paid" && order.status !== "partially_refunded") return false;
-    const left = order.amount - order.refundedAmount;
+    const left = refundable(order);
     const value = Math.min(left, amount ?? Math.max(1, Math.floor(left / 2)));
     if (value <= 0) return false;
     const refund = {
@@ -626,7 +1029,7 @@ export class Flows {
     this.store.refunds.set(refund.id, refund);
     this.emit({ type: "refund.created", timestamp: tick(), data: toRefund(refund, this.ctx) });
     order.refundedAmount += value;
-    order.status = order.refundedAmount >= order.amount ? "refunded" : "partially_refunded";
+    order.status = refundable(order) <= 0 ? "refunded" : "partially_refunded";
     this.touch(order);
     this.emitOrder("order.updated", order);
     this.emitOrder("order.refunded", order);
@@ -636,10 +1039,12 @@ export class Flows {
 
   /** Resumes a subscription set to cancel at period end: `subscription.updated`, `subscription.uncanceled`. */
   uncancelSubscription(sub: SubscriptionRecord): boolean {
-    if (sub.status === "canceled" || !sub.cancelAtPeriodEnd) return false;
+    if (!BILLABLE.has(sub.status) || !sub.cancelAtPeriodEnd) return false;
     sub.cancelAtPeriodEnd = false;
     sub.canceledAt = null;
     sub.endsAt = null;
+    sub.customerCancellationReason = null;
+    sub.customerCancellationComment = null;
     this.touch(sub);
     this.emitSubscription("subscription.updated", sub);
     this.emitSubscription("subscription.uncanceled", sub);

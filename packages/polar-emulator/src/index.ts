@@ -51,7 +51,7 @@ export { DEFAULT_PRODUCTS_FILE } from "./seed";
  * Every event type Polar can send: what ticking them all in the dashboard subscribes to. The
  * pinned SDK's enum lacks some Polar sends (its endpoint schema takes them as an open enum).
  */
-export const ALL_WEBHOOK_EVENTS: readonly string[] = [...Object.values(WebhookEventType), ...TYPES_THE_SDK_CANNOT_PARSE];
+export const ALL_WEBHOOK_EVENTS: readonly string[] = [...new Set<string>([...Object.values(WebhookEventType), ...TYPES_THE_SDK_CANNOT_PARSE])];
 
 function urlHost(host: string): string {
   // A wildcard address is not something a client can connect to; loopback reaches it.

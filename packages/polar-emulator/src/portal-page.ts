@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { refundable } from "./balance";
 import { DUNNING_RETRY_INTERVALS_MS } from "./dunning";
 import type { Flows } from "./flows";
 import { esc, interval, money, page } from "./html";
@@ -9,7 +10,8 @@ import type { CustomerSessionRecord, Store, SubscriptionRecord } from "./store";
 /**
  * A small stand-in for Polar's customer portal, opened from a customer session's
  * `customer_portal_url`: the customer's orders (Refund) and subscriptions (Cancel at period
- * end, Revoke now), each action emitting Polar's webhooks.
+ * end, Revoke now, a scheduled switch or pause, Resume), each action emitting Polar's webhooks,
+ * plus the emulator's test controls (renewals, retries, the decline switch).
  */
 
 export interface PortalPageDeps {
@@ -31,6 +33,10 @@ const NOTICES: Record<string, string> = {
   uncanceled: "The subscription was resumed.",
   "retry-declined": "The retry was declined: Polar tries again on the date shown.",
   "dunning-over": "The last retry was declined: the subscription was revoked.",
+  paused: "The period ended: the subscription is paused.",
+  resumed: "The subscription was resumed: a new period started and was charged.",
+  "decline-on": "The next charge of your card will be declined.",
+  "decline-off": "The next charge of your card will go through.",
 };
 
 const date = (iso: string | null): string => (iso ? iso.slice(0, 10) : "—");
@@ -45,9 +51,9 @@ function render(deps: PortalPageDeps, session: CustomerSessionRecord, notice: st
   const orders = store.ordersWhere((o) => o.customerId === session.customerId);
   const orderRows = orders
     .map((o) => {
-      // A trial's $0 order has nothing to give back.
-      const refundable = (o.status === "paid" || o.status === "partially_refunded") && o.amount > o.refundedAmount;
-      const action = refundable
+      // A trial's $0 order, or a plan change's credit, has nothing to give back.
+      const canRefund = (o.status === "paid" || o.status === "partially_refunded") && refundable(o) > 0;
+      const action = canRefund
         ? `<form method="post" action="/portal/orders/${esc(o.id)}/refund">${hidden}<button type="submit" class="danger" aria-label="Refund order ${esc(o.invoiceNumber)}">Refund</button></form> ` +
           `<form method="post" action="/portal/orders/${esc(o.id)}/refund-part">${hidden}<button type="submit" class="secondary" aria-label="Refund part of order ${esc(o.invoiceNumber)}">Refund part</button></form>`
         : "";
@@ -65,8 +71,10 @@ function render(deps: PortalPageDeps, session: CustomerSessionRecord, notice: st
   const subRows = subs
     .map((s) => {
       const label = productName(s.productId);
+      // Polar's can_cancel: a billable subscription not already ending (a paused one can only be revoked).
+      const billable = s.status === "active" || s.status === "trialing" || s.status === "past_due";
       const cancel =
-        s.status !== "canceled" && !s.cancelAtPeriodEnd
+        billable && !s.cancelAtPeriodEnd
           ? `<form method="post" action="/portal/subscriptions/${esc(s.id)}/cancel">${hidden}<button type="submit" class="secondary" aria-label="Cancel ${esc(label)} at period end">Cancel</button></form> `
           : "";
       const revoke =
@@ -84,19 +92,34 @@ function render(deps: PortalPageDeps, session: CustomerSessionRecord, notice: st
           ? post("retry", "Retry payment", `Retry the payment of ${label}`, "") +
             post("retry-declined", "Next retry, declined", `Next scheduled retry of ${label}, declined`)
           : "") +
-        (s.status !== "canceled" && s.cancelAtPeriodEnd ? post("uncancel", "Resume", `Resume ${label}`, "") : "");
-      const state = s.cancelAtPeriodEnd
+        (s.status !== "canceled" && s.cancelAtPeriodEnd ? post("uncancel", "Resume", `Resume ${label}`, "") : "") +
+        // Polar's resume: a new period from now, charged at once (it also stands in for `resumes_at`).
+        (s.status === "paused" ? post("resume", "Resume", `Resume ${label} now`, "") : "");
+      const base = s.cancelAtPeriodEnd
         ? `${s.status}, ends ${date(s.endsAt)}`
         : s.status === "trialing"
           ? `trialing, trial ends ${date(s.trialEnd)}`
           : s.status === "past_due"
             ? `past_due, ${dunningText(s)}`
-            : s.status;
+            : s.status === "paused"
+              ? `paused since ${date(s.pausedAt)}${s.resumesAt ? `, resumes ${date(s.resumesAt)}` : ""}`
+              : s.pauseAtPeriodEnd
+                ? `${s.status}, pauses on ${date(s.currentPeriodEnd)}${s.resumesAt ? `, resumes ${date(s.resumesAt)}` : ""}`
+                : s.status;
+      // A change scheduled for the next period (Polar's pending_update).
+      const state = s.pendingUpdate ? `${base}; switches to ${productName(s.pendingUpdate.productId)} on ${date(s.pendingUpdate.appliesAt)}` : base;
       return `<tr><td>${esc(label)}</td><td>${esc(money(s.amount, s.currency))}${esc(interval(s.recurringInterval))}</td><td>${esc(state)}</td><td>${esc(date(s.currentPeriodEnd))}</td><td>${lifecycle}${cancel}${revoke}</td></tr>`;
     })
     .join("\n");
 
   const back = session.returnUrl ? `<p><a href="${esc(session.returnUrl)}">← Back to the app</a></p>` : "";
+  const credits = Object.entries(customer?.balances ?? {})
+    .filter(([, amount]) => amount !== 0)
+    .map(([currency, amount]) => `${amount > 0 ? "Credit" : "Owed"}: ${money(Math.abs(amount), currency)}`);
+  const declining = customer?.declineNextCharge ?? false;
+  // The emulator's decline switch (admin: POST /admin/customers/{id}/decline-next-charge).
+  const card = `<p>Card on file: ${declining ? "<strong>declines the next charge</strong>" : "charges go through"}${credits.length ? `. ${esc(credits.join(", "))}` : ""}.</p>
+<form method="post" action="/portal/customer/decline-next-charge">${hidden}<input type="hidden" name="decline" value="${declining ? "false" : "true"}"><button type="submit" class="secondary">${declining ? "Let the next charge go through" : "Decline the next charge"}</button></form>`;
   const message = notice && NOTICES[notice] ? `<p class="ok" role="status">${esc(NOTICES[notice])}</p>` : "";
   return page(
     "Customer portal",
@@ -104,6 +127,7 @@ function render(deps: PortalPageDeps, session: CustomerSessionRecord, notice: st
 <h1>Your purchases</h1>
 <p class="muted">Signed in as ${esc(customer?.email ?? "unknown")}</p>
 ${message}
+${card}
 <h2 id="subscriptions">Subscriptions</h2>
 ${subs.length ? `<table aria-labelledby="subscriptions"><thead><tr><th scope="col">Product</th><th scope="col">Price</th><th scope="col">Status</th><th scope="col">Current period ends</th><th scope="col">Actions</th></tr></thead><tbody>${subRows}</tbody></table>` : "<p>No subscriptions.</p>"}
 <h2 id="orders">Orders</h2>
@@ -128,7 +152,20 @@ export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, r
       else sendHtml(res, 200, render(deps, session, url.searchParams.get("notice")));
       return true;
     }
-    const m = /^\/portal\/(orders|subscriptions)\/([0-9a-f-]{36})\/(refund|refund-part|cancel|revoke|renew|renew-failing|retry|retry-declined|uncancel)$/.exec(url.pathname);
+    if (url.pathname === "/portal/customer/decline-next-charge" && req.method === "POST") {
+      const form = await readForm(req);
+      const session = sessionFor(form.get("customer_session_token"));
+      const customer = session ? deps.store.customers.get(session.customerId) : undefined;
+      if (!session || !customer) {
+        sendHtml(res, 401, expiredPage());
+        return true;
+      }
+      const on = form.get("decline") !== "false";
+      deps.flows.setDeclineNextCharge(customer, on);
+      redirect(res, `${portalUrl(session.token, deps.baseUrl())}&notice=${on ? "decline-on" : "decline-off"}`);
+      return true;
+    }
+    const m = /^\/portal\/(orders|subscriptions)\/([0-9a-f-]{36})\/(refund|refund-part|cancel|revoke|renew|renew-failing|retry|retry-declined|uncancel|resume)$/.exec(url.pathname);
     if (!m || req.method !== "POST") return false;
     const [, kind, id = "", action] = m;
     const session = sessionFor((await readForm(req)).get("customer_session_token"));
@@ -144,13 +181,30 @@ export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, r
       if (!order || order.customerId !== session.customerId) return (notFound(), true);
       changed = action === "refund" ? deps.flows.refundOrder(order) : deps.flows.refundPart(order);
       if (action === "refund-part") notice = "partially-refunded";
-    } else if (kind === "subscriptions" && (action === "renew" || action === "renew-failing" || action === "retry" || action === "retry-declined" || action === "uncancel")) {
+    } else if (
+      kind === "subscriptions" &&
+      (action === "renew" || action === "renew-failing" || action === "retry" || action === "retry-declined" || action === "uncancel" || action === "resume")
+    ) {
       const sub = deps.store.subscriptions.get(id);
       if (!sub || sub.customerId !== session.customerId) return (notFound(), true);
       if (action === "renew" || action === "renew-failing") {
         const wasTrialing = sub.status === "trialing";
-        changed = deps.flows.renewSubscription(sub, { failing: action === "renew-failing" }) !== null;
-        notice = action === "renew-failing" ? "renewal-failed" : wasTrialing ? "converted" : "renewed";
+        const result = deps.flows.renewSubscription(sub, { failing: action === "renew-failing" });
+        changed = result !== null;
+        notice =
+          result === "paused"
+            ? "paused"
+            : result?.status === "pending"
+              ? "renewal-failed"
+              : wasTrialing
+                ? "converted"
+                : "renewed";
+      } else if (action === "resume") {
+        changed = sub.status === "paused";
+        if (changed) {
+          const order = deps.flows.resumeSubscription(sub);
+          notice = order.status === "pending" ? "renewal-failed" : "resumed";
+        }
       } else if (action === "retry") {
         changed = deps.flows.retryRenewal(sub) !== null;
         notice = "recovered";

@@ -31,7 +31,10 @@ import { Refund$inboundSchema, Refund$outboundSchema, type Refund } from "@polar
 import { Subscription$inboundSchema, Subscription$outboundSchema, type Subscription } from "@polar-sh/sdk/models/components/subscription";
 import type { SubscriptionCustomer } from "@polar-sh/sdk/models/components/subscriptioncustomer";
 import { WebhookEndpoint$inboundSchema, type WebhookEndpoint } from "@polar-sh/sdk/models/components/webhookendpoint";
+import type { PendingSubscriptionUpdate } from "@polar-sh/sdk/models/components/pendingsubscriptionupdate";
 import type { EndpointState } from "./delivery";
+import { refundable } from "./balance";
+import { ORGANIZATION_POLICY } from "./organization-policy";
 import { activeTrial, trialItemLabel } from "./trial";
 import type {
   CheckoutRecord,
@@ -254,18 +257,25 @@ function subscriptionCore(s: SubscriptionRecord) {
     startedAt: dateOrNull(s.startedAt),
     endsAt: dateOrNull(s.endsAt),
     endedAt: dateOrNull(s.endedAt),
-    pauseAtPeriodEnd: false,
-    pausedAt: null,
-    resumesAt: null,
+    pauseAtPeriodEnd: s.pauseAtPeriodEnd,
+    pausedAt: dateOrNull(s.pausedAt),
+    resumesAt: dateOrNull(s.resumesAt),
     customerId: s.customerId,
     productId: s.productId,
     discountId: null,
     checkoutId: s.checkoutId,
     seats: null,
-    customerCancellationReason: null,
-    customerCancellationComment: null,
+    customerCancellationReason: s.customerCancellationReason,
+    customerCancellationComment: s.customerCancellationComment,
     metadata: { ...s.metadata },
   };
+}
+
+/** Polar's PendingSubscriptionUpdate: a product change only (no seats in the emulator). */
+function toPendingUpdate(s: SubscriptionRecord): PendingSubscriptionUpdate | null {
+  const p = s.pendingUpdate;
+  if (!p) return null;
+  return { id: p.id, createdAt: date(p.createdAt), modifiedAt: dateOrNull(p.modifiedAt), appliesAt: date(p.appliesAt), productId: p.productId, seats: null };
 }
 
 function toOrderSubscription(s: SubscriptionRecord): OrderSubscription {
@@ -282,7 +292,7 @@ export function toSubscription(s: SubscriptionRecord, ctx: WireContext): Subscri
     discount: null,
     prices: [productPrice(p)],
     meters: [],
-    pendingUpdate: null,
+    pendingUpdate: toPendingUpdate(s),
   };
 }
 
@@ -294,6 +304,9 @@ export function toOrder(o: OrderRecord, ctx: WireContext): Order {
   const item = o.trialPeriod
     ? { label: trialItemLabel(p.name, date(o.trialPeriod.start), date(o.trialPeriod.end)), productPriceId: null }
     : { label: p.name, productPriceId: p.priceId };
+  const items = o.items ?? [{ id: o.itemId, label: item.label, amount: o.amount, proration: false, productPriceId: item.productPriceId }];
+  // What the card was charged: the total less the customer's credit used (nothing for a credit order).
+  const charged = Math.max(0, o.amount + o.appliedBalanceAmount);
   return {
     id: o.id,
     createdAt: date(o.createdAt),
@@ -305,12 +318,12 @@ export function toOrder(o: OrderRecord, ctx: WireContext): Order {
     netAmount: o.amount,
     taxAmount: 0,
     totalAmount: o.amount,
-    appliedBalanceAmount: 0,
-    dueAmount: paid ? 0 : o.amount,
+    appliedBalanceAmount: o.appliedBalanceAmount,
+    dueAmount: paid ? 0 : charged,
     refundedAmount: o.refundedAmount,
     refundedTaxAmount: 0,
-    // What is paid and not yet refunded (Polar's Order.refundable_amount; no tax, no applied balance here).
-    refundableAmount: paid ? o.amount - o.refundedAmount : 0,
+    // What is paid and not yet refunded (Polar's Order.refundable_amount; no tax here).
+    refundableAmount: paid ? refundable(o) : 0,
     refundableTaxAmount: 0,
     currency: o.currency,
     billingReason: o.billingReason,
@@ -328,24 +341,22 @@ export function toOrder(o: OrderRecord, ctx: WireContext): Order {
     checkoutId: o.checkoutId,
     metadata: { ...o.metadata },
     customFieldData: {},
-    platformFeeAmount: paid ? platformFee(o.amount) : 0,
+    platformFeeAmount: paid ? platformFee(charged) : 0,
     platformFeeCurrency: paid ? o.currency : null,
     customer: embeddedCustomer(customer(ctx, o.customerId), ctx),
     product: toOrderProduct(p, ctx),
     discount: null,
     subscription: sub ? toOrderSubscription(sub) : null,
-    items: [
-      {
-        createdAt: date(o.createdAt),
-        modifiedAt: null,
-        id: o.itemId,
-        label: item.label,
-        amount: o.amount,
-        taxAmount: 0,
-        proration: false,
-        productPriceId: item.productPriceId,
-      },
-    ],
+    items: items.map((i) => ({
+      createdAt: date(o.createdAt),
+      modifiedAt: null,
+      id: i.id,
+      label: i.label,
+      amount: i.amount,
+      taxAmount: 0,
+      proration: i.proration,
+      productPriceId: i.productPriceId,
+    })),
     description: p.name,
   };
 }
@@ -433,7 +444,7 @@ export function toOrganization(ctx: WireContext): Organization {
     name: o.name,
     slug: o.slug,
     avatarUrl: null,
-    prorationBehavior: "invoice",
+    prorationBehavior: ORGANIZATION_POLICY.prorationBehavior,
     allowCustomerUpdates: true,
     email: null,
     website: null,
@@ -453,8 +464,8 @@ export function toOrganization(ctx: WireContext): Organization {
       resetProrationBehaviorEnabled: false,
     },
     subscriptionSettings: {
-      allowMultipleSubscriptions: false,
-      prorationBehavior: "invoice",
+      allowMultipleSubscriptions: ORGANIZATION_POLICY.allowMultipleSubscriptions,
+      prorationBehavior: ORGANIZATION_POLICY.prorationBehavior,
       benefitRevocationGracePeriod: 0,
       preventTrialAbuse: false,
       allowCustomerUpdates: true,

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import type { ProrationLine } from "./proration";
 
 /**
  * The emulator's state as plain records (ISO strings for dates) so a snapshot is plain JSON.
@@ -9,6 +10,15 @@ export type Metadata = Record<string, string | number | boolean>;
 export type RecurringInterval = "day" | "week" | "month" | "year";
 export type TrialInterval = "day" | "week" | "month" | "year";
 export type CheckoutStatus = "open" | "expired" | "confirmed" | "succeeded" | "failed";
+export type CustomerCancellationReason =
+  | "customer_service"
+  | "low_quality"
+  | "missing_features"
+  | "switched_service"
+  | "too_complex"
+  | "too_expensive"
+  | "unused"
+  | "other";
 
 export interface ProductRecord {
   id: string;
@@ -36,6 +46,11 @@ export interface CustomerRecord {
   metadata: Metadata;
   createdAt: string;
   modifiedAt: string | null;
+  // Polar's billing wallet, per currency (balance.ts): positive is credit the customer has
+  // (a downgrade's credit order), negative a small charge carried over to the next order.
+  balances: Record<string, number>;
+  // The emulator's switch (admin and portal): the next charge of the saved card is declined.
+  declineNextCharge: boolean;
 }
 
 export interface CheckoutRecord {
@@ -65,6 +80,15 @@ export interface CheckoutRecord {
   subscriptionId: string | null;
 }
 
+/** One line of an itemized order (a plan change's prorations, a renewal carrying deferred ones). */
+export interface OrderItemRecord {
+  id: string;
+  label: string;
+  amount: number; // negative for a credit (Polar's "Remaining time on ..." line)
+  proration: boolean;
+  productPriceId: string | null;
+}
+
 export interface OrderRecord {
   id: string;
   status: "pending" | "paid" | "refunded" | "partially_refunded";
@@ -80,6 +104,12 @@ export interface OrderRecord {
   itemId: string;
   // Set on the $0 order a trial starts with: its one item is the trial period, not the price.
   trialPeriod: { start: string; end: string } | null;
+  // The order's lines when it has several (amount is their sum); null: one line for the
+  // product's price, or for the trial period (serialize.ts derives it).
+  items: OrderItemRecord[] | null;
+  // Polar's applied_balance_amount: the customer's credit used (negative), or a carried-over
+  // charge added (positive); the card is charged amount + appliedBalanceAmount.
+  appliedBalanceAmount: number;
   // Dunning of a declined renewal (dunning.ts): failed payments so far, and Polar's next try.
   failedPayments: number;
   nextPaymentAttemptAt: string | null;
@@ -88,9 +118,18 @@ export interface OrderRecord {
   modifiedAt: string | null;
 }
 
+/** A change scheduled for the next renewal (Polar's `next_period` proration behavior). */
+export interface PendingUpdateRecord {
+  id: string;
+  createdAt: string;
+  modifiedAt: string | null;
+  appliesAt: string;
+  productId: string;
+}
+
 export interface SubscriptionRecord {
   id: string;
-  status: "incomplete" | "trialing" | "active" | "past_due" | "canceled" | "unpaid";
+  status: "incomplete" | "trialing" | "active" | "past_due" | "canceled" | "unpaid" | "paused";
   customerId: string;
   productId: string;
   checkoutId: string | null;
@@ -104,8 +143,20 @@ export interface SubscriptionRecord {
   trialEnd: string | null;
   // Set when a renewal is first declined, cleared on recovery: the dunning deadline counts from it.
   pastDueAt: string | null;
+  // The day of the month it renews on (Polar's anchor_day): the start day, moved by a trial's
+  // end, an interval change and a resume.
+  anchorDay: number;
   cancelAtPeriodEnd: boolean;
   canceledAt: string | null;
+  customerCancellationReason: CustomerCancellationReason | null;
+  customerCancellationComment: string | null;
+  // Pause at period end (set by the API), paused since, and when it resumes by itself.
+  pauseAtPeriodEnd: boolean;
+  pausedAt: string | null;
+  resumesAt: string | null;
+  pendingUpdate: PendingUpdateRecord | null;
+  // A `prorate` change's lines, billed with the next renewal order (Polar's pending billing entries).
+  pendingProrations: ProrationLine[];
   startedAt: string | null;
   endsAt: string | null;
   endedAt: string | null;
@@ -287,8 +338,9 @@ export class Store {
     const fill = <T extends { id: string }>(map: Map<string, T>, items: T[] | undefined) => {
       for (const item of items ?? []) map.set(item.id, item);
     };
-    // A state file written before trials existed lacks their fields (typed as present): no trial.
-    fill(this.customers, s.customers);
+    // A state file written before trials (or plan changes) existed lacks their fields (typed as
+    // present): no trial, no credit, no pause, nothing pending.
+    fill(this.customers, s.customers?.map((c) => ({ ...c, balances: c.balances ?? {}, declineNextCharge: c.declineNextCharge ?? false })));
     fill(
       this.checkouts,
       s.checkouts?.map((c) => ({
@@ -299,8 +351,35 @@ export class Store {
         trialEnd: c.trialEnd ?? null,
       })),
     );
-    fill(this.orders, s.orders?.map((o) => ({ ...o, trialPeriod: o.trialPeriod ?? null, failedPayments: o.failedPayments ?? 0, nextPaymentAttemptAt: o.nextPaymentAttemptAt ?? null })));
-    fill(this.subscriptions, s.subscriptions?.map((x) => ({ ...x, trialStart: x.trialStart ?? null, trialEnd: x.trialEnd ?? null, pastDueAt: x.pastDueAt ?? null })));
+    fill(
+      this.orders,
+      s.orders?.map((o) => ({
+        ...o,
+        trialPeriod: o.trialPeriod ?? null,
+        failedPayments: o.failedPayments ?? 0,
+        nextPaymentAttemptAt: o.nextPaymentAttemptAt ?? null,
+        items: o.items ?? null,
+        appliedBalanceAmount: o.appliedBalanceAmount ?? 0,
+      })),
+    );
+    fill(
+      this.subscriptions,
+      s.subscriptions?.map((x) => ({
+        ...x,
+        trialStart: x.trialStart ?? null,
+        trialEnd: x.trialEnd ?? null,
+        pastDueAt: x.pastDueAt ?? null,
+        // What the renewal used before the anchor was stored: the trial's end, else the start.
+        anchorDay: x.anchorDay ?? new Date(x.trialEnd ?? x.startedAt ?? x.createdAt).getUTCDate(),
+        customerCancellationReason: x.customerCancellationReason ?? null,
+        customerCancellationComment: x.customerCancellationComment ?? null,
+        pauseAtPeriodEnd: x.pauseAtPeriodEnd ?? false,
+        pausedAt: x.pausedAt ?? null,
+        resumesAt: x.resumesAt ?? null,
+        pendingUpdate: x.pendingUpdate ?? null,
+        pendingProrations: x.pendingProrations ?? [],
+      })),
+    );
     fill(this.refunds, s.refunds);
     fill(this.sessions, s.sessions);
     for (const p of s.changedProducts ?? []) this.upsertProduct({ ...p, trialInterval: p.trialInterval ?? null, trialIntervalCount: p.trialIntervalCount ?? null });

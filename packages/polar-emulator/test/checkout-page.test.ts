@@ -247,8 +247,8 @@ describe("the customer portal", () => {
     expect(canceledState.map((r) => r.type)).toEqual(["customer.state_changed"]);
     for (const r of canceled) expect(r.data).toMatchObject({ id: sub?.id, status: "active", cancel_at_period_end: true, ends_at: expect.any(String), ended_at: null });
 
-    const [revoked, revokedState] = split(await since(await act(`/portal/subscriptions/${sub?.id}/revoke`), 3));
-    expect(revoked.map((r) => r.type)).toEqual(["subscription.updated", "subscription.revoked"]);
+    const [revoked, revokedState] = split(await since(await act(`/portal/subscriptions/${sub?.id}/revoke`), 4));
+    expect(revoked.map((r) => r.type)).toEqual(["subscription.updated", "subscription.canceled", "subscription.revoked"]);
     expect(revokedState.map((r) => r.type)).toEqual(["customer.state_changed"]);
     for (const r of revoked) expect(r.data).toMatchObject({ id: sub?.id, status: "canceled", ended_at: expect.any(String) });
     for (const r of [...refunded, ...canceled, ...revoked]) verified(r);
@@ -273,11 +273,11 @@ describe("admin", () => {
       const checkout = await createCheckout(own.polar, "reset@example.com");
       await pay(checkout.url);
       const res = await admin(own.emulator.url, "/admin/reset", {});
-      expect(await res.json()).toEqual({ reset: true, products: 3 });
+      expect(await res.json()).toEqual({ reset: true, products: 6 });
       await expect(own.polar.checkouts.get({ id: checkout.id })).rejects.toThrow();
       await expect(own.polar.customers.getStateExternal({ externalId: "reset@example.com" })).rejects.toThrow();
       expect(((await (await admin(own.emulator.url, "/admin/deliveries.json")).json()) as { deliveries: unknown[] }).deliveries).toEqual([]);
-      expect((await own.polar.products.list({})).result.items).toHaveLength(3);
+      expect((await own.polar.products.list({ limit: 100 })).result.items).toHaveLength(6);
     } finally {
       await own.stop();
     }

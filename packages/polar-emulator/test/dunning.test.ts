@@ -73,13 +73,13 @@ describe("a declined renewal through dunning to revocation", () => {
 
     const before = h.receiver.received.length;
     expect((await post("retry-declined")).headers.get("location")).toContain("notice=dunning-over");
-    await waitFor("the revocation", () => h.receiver.received.length >= before + 3);
+    await waitFor("the revocation", () => h.receiver.received.length >= before + 4);
     const events = h.receiver.received.slice(before);
-    expect(events.map((e) => e.type)).toEqual(["subscription.updated", "subscription.revoked", "customer.state_changed"]);
+    expect(events.map((e) => e.type)).toEqual(["subscription.updated", "subscription.canceled", "subscription.revoked", "customer.state_changed"]);
     for (const e of events) expect(verified(e).type).toBe(e.type);
-    expect(events[1]?.data).toMatchObject({ id: subId, status: "canceled" });
-    expect(events[1]?.data.ended_at).not.toBeNull();
-    expect(events[2]?.data).toMatchObject({ active_subscriptions: [] });
+    expect(events[2]?.data).toMatchObject({ id: subId, status: "canceled" });
+    expect(events[2]?.data.ended_at).not.toBeNull();
+    expect(events[3]?.data).toMatchObject({ active_subscriptions: [] });
     // The renewal order stays unpaid, and a revoked subscription has nothing left to retry.
     const unpaid = (await h.polar.orders.list({ externalCustomerId: email })).result.items.find((o) => o.billingReason === "subscription_cycle");
     expect(unpaid?.status).toBe("pending");

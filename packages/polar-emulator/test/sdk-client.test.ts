@@ -4,7 +4,7 @@ import { PolarError } from "@polar-sh/sdk/models/errors/polarerror";
 import { ResourceNotFound } from "@polar-sh/sdk/models/errors/resourcenotfound";
 import { SDKError } from "@polar-sh/sdk/models/errors/sdkerror";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCheckout, pay, PRO_ID, PRO_MONTHLY_ID, PRO_TRIAL_ID, startHarness, SUCCESS_URL, TOKEN, type Harness } from "./harness";
+import { BUSINESS_MONTHLY_ID, BUSINESS_YEARLY_ID, createCheckout, pay, PRO_ID, PRO_MONTHLY_ID, PRO_TRIAL_ID, PRO_YEARLY_ID, startHarness, SUCCESS_URL, TOKEN, type Harness } from "./harness";
 
 let h: Harness;
 beforeAll(async () => {
@@ -30,11 +30,11 @@ describe("the unmodified SDK against the emulator", () => {
     let pageCount = 0;
     for await (const page of pages) {
       pageCount++;
-      expect(page.result.pagination).toEqual({ totalCount: 3, maxPage: 3 });
+      expect(page.result.pagination).toEqual({ totalCount: 6, maxPage: 6 });
       for (const p of page.result.items) seen.push(p.id);
     }
-    expect(pageCount).toBe(3);
-    expect(seen).toEqual([PRO_ID, PRO_MONTHLY_ID, PRO_TRIAL_ID]);
+    expect(pageCount).toBe(6);
+    expect(seen).toEqual([PRO_ID, PRO_MONTHLY_ID, PRO_TRIAL_ID, PRO_YEARLY_ID, BUSINESS_MONTHLY_ID, BUSINESS_YEARLY_ID]);
 
     const all = await h.polar.products.list({ limit: 100 });
     const [pro, monthly, trial] = all.result.items;
@@ -50,7 +50,7 @@ describe("the unmodified SDK against the emulator", () => {
 
   it("filters products as Polar does", async () => {
     const recurring = await h.polar.products.list({ isRecurring: true });
-    expect(recurring.result.items.map((p) => p.id)).toEqual([PRO_MONTHLY_ID, PRO_TRIAL_ID]);
+    expect(recurring.result.items.map((p) => p.id)).toEqual([PRO_MONTHLY_ID, PRO_TRIAL_ID, PRO_YEARLY_ID, BUSINESS_MONTHLY_ID, BUSINESS_YEARLY_ID]);
   });
 
   it("gets a product, and answers 404 ResourceNotFound for an unknown one", async () => {
