@@ -57,11 +57,14 @@ describe("checkout against the Polar emulator", () => {
   });
 
   it("syncs the plans from Polar's product list", async () => {
-    const products = await Product.find({}).sort({ priceAmount: 1, name: 1 }).lean();
-    expect(products.map((p) => [p.name, p.plan, p.priceAmount, p.priceCurrency, p.recurringInterval, p.trialInterval, p.trialIntervalCount])).toEqual([
-      ["Pro", "pro", 999, "USD", null, null, null],
-      ["Pro Monthly", "pro", 1299, "USD", "month", null, null],
-      ["Pro Trial", "pro", 1299, "USD", "month", "day", 14],
+    const products = await Product.find({}).sort({ rank: 1, priceAmount: 1, name: 1 }).lean();
+    expect(products.map((p) => [p.name, p.plan, p.rank, p.priceAmount, p.priceCurrency, p.recurringInterval, p.trialInterval, p.trialIntervalCount])).toEqual([
+      ["Pro", "pro", 1, 999, "USD", null, null, null],
+      ["Pro Monthly", "pro", 1, 1299, "USD", "month", null, null],
+      ["Pro Trial", "pro", 1, 1299, "USD", "month", "day", 14],
+      ["Pro Yearly", "pro", 1, 12990, "USD", "year", null, null],
+      ["Business Monthly", "business", 2, 4900, "USD", "month", null, null],
+      ["Business Yearly", "business", 2, 49000, "USD", "year", null, null],
     ]);
   });
 
