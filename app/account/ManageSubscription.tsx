@@ -14,7 +14,7 @@ type Props = {
   };
 };
 
-const field = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2";
+const field = "mt-1 block w-full max-w-md rounded-md border border-slate-300 bg-white px-3 py-2";
 
 /**
  * The subscription's own controls, each one Polar `subscriptions.update` call: what the state
@@ -27,7 +27,7 @@ export function ManageSubscription({ action, state }: Props) {
   return (
     <div className="space-y-4 rounded-lg border border-slate-200 bg-white p-4" data-testid="manage-subscription">
       <h2 className="text-xl font-semibold">Your subscription: {state.currentName}</h2>
-      <div className="grid gap-4 md:grid-cols-2">
+      <div className="divide-y divide-slate-200 [&>*]:py-4 [&>*:first-child]:pt-0 [&>*:last-child]:pb-0">
         {state.pendingSwitch ? (
           <ChangeForm action={action} fields={{ action: "keep-plan" }} label={`Keep ${state.currentName}`} pendingLabel="Canceling the switch…" testId="keep-plan" />
         ) : null}

@@ -23,9 +23,8 @@ export default async function PricingPage({ searchParams }: Props) {
   const currentPlan = user?.subscriptionStatus ?? null;
   const now = new Date();
   const currentOffer = subscription ? offers.find((o) => o.productId === subscription.productId) : undefined;
-  // A subscriber's recurring cards switch plan (never a second checkout); one-time cards stay purchases.
-  const switchFor = (offer: PlanOffer): SwitchOffer | null =>
-    subscription && offer.interval ? switchOffer(subscription, currentOffer, offer, now) : null;
+  // A subscriber's cards switch plan (never a second checkout for a recurring product).
+  const switchFor = (offer: PlanOffer): SwitchOffer | null => (subscription ? switchOffer(subscription, currentOffer, offer, now) : null);
   return (
     <section className="space-y-8">
       <div className="space-y-2">
@@ -97,6 +96,10 @@ function SwitchCell({ change, offer }: { change: SwitchOffer; offer: PlanOffer }
       );
     case "switch":
       return <SwitchForm switchPlan={switchPlanAction} productId={offer.productId} planName={offer.name} preview={change.preview} confirmLabel={change.confirmLabel} />;
+    case "included":
+      return <p className="rounded-md bg-slate-50 px-3 py-2 text-center text-slate-700">Included in your subscription</p>;
+    case "new-customers":
+      return <p className="rounded-md bg-slate-50 px-3 py-2 text-center text-slate-700">For new subscribers</p>;
     case "none":
       return null;
   }

@@ -9,6 +9,10 @@ export type SwitchOffer =
   | { kind: "current" }
   | { kind: "scheduled"; on: Date }
   | { kind: "switch"; direction: "upgrade" | "downgrade"; preview: string; confirmLabel: string }
+  /** A one-time purchase of a tier the subscription already grants, or more. */
+  | { kind: "included" }
+  /** A trial: for first purchases only (lib/plan-changes/subscriber.ts isSwitchTarget). */
+  | { kind: "new-customers" }
   | { kind: "none" };
 
 const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
@@ -19,7 +23,9 @@ const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZ
  */
 export function switchOffer(sub: LiveSubscription, current: PlanOffer | undefined, offer: PlanOffer, now: Date): SwitchOffer {
   if (offer.productId === sub.productId) return { kind: "current" };
-  if (!offer.interval || offer.amount === null) return { kind: "none" };
+  if (!offer.interval) return offer.rank <= (current?.rank ?? 1) ? { kind: "included" } : { kind: "none" };
+  if (offer.trial) return { kind: "new-customers" };
+  if (offer.amount === null) return { kind: "none" };
   if (sub.pendingProductId === offer.productId && sub.pendingAppliesAt) return { kind: "scheduled", on: sub.pendingAppliesAt };
   const from = {
     amount: sub.amount ?? current?.amount ?? 0,

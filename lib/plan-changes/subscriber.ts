@@ -29,7 +29,10 @@ export async function productsById(ids: readonly string[]): Promise<Map<string, 
   return new Map(products.map((p) => [p.polarProductId, p]));
 }
 
-/** A product a subscriber may switch to: on sale, recurring, granting a plan. */
+/**
+ * A product a subscriber may switch to: on sale, recurring, granting a plan, and without a free
+ * trial (a trial is for a first purchase: switching into one would only restart billing).
+ */
 export function isSwitchTarget(p: ProductDoc | undefined): p is ProductDoc & { plan: string; recurringInterval: string; priceAmount: number } {
-  return Boolean(p && !p.isArchived && p.plan && p.recurringInterval && typeof p.priceAmount === "number");
+  return Boolean(p && !p.isArchived && p.plan && p.recurringInterval && typeof p.priceAmount === "number" && !p.trialInterval);
 }
