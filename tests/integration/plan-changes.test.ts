@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Payment } from "@/models/Payment";
-import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";
 import { User } from "@/models/User";
 import { clearCollections, setupTestDatabase } from "../helpers/db";

@@ -79,8 +79,8 @@ describe("subscriptionAccessUntil", () => {
 describe("derivePlan", () => {
   const sub = { status: "active", cancelAtPeriodEnd: true, currentPeriodStart: earlier, currentPeriodEnd: later, endedAt: null, plan: "pro" };
   const derive = (facts: Partial<Parameters<typeof derivePlan>[0]>) => {
-    const { rank: _rank, ...grant } = derivePlan({ payments: [], subscriptions: [], ...facts }, now, noGrace, ranks);
-    return grant;
+    const { plan, until } = derivePlan({ payments: [], subscriptions: [], ...facts }, now, noGrace, ranks);
+    return { plan, until };
   };
 
   it("is free without facts", () => {

@@ -5,6 +5,7 @@ import { AlreadyActiveSubscriptionError } from "@polar-sh/sdk/models/errors/alre
 import { HTTPValidationError } from "@polar-sh/sdk/models/errors/httpvalidationerror";
 import { NotOpenCheckout } from "@polar-sh/sdk/models/errors/notopencheckout";
 import { unwrap } from "@polar-sh/sdk/types/fp.js";
+import { coreClient } from "./subscription-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   admin,
@@ -18,7 +19,6 @@ import {
   startHarness,
   subscribe,
   SUCCESS_URL,
-  TOKEN,
   type Harness,
 } from "./harness";
 
@@ -34,7 +34,7 @@ let h: Harness;
 let core: PolarCore;
 beforeAll(async () => {
   h = await startHarness();
-  core = new PolarCore({ accessToken: TOKEN, serverURL: h.emulator.url });
+  core = coreClient(h);
 });
 afterAll(async () => {
   await h.stop();

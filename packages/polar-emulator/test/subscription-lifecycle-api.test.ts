@@ -1,16 +1,14 @@
 import { PolarCore } from "@polar-sh/sdk/core.js";
-import { subscriptionsGet } from "@polar-sh/sdk/funcs/subscriptionsGet.js";
 import { subscriptionsRevoke } from "@polar-sh/sdk/funcs/subscriptionsRevoke.js";
-import { subscriptionsUpdate } from "@polar-sh/sdk/funcs/subscriptionsUpdate.js";
-import type { Subscription } from "@polar-sh/sdk/models/components/subscription";
 import type { SubscriptionUpdate } from "@polar-sh/sdk/models/components/subscriptionupdate";
 import { AlreadyCanceledSubscription } from "@polar-sh/sdk/models/errors/alreadycanceledsubscription";
 import { HTTPValidationError } from "@polar-sh/sdk/models/errors/httpvalidationerror";
 import { PolarError } from "@polar-sh/sdk/models/errors/polarerror";
 import { ResponseValidationError } from "@polar-sh/sdk/models/errors/responsevalidationerror";
 import { unwrap } from "@polar-sh/sdk/types/fp.js";
+import { coreClient, eventsOf as eventsAfter, expectParsable, getSubscription, refusedUpdate, types, updateSubscription } from "./subscription-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { admin, PRO_MONTHLY_ID, PRO_TRIAL_ID, sdkParse, settled, startHarness, subscribe, TOKEN, waitFor, type Harness, type Received } from "./harness";
+import { admin, PRO_MONTHLY_ID, PRO_TRIAL_ID, startHarness, subscribe, TOKEN, type Harness } from "./harness";
 
 /**
  * Cancel, uncancel, pause, resume and revoke through the API (`subscriptionsUpdate`,
@@ -24,37 +22,21 @@ let h: Harness;
 let core: PolarCore;
 beforeAll(async () => {
   h = await startHarness();
-  core = new PolarCore({ accessToken: TOKEN, serverURL: h.emulator.url });
+  core = coreClient(h);
 });
 afterAll(async () => {
   await h.stop();
 });
 
-const types = (events: Received[]) => events.map((e) => e.type);
-
-function expectParsable(events: Received[]) {
-  for (const e of events) expect(sdkParse(e).type).toBe(e.type);
-}
-
-async function eventsOf<T>(count: number, act: () => Promise<T>): Promise<{ result: T; events: Received[] }> {
-  await settled(h);
-  const from = h.receiver.received.length;
-  const result = await act();
-  await waitFor(`${count} events`, () => h.receiver.received.length >= from + count);
-  await new Promise((r) => setTimeout(r, 60));
-  return { result, events: h.receiver.received.slice(from) };
-}
-
-const update = async (id: string, change: SubscriptionUpdate): Promise<Subscription> => unwrap(await subscriptionsUpdate(core, { id, subscriptionUpdate: change }));
+const eventsOf = <T>(count: number, act: () => Promise<T>) => eventsAfter(h, count, act);
+const update = (id: string, change: SubscriptionUpdate) => updateSubscription(core, id, change);
+const get = (id: string) => getSubscription(core, id);
 
 async function refused(id: string, change: SubscriptionUpdate): Promise<PolarError> {
-  const result = await subscriptionsUpdate(core, { id, subscriptionUpdate: change });
-  if (result.ok) throw new Error(`expected ${JSON.stringify(change)} to be refused`);
-  if (!(result.error instanceof PolarError)) throw result.error;
-  return result.error;
+  const error = await refusedUpdate(core, id, change);
+  if (!(error instanceof PolarError)) throw error;
+  return error;
 }
-
-const get = async (id: string) => unwrap(await subscriptionsGet(core, { id }));
 
 /** The raw answer, for errors the SDK 0.49 has no class for on this operation. */
 async function patch(id: string, body: unknown): Promise<{ status: number; json: unknown }> {

@@ -2,15 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PolarCore } from "@polar-sh/sdk/core.js";
-import { subscriptionsGet } from "@polar-sh/sdk/funcs/subscriptionsGet.js";
 import { subscriptionsUpdate } from "@polar-sh/sdk/funcs/subscriptionsUpdate.js";
-import type { Subscription } from "@polar-sh/sdk/models/components/subscription";
 import type { SubscriptionUpdate } from "@polar-sh/sdk/models/components/subscriptionupdate";
 import { AlreadyCanceledSubscription } from "@polar-sh/sdk/models/errors/alreadycanceledsubscription";
 import { HTTPValidationError } from "@polar-sh/sdk/models/errors/httpvalidationerror";
 import { PaymentFailed } from "@polar-sh/sdk/models/errors/paymentfailed";
 import { ResourceNotFound } from "@polar-sh/sdk/models/errors/resourcenotfound";
-import { unwrap } from "@polar-sh/sdk/types/fp.js";
+import { coreClient, eventsOf as eventsAfter, expectParsable, getSubscription, refusedUpdate, types, updateSubscription } from "./subscription-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StateFileContent } from "../src/persistence";
 import {
@@ -21,14 +19,11 @@ import {
   PRO_MONTHLY_ID,
   PRO_TRIAL_ID,
   PRO_YEARLY_ID,
-  sdkParse,
   settled,
   startHarness,
   subscribe,
   TOKEN,
-  waitFor,
   type Harness,
-  type Received,
 } from "./harness";
 
 /**
@@ -46,40 +41,16 @@ let h: Harness;
 let core: PolarCore;
 beforeAll(async () => {
   h = await startHarness();
-  core = new PolarCore({ accessToken: TOKEN, serverURL: h.emulator.url });
+  core = coreClient(h);
 });
 afterAll(async () => {
   await h.stop();
 });
 
-const types = (events: Received[]) => events.map((e) => e.type);
-
-/** Each payload parses with the pinned SDK (harness.ts's sdkParse). */
-function expectParsable(events: Received[]) {
-  for (const e of events) expect(sdkParse(e).type).toBe(e.type);
-}
-
-/** Runs `act` and answers what it gave and the `count` events it caused (and no more). */
-async function eventsOf<T>(count: number, act: () => Promise<T>, harness = h): Promise<{ result: T; events: Received[] }> {
-  await settled(harness);
-  const from = harness.receiver.received.length;
-  const result = await act();
-  await waitFor(`${count} events`, () => harness.receiver.received.length >= from + count);
-  await new Promise((r) => setTimeout(r, 60)); // nothing more than expected should follow
-  return { result, events: harness.receiver.received.slice(from) };
-}
-
-async function update(id: string, change: SubscriptionUpdate, polar = core): Promise<Subscription> {
-  return unwrap(await subscriptionsUpdate(polar, { id, subscriptionUpdate: change }));
-}
-
-async function refused(id: string, change: SubscriptionUpdate): Promise<unknown> {
-  const result = await subscriptionsUpdate(core, { id, subscriptionUpdate: change });
-  if (result.ok) throw new Error(`expected ${JSON.stringify(change)} to be refused`);
-  return result.error;
-}
-
-const get = async (id: string, polar = core) => unwrap(await subscriptionsGet(polar, { id }));
+const eventsOf = <T>(count: number, act: () => Promise<T>, harness = h) => eventsAfter(harness, count, act);
+const update = (id: string, change: SubscriptionUpdate, polar = core) => updateSubscription(polar, id, change);
+const refused = (id: string, change: SubscriptionUpdate) => refusedUpdate(core, id, change);
+const get = (id: string, polar = core) => getSubscription(polar, id);
 
 /** One proration line worked out by hand: amount x time left / period, rounded half to even. */
 function byHand(amount: number, start: Date, end: Date, at: Date): number {
