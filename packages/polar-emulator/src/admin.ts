@@ -167,7 +167,7 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
       return true;
     }
     if (path === "/admin/products") {
-      const { product, created } = flows.saveProduct(productRecord(await body(newProductBody, "a product as in the seed file")));
+      const { product, created } = flows.products.save(productRecord(await body(newProductBody, "a product as in the seed file")));
       sendJson(res, created ? 201 : 200, wire.product(toProduct(product, ctx)));
       return true;
     }
@@ -183,7 +183,7 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
       const changed = { ...existing, ...defined };
       const problem = trialProblem(changed);
       if (problem) throw new ApiError(422, { detail: `✖ ${problem.message}\n  → at ${problem.path}` });
-      const { product } = flows.saveProduct(changed);
+      const { product } = flows.products.save(changed);
       sendJson(res, 200, wire.product(toProduct(product, ctx)));
       return true;
     }
@@ -208,11 +208,11 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
       await readBody(req);
       const checkout = store.checkouts.get(expire[1]);
       if (!checkout) throw new ApiError(404, { error: "ResourceNotFound", detail: "Not found" });
-      if (!flows.expireCheckout(checkout)) throw new ApiError(409, { detail: `The checkout is ${checkout.status}; only an open checkout can expire.` });
+      if (!flows.checkouts.expire(checkout)) throw new ApiError(409, { detail: `The checkout is ${checkout.status}; only an open checkout can expire.` });
       sendJson(res, 200, wire.checkout(toCheckout(checkout, ctx)));
       return true;
     }
-    // Lifecycle triggers for tests, the same flows as the portal's buttons (flows.ts). `renew` is
+    // Lifecycle triggers for tests, the same flows as the portal's buttons (src/flows/). `renew` is
     // the period's end brought forward (a subscription set to pause pauses), `resume` a paused
     // subscription's resume (its `resumes_at` brought forward, or the merchant's resume).
     const lifecycle = /^\/admin\/subscriptions\/([^/]+)\/(renew|renew-failing|retry|retry-declined|uncancel|resume)$/.exec(path);
@@ -223,14 +223,14 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
       const action = lifecycle[2];
       const ok =
         action === "retry"
-          ? flows.retryRenewal(sub) !== null
+          ? flows.renewals.retry(sub) !== null
           : action === "retry-declined"
-            ? flows.declineRetry(sub) !== null
+            ? flows.renewals.declineRetry(sub) !== null
             : action === "uncancel"
-              ? flows.uncancelSubscription(sub)
+              ? flows.subscriptions.uncancel(sub)
               : action === "resume"
-                ? sub.status === "paused" && flows.resumeSubscription(sub) !== null
-                : flows.renewSubscription(sub, { failing: action === "renew-failing" }) !== null;
+                ? sub.status === "paused" && flows.subscriptionChanges.resume(sub) !== null
+                : flows.renewals.renew(sub, { failing: action === "renew-failing" }) !== null;
       if (!ok) throw new ApiError(409, { detail: `The subscription is ${sub.status}${sub.cancelAtPeriodEnd ? " (canceling)" : ""}: cannot ${action}.` });
       sendJson(res, 200, wire.subscription(toSubscription(sub, ctx)));
       return true;
@@ -242,7 +242,7 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
       const { decline: on } = await body(z.object({ decline: z.boolean().default(true) }).strict(), "{decline?}");
       const customer = store.customers.get(decline[1]);
       if (!customer) throw new ApiError(404, { error: "ResourceNotFound", detail: "Not found" });
-      flows.setDeclineNextCharge(customer, on);
+      flows.customers.setDeclineNextCharge(customer, on);
       sendJson(res, 200, { id: customer.id, declineNextCharge: customer.declineNextCharge, balances: customer.balances });
       return true;
     }
@@ -259,7 +259,7 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
       if (!parsed.success) throw new ApiError(422, { detail: z.prettifyError(parsed.error) });
       const order = store.orders.get(refundPart[1]);
       if (!order) throw new ApiError(404, { error: "ResourceNotFound", detail: "Not found" });
-      if (!flows.refundPart(order, parsed.data.amount)) throw new ApiError(409, { detail: `The order is ${order.status}: nothing to refund.` });
+      if (!flows.orders.refundPart(order, parsed.data.amount)) throw new ApiError(409, { detail: `The order is ${order.status}: nothing to refund.` });
       sendJson(res, 200, wire.order(toOrder(order, ctx)));
       return true;
     }

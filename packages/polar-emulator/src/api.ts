@@ -142,7 +142,7 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
       pattern: /^\/v1\/checkouts\/?$/,
       handler: async (req, res) => {
         const body = parseOr422(checkoutCreateBody, await readJson(req));
-        const checkout = flows.createCheckout(body);
+        const checkout = flows.checkouts.create(body);
         sendJson(res, 201, wire.checkout(toCheckout(checkout, ctx)));
       },
     },
@@ -160,7 +160,7 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
         const checkoutId = uuidPath("id", id);
         const body = parseOr422(checkoutUpdateBody, await readJson(req));
         const checkout = found(store.checkouts.get(checkoutId));
-        sendJson(res, 200, wire.checkout(toCheckout(flows.updateCheckout(checkout, body), ctx)));
+        sendJson(res, 200, wire.checkout(toCheckout(flows.checkouts.update(checkout, body), ctx)));
       },
     },
     {
@@ -302,7 +302,7 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
       pattern: /^\/v1\/customer-sessions\/?$/,
       handler: async (req, res) => {
         const body = parseOr422(customerSessionCreateBody, await readJson(req));
-        const session = flows.createCustomerSession(body);
+        const session = flows.customers.createSession(body);
         sendJson(res, 201, wire.customerSession(toCustomerSession(session, ctx)));
       },
     },

@@ -96,7 +96,7 @@ export function createCheckoutPage(deps: CheckoutPageDeps): (req: IncomingMessag
     }
     if (req.method === "GET") {
       // An open checkout past its time expires when someone looks at it, timer or not.
-      if (checkout.status === "open" && Date.parse(checkout.expiresAt) <= Date.now()) deps.flows.expireCheckout(checkout);
+      if (checkout.status === "open" && Date.parse(checkout.expiresAt) <= Date.now()) deps.flows.checkouts.expire(checkout);
       sendHtml(res, checkout.status === "expired" ? 410 : 200, render(deps, checkout));
       return true;
     }
@@ -108,7 +108,7 @@ export function createCheckoutPage(deps: CheckoutPageDeps): (req: IncomingMessag
     const form = await readForm(req);
     const card = form.get("card_number") ?? "";
     const email = form.get("email");
-    const result = deps.flows.pay(checkout, card, email);
+    const result = deps.flows.checkouts.pay(checkout, card, email);
     switch (result.kind) {
       case "succeeded": {
         // As Polar: wait for the merchant to have been told (2xx), but never for long.

@@ -163,7 +163,7 @@ export async function startPolarEmulator(opts: PolarEmulatorOptions): Promise<Po
     if (state) {
       store.restore(state.store);
       delivery.restore(state.delivery);
-      for (const c of store.checkouts.values()) flows.armExpiry(c);
+      for (const c of store.checkouts.values()) flows.checkouts.armExpiry(c);
       log(`[polar-emulator] state restored from ${opts.stateFile}: ${store.checkouts.size} checkouts, ${store.orders.size} orders`);
     }
   }

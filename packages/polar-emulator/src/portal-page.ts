@@ -161,7 +161,7 @@ export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, r
         return true;
       }
       const on = form.get("decline") !== "false";
-      deps.flows.setDeclineNextCharge(customer, on);
+      deps.flows.customers.setDeclineNextCharge(customer, on);
       redirect(res, `${portalUrl(session.token, deps.baseUrl())}&notice=${on ? "decline-on" : "decline-off"}`);
       return true;
     }
@@ -179,7 +179,7 @@ export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, r
     if (kind === "orders" && (action === "refund" || action === "refund-part")) {
       const order = deps.store.orders.get(id);
       if (!order || order.customerId !== session.customerId) return (notFound(), true);
-      changed = action === "refund" ? deps.flows.refundOrder(order) : deps.flows.refundPart(order);
+      changed = action === "refund" ? deps.flows.orders.refund(order) : deps.flows.orders.refundPart(order);
       if (action === "refund-part") notice = "partially-refunded";
     } else if (
       kind === "subscriptions" &&
@@ -189,7 +189,7 @@ export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, r
       if (!sub || sub.customerId !== session.customerId) return (notFound(), true);
       if (action === "renew" || action === "renew-failing") {
         const wasTrialing = sub.status === "trialing";
-        const result = deps.flows.renewSubscription(sub, { failing: action === "renew-failing" });
+        const result = deps.flows.renewals.renew(sub, { failing: action === "renew-failing" });
         changed = result !== null;
         notice =
           result === "paused"
@@ -202,24 +202,24 @@ export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, r
       } else if (action === "resume") {
         changed = sub.status === "paused";
         if (changed) {
-          const order = deps.flows.resumeSubscription(sub);
+          const order = deps.flows.subscriptionChanges.resume(sub);
           notice = order.status === "pending" ? "renewal-failed" : "resumed";
         }
       } else if (action === "retry") {
-        changed = deps.flows.retryRenewal(sub) !== null;
+        changed = deps.flows.renewals.retry(sub) !== null;
         notice = "recovered";
       } else if (action === "retry-declined") {
-        const outcome = deps.flows.declineRetry(sub);
+        const outcome = deps.flows.renewals.declineRetry(sub);
         changed = outcome !== null;
         notice = outcome === "revoked" ? "dunning-over" : "retry-declined";
       } else {
-        changed = deps.flows.uncancelSubscription(sub);
+        changed = deps.flows.subscriptions.uncancel(sub);
         notice = "uncanceled";
       }
     } else if (kind === "subscriptions" && (action === "cancel" || action === "revoke")) {
       const sub = deps.store.subscriptions.get(id);
       if (!sub || sub.customerId !== session.customerId) return (notFound(), true);
-      changed = action === "cancel" ? deps.flows.cancelSubscription(sub) : deps.flows.revokeSubscription(sub);
+      changed = action === "cancel" ? deps.flows.subscriptions.cancel(sub) : deps.flows.subscriptions.revoke(sub);
     } else {
       notFound();
       return true;

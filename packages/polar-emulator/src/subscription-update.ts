@@ -1,4 +1,4 @@
-import type { Flows } from "./flows";
+import type { CancellationReason, Flows } from "./flows";
 import { validationError } from "./http";
 import { alreadyCanceledSubscription, badRequest, notASeatBasedSubscription, notAUnitBasedSubscription, resourceUnavailable } from "./polar-errors";
 import type { SubscriptionRecord } from "./store";
@@ -29,15 +29,15 @@ export function updateSubscription(flows: Flows, sub: SubscriptionRecord, update
       }
       if (discount_id) throw validationError({ type: "value_error", loc: ["body", "discount_id"], msg: "Discount does not exist.", input: discount_id });
       if (trial_end) throw notEmulated("trial_end", trial_end);
-      if (product_id) flows.changeProduct(sub, product_id, proration_behavior === "reset" ? null : (proration_behavior ?? null), metadata);
-      else flows.touchSubscription(sub, metadata);
+      if (product_id) flows.subscriptionChanges.changeProduct(sub, product_id, proration_behavior === "reset" ? null : (proration_behavior ?? null), metadata);
+      else flows.subscriptionChanges.updateMetadata(sub, metadata);
       return;
     }
     case "cancel": {
       const { cancel_at_period_end, customer_cancellation_reason: reason, customer_cancellation_comment: comment } = update.body;
       if (cancel_at_period_end) {
-        if (!flows.cancelSubscription(sub, { reason, comment })) throw alreadyCanceledSubscription();
-      } else if (!flows.uncancelSubscription(sub)) {
+        if (!flows.subscriptions.cancel(sub, { reason, comment })) throw alreadyCanceledSubscription();
+      } else if (!flows.subscriptions.uncancel(sub)) {
         // Polar's `uncancel`: an ended subscription is gone (410), any other not canceling is a 400.
         throw sub.endedAt ? resourceUnavailable() : badRequest();
       }
@@ -48,20 +48,20 @@ export function updateSubscription(flows: Flows, sub: SubscriptionRecord, update
       return;
     case "pause": {
       const { pause_at_period_end, resumes_at } = update.body;
-      if (!pause_at_period_end) return flows.cancelScheduledPause(sub);
+      if (!pause_at_period_end) return flows.subscriptionChanges.cancelScheduledPause(sub);
       const resumesAt = resumes_at ? new Date(resumes_at) : null;
       // Pydantic's FutureDatetime, checked with the body.
       if (resumesAt && resumesAt.getTime() <= Date.now()) {
         throw validationError({ type: "datetime_future", loc: ["body", "resumes_at"], msg: "Input should be in the future", input: resumes_at });
       }
-      flows.schedulePause(sub, resumesAt);
+      flows.subscriptionChanges.schedulePause(sub, resumesAt);
       return;
     }
     case "resume":
-      flows.resumeSubscription(sub);
+      flows.subscriptionChanges.resume(sub);
       return;
     case "clear":
-      flows.clearPendingUpdate(sub);
+      flows.subscriptionChanges.clearPendingUpdate(sub);
       return;
     case "seats":
     case "units":
@@ -74,6 +74,6 @@ export function updateSubscription(flows: Flows, sub: SubscriptionRecord, update
 }
 
 /** Revoke now (`DELETE`, or `{"revoke": true}`): Polar's `_perform_cancellation(immediately=True)`. */
-export function revokeSubscription(flows: Flows, sub: SubscriptionRecord, why: Parameters<Flows["revokeSubscription"]>[1] = {}): void {
-  if (!flows.revokeSubscription(sub, why)) throw alreadyCanceledSubscription();
+export function revokeSubscription(flows: Flows, sub: SubscriptionRecord, why: CancellationReason = {}): void {
+  if (!flows.subscriptions.revoke(sub, why)) throw alreadyCanceledSubscription();
 }

@@ -1,0 +1,45 @@
+import type { WebhookDelivery } from "../delivery";
+import type { WireContext } from "../serialize";
+import type { Store } from "../store";
+import { Checkouts } from "./checkouts";
+import { Customers } from "./customers";
+import { Emitter, type FlowContext } from "./emit";
+import { Orders } from "./orders";
+import { Products } from "./products";
+import { Renewals } from "./renewals";
+import { SubscriptionChanges } from "./subscription-changes";
+import { Subscriptions } from "./subscriptions";
+
+/**
+ * What Polar does when a merchant or a customer acts: the state change, then the webhooks in
+ * the order Polar emits them. API handlers and pages only call these, one module per Polar
+ * resource; the rules they apply (proration, dunning, trials, periods) are pure modules apart.
+ */
+
+export type { CancellationReason } from "./subscriptions";
+
+export class Flows {
+  readonly products: Products;
+  readonly customers: Customers;
+  readonly orders: Orders;
+  readonly subscriptions: Subscriptions;
+  readonly renewals: Renewals;
+  readonly subscriptionChanges: SubscriptionChanges;
+  readonly checkouts: Checkouts;
+
+  constructor(store: Store, delivery: WebhookDelivery, ctx: WireContext, log: (line: string) => void, changed: () => void) {
+    const fx: FlowContext = { store, emit: new Emitter(delivery, store, ctx), log, changed };
+    this.products = new Products(fx);
+    this.customers = new Customers(fx);
+    this.orders = new Orders(fx);
+    this.subscriptions = new Subscriptions(fx);
+    this.renewals = new Renewals(fx, this.orders, this.customers, this.subscriptions);
+    this.subscriptionChanges = new SubscriptionChanges(fx, this.orders, this.customers, this.renewals);
+    this.checkouts = new Checkouts(fx, this.customers, this.orders, this.subscriptions);
+  }
+
+  /** Clears the timers the flows hold (the checkouts' expiry): at stop and at reset. */
+  stop(): void {
+    this.checkouts.stop();
+  }
+}

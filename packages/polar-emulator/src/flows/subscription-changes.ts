@@ -1,0 +1,205 @@
+import { settle } from "../balance";
+import { validationError } from "../http";
+import { ORGANIZATION_POLICY } from "../organization-policy";
+import { nextPeriodEnd } from "../period";
+import { changeTarget, planImmediateChange, type ProrationBehavior } from "../plan-change";
+import { cannotPauseSubscription, noScheduledPause, notPausedSubscription, paymentFailed } from "../polar-errors";
+import { newId, tick, type Metadata, type OrderRecord, type SubscriptionRecord } from "../store";
+import type { Customers } from "./customers";
+import { touch, type FlowContext } from "./emit";
+import { linesTotal, type Orders } from "./orders";
+import type { Renewals } from "./renewals";
+
+/**
+ * What `PATCH /v1/subscriptions/{id}` changes on a subscription (Polar's `SubscriptionService`):
+ * its product, with Polar's proration, now or at the period's end; its metadata; a scheduled
+ * pause; a paused subscription's resume. Which change a body asks for is subscription-update.ts;
+ * the arithmetic is plan-change.ts, proration.ts and balance.ts.
+ */
+
+export class SubscriptionChanges {
+  constructor(
+    private readonly fx: FlowContext,
+    private readonly orders: Orders,
+    private readonly customers: Customers,
+    private readonly renewals: Renewals,
+  ) {}
+
+  /** `subscription.updated`, then the state job's `customer.state_changed`: what Polar sends after any change. */
+  private emitUpdated(sub: SubscriptionRecord): void {
+    touch(sub);
+    this.fx.emit.subscription("subscription.updated", sub);
+    this.fx.emit.customerState(sub.customerId);
+    this.fx.changed();
+  }
+
+  /**
+   * An update that changes nothing Polar emits for on its own (`{}`, or only `metadata`): Polar
+   * still leaves its update context with changes, so `subscription.updated` and
+   * `customer.state_changed` go out.
+   */
+  updateMetadata(sub: SubscriptionRecord, metadata?: Metadata): void {
+    if (metadata) sub.metadata = { ...metadata };
+    this.emitUpdated(sub);
+  }
+
+  /**
+   * `PATCH /v1/subscriptions/{id}` with `product_id`: Polar's `update_product`. Refusals first
+   * (plan-change.ts), then, by proration behavior (the organization's when not given):
+   *
+   * - `next_period`: nothing changes now but `pending_update` (the product, applying at the
+   *   period's end; a second one replaces it, keeping its id): `subscription.updated`,
+   *   `customer.state_changed`. The renewal applies it (renewals.ts).
+   * - `invoice` (or `prorate` across billing intervals): the change applies now and an order
+   *   (`subscription_update`) bills the two proration lines; a charge is made at once and, if the
+   *   card declines, Polar answers 402 PaymentFailed and rolls everything back. A negative total
+   *   is a credit order, paid at once, its amount added to the customer's balance.
+   * - `prorate`: the change applies now, the lines wait for the next renewal order.
+   * - a trialing subscription: no proration; its trial is recomputed from the new product's, or
+   *   ends now, and then it renews at once, charging the new price (Polar's `cycle`).
+   *
+   * Applying now drops a pending update (Polar soft-deletes it). The order's `created_at` is the
+   * instant the proration was computed for.
+   */
+  changeProduct(sub: SubscriptionRecord, productId: string, requested: ProrationBehavior | null, metadata?: Metadata): void {
+    const { store } = this.fx;
+    const to = changeTarget(sub, store.products.get(productId), productId);
+    const from = store.products.get(sub.productId);
+    const customer = store.customers.get(sub.customerId);
+    if (!from || !customer) throw new Error(`Polar emulator: subscription ${sub.id} lost its product or customer`);
+    const behavior = requested ?? ORGANIZATION_POLICY.prorationBehavior;
+    const at = tick();
+
+    if (behavior === "next_period") {
+      if (metadata) sub.metadata = { ...metadata };
+      const now = at.toISOString();
+      sub.pendingUpdate = sub.pendingUpdate
+        ? { ...sub.pendingUpdate, productId: to.id, appliesAt: sub.currentPeriodEnd, modifiedAt: now }
+        : { id: newId(), createdAt: now, modifiedAt: null, appliesAt: sub.currentPeriodEnd, productId: to.id };
+      this.fx.log(`[polar-emulator] subscription ${sub.id}: switches to ${to.name} on ${sub.currentPeriodEnd}`);
+      this.emitUpdated(sub);
+      return;
+    }
+
+    const plan = planImmediateChange(sub, from, to, behavior, at);
+    // An order bills every pending line (Polar's create_order_items_from_pending): an earlier
+    // `prorate` change's lines go on this one if it is invoiced now.
+    const lines = plan.kind === "prorated" ? [...sub.pendingProrations, ...plan.lines] : [];
+    const total = linesTotal(lines);
+    const settlement = plan.kind === "prorated" && plan.invoiceNow ? settle(total, customer.balances[sub.currency] ?? 0, sub.currency) : null;
+    if (settlement && settlement.charge > 0 && this.customers.cardDeclines(customer)) {
+      // Polar charges synchronously and raises before committing: nothing else changes.
+      this.fx.log(`[polar-emulator] subscription ${sub.id}: the change to ${to.name} was refused, charge of ${settlement.charge} declined`);
+      this.fx.changed();
+      throw paymentFailed("card_error");
+    }
+
+    if (metadata) sub.metadata = { ...metadata };
+    sub.pendingUpdate = null;
+    sub.productId = to.id;
+    sub.amount = to.priceAmount;
+    sub.recurringInterval = to.recurringInterval ?? sub.recurringInterval;
+    sub.currentPeriodStart = plan.period.start.toISOString();
+    sub.currentPeriodEnd = plan.period.end.toISOString();
+    this.fx.log(`[polar-emulator] subscription ${sub.id}: changed to ${to.name} (${behavior})`);
+
+    if (plan.kind === "trial") {
+      sub.trialEnd = sub.currentPeriodEnd = (plan.trialEnd ?? at).toISOString();
+      if (plan.trialEnd) this.emitUpdated(sub);
+      else this.renewals.renew(sub);
+      return;
+    }
+    sub.anchorDay = plan.anchorDay;
+    if (!settlement) {
+      sub.pendingProrations.push(...plan.lines);
+      this.emitUpdated(sub);
+      return;
+    }
+
+    customer.balances[sub.currency] = settlement.balanceAfter;
+    sub.pendingProrations = [];
+    touch(sub);
+    const order = this.orders.create({
+      status: "pending",
+      customerId: sub.customerId,
+      productId: to.id,
+      checkoutId: null,
+      subscriptionId: sub.id,
+      billingReason: "subscription_update",
+      amount: total,
+      currency: sub.currency,
+      trialPeriod: null,
+      metadata: { ...sub.metadata },
+      items: lines.map((line) => ({ ...line, id: newId() })),
+      appliedBalanceAmount: settlement.applied,
+      createdAt: at.toISOString(),
+    });
+    this.fx.emit.order("order.created", order);
+    if (settlement.charge === 0) {
+      // Nothing to charge (a credit, or the balance covers it): paid before the request ends.
+      this.orders.paid(order);
+      this.emitUpdated(sub);
+    } else {
+      // The charge is confirmed by Stripe's webhook, handled after the request's own events.
+      this.emitUpdated(sub);
+      this.orders.paid(order);
+    }
+  }
+
+  /** `{"pending_update": null}`: Polar's `clear_pending_update`, a 422 when there is nothing to clear. */
+  clearPendingUpdate(sub: SubscriptionRecord): void {
+    if (!sub.pendingUpdate) {
+      throw validationError({ type: "value_error", loc: ["body", "pending_update"], msg: "This subscription has no pending update to clear.", input: null });
+    }
+    sub.pendingUpdate = null;
+    this.emitUpdated(sub);
+  }
+
+  /**
+   * `pause_at_period_end: true`: Polar's `pause` (`can_pause`: active, not canceling, not already
+   * pausing). Nothing happens until the period ends (renewals.ts); `resumes_at`, when given, must
+   * be after it.
+   */
+  schedulePause(sub: SubscriptionRecord, resumesAt: Date | null): void {
+    if (sub.status !== "active" || sub.cancelAtPeriodEnd || sub.pauseAtPeriodEnd || sub.endsAt !== null) throw cannotPauseSubscription();
+    if (resumesAt && resumesAt <= new Date(sub.currentPeriodEnd)) {
+      throw validationError({ type: "value_error", loc: ["body", "resumes_at"], msg: "resumes_at must be after the current period end.", input: resumesAt.toISOString() });
+    }
+    sub.pauseAtPeriodEnd = true;
+    sub.resumesAt = resumesAt?.toISOString() ?? null;
+    this.emitUpdated(sub);
+  }
+
+  /** `pause_at_period_end: false`: Polar's `cancel_scheduled_pause`. */
+  cancelScheduledPause(sub: SubscriptionRecord): void {
+    if (!sub.pauseAtPeriodEnd || sub.status !== "active") throw noScheduledPause();
+    sub.pauseAtPeriodEnd = false;
+    sub.resumesAt = null;
+    this.emitUpdated(sub);
+  }
+
+  /**
+   * `resume: true`, or the scheduled resume at `resumes_at` (the emulator's clock does not run:
+   * admin and portal bring it forward): Polar's `resume`. A new period starts now, anchored on
+   * today, and is charged at once: `subscription.updated`, `subscription.resumed`, then the
+   * period's order (billPeriod: paid, or declined and past_due), then `customer.state_changed`.
+   */
+  resume(sub: SubscriptionRecord): OrderRecord {
+    if (sub.status !== "paused") throw notPausedSubscription();
+    const now = tick();
+    sub.status = "active";
+    sub.pausedAt = null;
+    sub.resumesAt = null;
+    sub.anchorDay = now.getUTCDate();
+    sub.currentPeriodStart = now.toISOString();
+    sub.currentPeriodEnd = nextPeriodEnd(now, sub.recurringInterval, sub.anchorDay).toISOString();
+    touch(sub);
+    this.fx.emit.subscription("subscription.updated", sub);
+    this.fx.emit.subscription("subscription.resumed", sub);
+    const order = this.renewals.billPeriod(sub, false);
+    this.fx.emit.customerState(sub.customerId);
+    this.fx.log(`[polar-emulator] subscription ${sub.id} resumed to ${sub.currentPeriodEnd}: order ${order.id} ${order.status}`);
+    this.fx.changed();
+    return order;
+  }
+}
