@@ -152,6 +152,24 @@ describe("switching plan through subscriptions.update", () => {
   });
 });
 
+describe("reconciled against Polar's customer state", () => {
+  it("a switch and a scheduled pause made at Polar whose webhooks never arrived: the reconciler brings both", { timeout: 30_000 }, async () => {
+    const email = "lost-change@example.com";
+    const id = await subscribe(email, "Pro Monthly");
+    // Changed at Polar (the portal, another instance); none of its events reach the app.
+    await h.polar.subscriptions.update({ id, subscriptionUpdate: { productId: product("Business Monthly"), prorationBehavior: "invoice" } });
+    const { reconcileUsers } = await import("@/lib/billing/reconcile");
+    expect(await reconcileUsers({ limit: 10, deadline: Date.now() + 10_000 })).toMatchObject({ checked: 1, repaired: 1, errors: 0 });
+    expect(await held(id)).toMatchObject({ productId: product("Business Monthly") });
+    expect(await user(email)).toMatchObject({ subscriptionStatus: "business" });
+
+    // A pause the customer state does not show: found by the state's newer modified_at.
+    await h.polar.subscriptions.update({ id, subscriptionUpdate: { pauseAtPeriodEnd: true } });
+    expect(await reconcileUsers({ limit: 10, deadline: Date.now() + 10_000 })).toMatchObject({ checked: 1, errors: 0 });
+    expect(await held(id)).toMatchObject({ pauseAtPeriodEnd: true });
+  });
+});
+
 describe("cancel, uncancel, pause, resume from the account page", () => {
   it("cancel with Polar's reason keeps the plan to the period end; uncancel renews again", { timeout: 30_000 }, async () => {
     const email = "cancel@example.com";
