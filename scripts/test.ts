@@ -9,14 +9,26 @@ import { ensureFerretdb } from "./lib/ferretdb";
  * `npm test`: every test, on real parts. vitest (unit + integration against a real FerretDB),
  * the Polar emulator package's own tests (packages/polar-emulator), Vercel's build and the checks
  * over it, then a production build, then Playwright in Debian's Chromium and the chaos runs. Ends
- * with one summary line.
+ * with a summary: each runner's counts, each stage's seconds, the totals.
  */
 const reports = join(".data", "reports");
 
+/** Each stage's wall time, in the order they ran, for the summary. */
+const timings: Array<[string, number]> = [];
+
 function run(title: string, command: string, args: string[], env: Record<string, string> = {}): boolean {
   console.log(`\n=== ${title}: ${command} ${args.join(" ")}`);
+  const started = performance.now();
   const result = spawnSync(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
+  const seconds = (performance.now() - started) / 1000;
+  timings.push([title, seconds]);
+  console.log(`=== ${title}: ${result.status === 0 ? "ok" : `FAILED (exit ${result.status ?? result.signal})`} in ${seconds.toFixed(0)} s`);
   return result.status === 0;
+}
+
+/** "unit + integration 50 s, ..., total 712 s": where the run's time went. */
+function timingLine(totalSeconds: number): string {
+  return `${timings.map(([title, s]) => `${title} ${s.toFixed(0)} s`).join(", ")}; total ${totalSeconds.toFixed(0)} s`;
 }
 
 interface Counts { passed: number; failed: number; skipped: number }
@@ -41,6 +53,7 @@ function playwrightCounts(file: string): Counts {
 }
 
 function main(): number {
+  const started = performance.now();
   rmSync(reports, { recursive: true, force: true });
   mkdirSync(reports, { recursive: true });
   ensureChromium();
@@ -96,6 +109,7 @@ function main(): number {
       `vercel: ${vercel.passed} passed, ${vercel.failed} failed; playwright: ${e2e.passed} passed, ${e2e.failed} failed; ` +
       `chaos: ${chaos.passed} passed, ${chaos.failed} failed${buildOk ? "" : "; next build FAILED"}`,
   );
+  console.log(`time: ${timingLine((performance.now() - started) / 1000)}`);
   console.log(`tests: ${passed} passed, ${failed} failed, ${unit.skipped + emulator.skipped + vercel.skipped + e2e.skipped} skipped`);
   return vitestOk && emulatorOk && vercelOk && buildOk && e2eOk && failed === 0 ? 0 : 1;
 }
