@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { buildSentinels } from "../tests/e2e/sentinels";
+import { describeBackends, fellBack, readBackendReports, type BackendReport } from "./lib/backend-report";
 import { ensureChromium } from "./lib/chromium";
 import { ensureFerretdb } from "./lib/ferretdb";
 
@@ -31,12 +32,26 @@ function timingLine(totalSeconds: number): string {
   return `${timings.map(([title, s]) => `${title} ${s.toFixed(0)} s`).join(", ")}; total ${totalSeconds.toFixed(0)} s`;
 }
 
+/** The FerretDB backend(s) each stage that starts the database ran on, for the summary. */
+const backends: Array<[string, BackendReport[]]> = [];
+
+/**
+ * Runs a stage that starts FerretDB with FERRETDB_BACKEND_REPORT pointing at a file of its own
+ * (scripts/lib/backend-report.ts), and keeps what its starts reported.
+ */
+function databaseStage<T>(name: string, body: (env: Record<string, string>) => T): T {
+  const file = resolve(reports, `backend-${name.replace(/[^A-Za-z0-9]+/g, "-")}.jsonl`);
+  const result = body({ FERRETDB_BACKEND_REPORT: file });
+  backends.push([name, readBackendReports(file)]);
+  return result;
+}
+
 interface Counts { passed: number; failed: number; skipped: number }
 
 /** One vitest run with a JSON report (absolute path: a config may set its own root). */
-function vitestSuite(title: string, report: string, args: string[]): [boolean, Counts] {
+function vitestSuite(title: string, report: string, args: string[], env: Record<string, string> = {}): [boolean, Counts] {
   const file = resolve(reports, report);
-  const ok = run(title, "node_modules/.bin/vitest", ["run", ...args, "--reporter=default", "--reporter=json", `--outputFile.json=${file}`]);
+  const ok = run(title, "node_modules/.bin/vitest", ["run", ...args, "--reporter=default", "--reporter=json", `--outputFile.json=${file}`], env);
   return [ok, vitestCounts(file)];
 }
 
@@ -59,7 +74,7 @@ function main(): number {
   ensureChromium();
   ensureFerretdb(); // build it up front, once, with its own message, not inside a test's timeout
 
-  const [vitestOk, unit] = vitestSuite("unit + integration", "vitest.json", []);
+  const [vitestOk, unit] = databaseStage("vitest", (env) => vitestSuite("unit + integration", "vitest.json", [], env));
   // The emulator package's tests, with its own config (loopback only, no database setup).
   const [emulatorOk, emulator] = vitestSuite("Polar emulator (packages/polar-emulator)", "emulator.json", ["--config", "packages/polar-emulator/vitest.config.mts"]);
 
@@ -76,7 +91,7 @@ function main(): number {
   let e2eOk = false;
   if (buildOk) {
     const e2eFile = join(reports, "playwright.json");
-    e2eOk = run("end to end (Chromium)", "node_modules/.bin/playwright", ["test"], { PLAYWRIGHT_JSON_OUTPUT_NAME: e2eFile });
+    e2eOk = databaseStage("e2e", (env) => run("end to end (Chromium)", "node_modules/.bin/playwright", ["test"], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: e2eFile }));
     e2e = playwrightCounts(e2eFile);
   }
 
@@ -90,9 +105,9 @@ function main(): number {
       ["load and chaos with the app killed mid-run", ["--fault", "app-kill"]],
     ];
     for (const [title, extra] of faults) {
-      const ok = run(title, "node_modules/.bin/tsx", [
-        "scripts/chaos.ts", "--customers", "200", "--duplicates", "0.3", "--concurrency", "16", ...extra,
-      ]);
+      const ok = databaseStage(["chaos", ...extra].join(" "), (env) =>
+        run(title, "node_modules/.bin/tsx", ["scripts/chaos.ts", "--customers", "200", "--duplicates", "0.3", "--concurrency", "16", ...extra], env),
+      );
       chaos[ok ? "passed" : "failed"]++;
     }
   }
@@ -109,6 +124,11 @@ function main(): number {
       `vercel: ${vercel.passed} passed, ${vercel.failed} failed; playwright: ${e2e.passed} passed, ${e2e.failed} failed; ` +
       `chaos: ${chaos.passed} passed, ${chaos.failed} failed${buildOk ? "" : "; next build FAILED"}`,
   );
+  // The database each stage ran on: a fallback to SQLite passes its tests several times slower,
+  // and must not pass unnoticed.
+  console.log(`database (FerretDB backend): ${backends.map(([name, r]) => `${name} ${describeBackends(r)}`).join("; ")}`);
+  const fellBackIn = backends.filter(([, r]) => fellBack(r)).map(([name]) => name);
+  if (fellBackIn.length) console.log(`WARNING: ${fellBackIn.join(", ")} ran on FerretDB's SQLite fallback, not PostgreSQL (why: above, and in the stage's output)`);
   console.log(`time: ${timingLine((performance.now() - started) / 1000)}`);
   console.log(`tests: ${passed} passed, ${failed} failed, ${unit.skipped + emulator.skipped + vercel.skipped + e2e.skipped} skipped`);
   return vitestOk && emulatorOk && vercelOk && buildOk && e2eOk && failed === 0 ? 0 : 1;
