@@ -1,7 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { buildSentinels } from "../tests/e2e/sentinels";
 import { describeBackends, fellBack, readBackendReports, type BackendReport } from "./lib/backend-report";
 import { ensureChromium } from "./lib/chromium";
 import { ensureFerretdb } from "./lib/ferretdb";
@@ -9,8 +8,9 @@ import { ensureFerretdb } from "./lib/ferretdb";
 /**
  * `npm test`: every test, on real parts. vitest (unit + integration against a real FerretDB),
  * the Polar emulator package's own tests (packages/polar-emulator), Vercel's build and the checks
- * over it, then a production build, then Playwright in Debian's Chromium and the chaos runs. Ends
- * with a summary: each runner's counts, each stage's seconds, the totals.
+ * over it, then Playwright in Debian's Chromium and the chaos runs against `next start` of that
+ * same build. Ends with a summary: each runner's counts, each stage's database, each stage's
+ * seconds, the totals.
  */
 const reports = join(".data", "reports");
 
@@ -78,15 +78,21 @@ function main(): number {
   // The emulator package's tests, with its own config (loopback only, no database setup).
   const [emulatorOk, emulator] = vitestSuite("Polar emulator (packages/polar-emulator)", "emulator.json", ["--config", "packages/polar-emulator/vitest.config.mts"]);
 
-  // Vercel's own build of the project, its checks, then the tests that plant a mistake in each.
-  // Before the production build below: both write .next, and the e2e and chaos runs use that one.
-  const vercelBuildOk = run("Vercel build (npm run build:vercel)", "node_modules/.bin/tsx", ["scripts/build-vercel.ts"]);
+  // The one production build of the commit: Vercel's builder (`vercel build`, which runs `next
+  // build` into .next and makes .vercel/output of it), given recognisable fake secrets
+  // (tests/e2e/sentinels.ts). Its checks and the tests that plant a mistake in each read
+  // .vercel/output; then the e2e and chaos runs serve the .next it left with `next start`, and
+  // tests/e2e/hardening.spec.ts proves no sentinel reached a client file.
+  const buildReport = resolve(reports, "build-vercel.json");
+  const vercelBuildOk = run("Vercel build (npm run build:vercel -- --sentinels)", "node_modules/.bin/tsx", [
+    "scripts/build-vercel.ts", "--sentinels", "--report", buildReport,
+  ]);
+  // Built, whatever its checks said: the e2e and chaos runs still have a build to run against.
+  const buildOk = existsSync(buildReport) && (JSON.parse(readFileSync(buildReport, "utf8")) as { built: boolean }).built;
   const [vercelOk, vercel] = vercelBuildOk
     ? vitestSuite("Vercel build output", "vercel.json", ["--config", "tests/vercel/vitest.config.mts"])
     : [false, { passed: 0, failed: 1, skipped: 0 }];
 
-  // Built with recognisable secrets in the environment: a test then proves none is in a client bundle.
-  const buildOk = run("production build", "node_modules/.bin/next", ["build"], { ...buildSentinels, NEXT_TELEMETRY_DISABLED: "1" });
   let e2e: Counts = { passed: 0, failed: 1, skipped: 0 };
   let e2eOk = false;
   if (buildOk) {
@@ -122,7 +128,7 @@ function main(): number {
   console.log(
     `\nvitest: ${unit.passed} passed, ${unit.failed} failed; emulator: ${emulator.passed} passed, ${emulator.failed} failed; ` +
       `vercel: ${vercel.passed} passed, ${vercel.failed} failed; playwright: ${e2e.passed} passed, ${e2e.failed} failed; ` +
-      `chaos: ${chaos.passed} passed, ${chaos.failed} failed${buildOk ? "" : "; next build FAILED"}`,
+      `chaos: ${chaos.passed} passed, ${chaos.failed} failed${buildOk ? "" : "; vercel build FAILED (no e2e, no chaos)"}`,
   );
   // The database each stage ran on: a fallback to SQLite passes its tests several times slower,
   // and must not pass unnoticed.
