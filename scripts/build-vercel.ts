@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { buildSentinels } from "../tests/e2e/sentinels";
 import { localSecrets, readDotenv } from "./lib/local-env";
 import { checkVercelOutput } from "./lib/vercel-output";
 
@@ -11,21 +12,31 @@ import { checkVercelOutput } from "./lib/vercel-output";
  *   --project <dir>   build another checkout (tests build planted mistakes in a copy)
  *   --check-only      skip the build, check the output already there (its functions list files of
  *                     `.next` rather than copy them: valid until the next `next build`)
+ *   --sentinels       build with the recognisable fake secrets of tests/e2e/sentinels.ts instead of the
+ *                     local stack's (CRON_SECRET, which they lack, stays the local one): `npm test`
+ *                     serves this build's `.next` to the e2e and chaos runs with `next start`, and
+ *                     tests/e2e/hardening.spec.ts proves none of them reached a client file
+ *   --report <file>   write {"built": bool, "checks": n, "failed": n} there: whether `.next` is a
+ *                     fresh production build, apart from the checks' verdict
  */
 
 interface Args {
   projectDir: string;
   checkOnly: boolean;
+  sentinels: boolean;
+  report: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { projectDir: process.cwd(), checkOnly: false };
+  const args: Args = { projectDir: process.cwd(), checkOnly: false, sentinels: false, report: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--project" && argv[i + 1]) args.projectDir = resolve(argv[++i]!);
     else if (arg === "--check-only") args.checkOnly = true;
+    else if (arg === "--sentinels") args.sentinels = true;
+    else if (arg === "--report" && argv[i + 1]) args.report = resolve(argv[++i]!);
     else {
-      console.error(`unknown argument ${arg}; use --project <dir> and/or --check-only`);
+      console.error(`unknown argument ${arg}; use --project <dir>, --check-only, --sentinels, --report <file>`);
       process.exit(2);
     }
   }
@@ -71,8 +82,14 @@ function vercelJsonCrons(projectDir: string): Array<{ path: string; schedule: st
 }
 
 function main(): number {
-  const { projectDir, checkOnly } = parseArgs(process.argv.slice(2));
-  const secretValues = localStackSecrets(projectDir);
+  const { projectDir, checkOnly, sentinels, report } = parseArgs(process.argv.slice(2));
+  // The values the build is given are the values the static output is searched for.
+  const secretValues: Record<string, string> = { ...localStackSecrets(projectDir), ...(sentinels ? buildSentinels : {}) };
+  const verdict = { built: false, checks: 0, failed: 0 };
+  const finish = (code: number): number => {
+    if (report) writeFileSync(report, `${JSON.stringify(verdict)}\n`);
+    return code;
+  };
   if (!checkOnly) {
     ensureProjectFile(projectDir);
     const started = Date.now();
@@ -83,15 +100,16 @@ function main(): number {
     });
     if (build.status !== 0) {
       console.error(`\nbuild:vercel: \`vercel build\` failed (exit ${build.status ?? build.signal}); nothing to check`);
-      return 1;
+      return finish(1);
     }
-    console.log(`\nbuild:vercel: built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    verdict.built = true;
+    console.log(`\nbuild:vercel: built in ${((Date.now() - started) / 1000).toFixed(0)} s${sentinels ? " (with the sentinel secrets)" : ""}`);
   }
 
   const outputDir = join(projectDir, ".vercel", "output");
   if (!existsSync(join(outputDir, "config.json"))) {
     console.error(`build:vercel: no build output at ${outputDir}; run without --check-only`);
-    return 1;
+    return finish(1);
   }
   const { checks, functions } = checkVercelOutput({ outputDir, projectDir, secretValues, expectedCrons: vercelJsonCrons(projectDir) });
   for (const fn of functions) {
@@ -101,7 +119,9 @@ function main(): number {
   for (const check of checks) console.log(`${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`);
   const failed = checks.filter((c) => !c.ok).length;
   console.log(`build:vercel: ${checks.length - failed} of ${checks.length} checks passed`);
-  return failed === 0 ? 0 : 1;
+  verdict.checks = checks.length;
+  verdict.failed = failed;
+  return finish(failed === 0 ? 0 : 1);
 }
 
 process.exit(main());

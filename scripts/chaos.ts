@@ -6,7 +6,7 @@ import { Subscription } from "../models/Subscription";
 import { User } from "../models/User";
 import { WebhookEvent } from "../models/WebhookEvent";
 import { ensureBuild, startAppServer, type AppServer } from "./lib/app-server";
-import { startFerretdb, type RunningFerretdb } from "./lib/ferretdb";
+import { FERRETDB_VERSION, startFerretdb, type RunningFerretdb } from "./lib/ferretdb";
 import { drainInbox } from "./lib/inbox-drain";
 import { freePort } from "./lib/ports";
 import { sign } from "./lib/polar-payloads";
@@ -109,6 +109,8 @@ async function main(): Promise<number> {
   mkdirSync(dataDir, { recursive: true });
   const dbPort = await freePort();
   let db: RunningFerretdb = await startFerretdb({ port: dbPort, dataDir, log: () => {} });
+  // Which database the figures below are of (a fallback to SQLite has also said why, on stderr).
+  console.log(`chaos: FerretDB ${FERRETDB_VERSION} on ${db.backendLabel}${db.clusterDir ? `, cluster in ${db.clusterDir}` : ""}`);
   const uri = `${db.uri}chaos`;
   const appPort = await freePort();
   const appEnv = {

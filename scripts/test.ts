@@ -1,30 +1,57 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { buildSentinels } from "../tests/e2e/sentinels";
+import { describeBackends, fellBack, readBackendReports, type BackendReport } from "./lib/backend-report";
 import { ensureChromium } from "./lib/chromium";
 import { ensureFerretdb } from "./lib/ferretdb";
 
 /**
  * `npm test`: every test, on real parts. vitest (unit + integration against a real FerretDB),
  * the Polar emulator package's own tests (packages/polar-emulator), Vercel's build and the checks
- * over it, then a production build, then Playwright in Debian's Chromium and the chaos runs. Ends
- * with one summary line.
+ * over it, then Playwright in Debian's Chromium and the chaos runs against `next start` of that
+ * same build. Ends with a summary: each runner's counts, each stage's database, each stage's
+ * seconds, the totals.
  */
 const reports = join(".data", "reports");
 
+/** Each stage's wall time, in the order they ran, for the summary. */
+const timings: Array<[string, number]> = [];
+
 function run(title: string, command: string, args: string[], env: Record<string, string> = {}): boolean {
   console.log(`\n=== ${title}: ${command} ${args.join(" ")}`);
+  const started = performance.now();
   const result = spawnSync(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
+  const seconds = (performance.now() - started) / 1000;
+  timings.push([title, seconds]);
+  console.log(`=== ${title}: ${result.status === 0 ? "ok" : `FAILED (exit ${result.status ?? result.signal})`} in ${seconds.toFixed(0)} s`);
   return result.status === 0;
+}
+
+/** "unit + integration 50 s, ..., total 712 s": where the run's time went. */
+function timingLine(totalSeconds: number): string {
+  return `${timings.map(([title, s]) => `${title} ${s.toFixed(0)} s`).join(", ")}; total ${totalSeconds.toFixed(0)} s`;
+}
+
+/** The FerretDB backend(s) each stage that starts the database ran on, for the summary. */
+const backends: Array<[string, BackendReport[]]> = [];
+
+/**
+ * Runs a stage that starts FerretDB with FERRETDB_BACKEND_REPORT pointing at a file of its own
+ * (scripts/lib/backend-report.ts), and keeps what its starts reported.
+ */
+function databaseStage<T>(name: string, body: (env: Record<string, string>) => T): T {
+  const file = resolve(reports, `backend-${name.replace(/[^A-Za-z0-9]+/g, "-")}.jsonl`);
+  const result = body({ FERRETDB_BACKEND_REPORT: file });
+  backends.push([name, readBackendReports(file)]);
+  return result;
 }
 
 interface Counts { passed: number; failed: number; skipped: number }
 
 /** One vitest run with a JSON report (absolute path: a config may set its own root). */
-function vitestSuite(title: string, report: string, args: string[]): [boolean, Counts] {
+function vitestSuite(title: string, report: string, args: string[], env: Record<string, string> = {}): [boolean, Counts] {
   const file = resolve(reports, report);
-  const ok = run(title, "node_modules/.bin/vitest", ["run", ...args, "--reporter=default", "--reporter=json", `--outputFile.json=${file}`]);
+  const ok = run(title, "node_modules/.bin/vitest", ["run", ...args, "--reporter=default", "--reporter=json", `--outputFile.json=${file}`], env);
   return [ok, vitestCounts(file)];
 }
 
@@ -41,29 +68,36 @@ function playwrightCounts(file: string): Counts {
 }
 
 function main(): number {
+  const started = performance.now();
   rmSync(reports, { recursive: true, force: true });
   mkdirSync(reports, { recursive: true });
   ensureChromium();
   ensureFerretdb(); // build it up front, once, with its own message, not inside a test's timeout
 
-  const [vitestOk, unit] = vitestSuite("unit + integration", "vitest.json", []);
+  const [vitestOk, unit] = databaseStage("vitest", (env) => vitestSuite("unit + integration", "vitest.json", [], env));
   // The emulator package's tests, with its own config (loopback only, no database setup).
   const [emulatorOk, emulator] = vitestSuite("Polar emulator (packages/polar-emulator)", "emulator.json", ["--config", "packages/polar-emulator/vitest.config.mts"]);
 
-  // Vercel's own build of the project, its checks, then the tests that plant a mistake in each.
-  // Before the production build below: both write .next, and the e2e and chaos runs use that one.
-  const vercelBuildOk = run("Vercel build (npm run build:vercel)", "node_modules/.bin/tsx", ["scripts/build-vercel.ts"]);
+  // The one production build of the commit: Vercel's builder (`vercel build`, which runs `next
+  // build` into .next and makes .vercel/output of it), given recognisable fake secrets
+  // (tests/e2e/sentinels.ts). Its checks and the tests that plant a mistake in each read
+  // .vercel/output; then the e2e and chaos runs serve the .next it left with `next start`, and
+  // tests/e2e/hardening.spec.ts proves no sentinel reached a client file.
+  const buildReport = resolve(reports, "build-vercel.json");
+  const vercelBuildOk = run("Vercel build (npm run build:vercel -- --sentinels)", "node_modules/.bin/tsx", [
+    "scripts/build-vercel.ts", "--sentinels", "--report", buildReport,
+  ]);
+  // Built, whatever its checks said: the e2e and chaos runs still have a build to run against.
+  const buildOk = existsSync(buildReport) && (JSON.parse(readFileSync(buildReport, "utf8")) as { built: boolean }).built;
   const [vercelOk, vercel] = vercelBuildOk
     ? vitestSuite("Vercel build output", "vercel.json", ["--config", "tests/vercel/vitest.config.mts"])
     : [false, { passed: 0, failed: 1, skipped: 0 }];
 
-  // Built with recognisable secrets in the environment: a test then proves none is in a client bundle.
-  const buildOk = run("production build", "node_modules/.bin/next", ["build"], { ...buildSentinels, NEXT_TELEMETRY_DISABLED: "1" });
   let e2e: Counts = { passed: 0, failed: 1, skipped: 0 };
   let e2eOk = false;
   if (buildOk) {
     const e2eFile = join(reports, "playwright.json");
-    e2eOk = run("end to end (Chromium)", "node_modules/.bin/playwright", ["test"], { PLAYWRIGHT_JSON_OUTPUT_NAME: e2eFile });
+    e2eOk = databaseStage("e2e", (env) => run("end to end (Chromium)", "node_modules/.bin/playwright", ["test"], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: e2eFile }));
     e2e = playwrightCounts(e2eFile);
   }
 
@@ -77,9 +111,9 @@ function main(): number {
       ["load and chaos with the app killed mid-run", ["--fault", "app-kill"]],
     ];
     for (const [title, extra] of faults) {
-      const ok = run(title, "node_modules/.bin/tsx", [
-        "scripts/chaos.ts", "--customers", "200", "--duplicates", "0.3", "--concurrency", "16", ...extra,
-      ]);
+      const ok = databaseStage(["chaos", ...extra].join(" "), (env) =>
+        run(title, "node_modules/.bin/tsx", ["scripts/chaos.ts", "--customers", "200", "--duplicates", "0.3", "--concurrency", "16", ...extra], env),
+      );
       chaos[ok ? "passed" : "failed"]++;
     }
   }
@@ -94,8 +128,14 @@ function main(): number {
   console.log(
     `\nvitest: ${unit.passed} passed, ${unit.failed} failed; emulator: ${emulator.passed} passed, ${emulator.failed} failed; ` +
       `vercel: ${vercel.passed} passed, ${vercel.failed} failed; playwright: ${e2e.passed} passed, ${e2e.failed} failed; ` +
-      `chaos: ${chaos.passed} passed, ${chaos.failed} failed${buildOk ? "" : "; next build FAILED"}`,
+      `chaos: ${chaos.passed} passed, ${chaos.failed} failed${buildOk ? "" : "; vercel build FAILED (no e2e, no chaos)"}`,
   );
+  // The database each stage ran on: a fallback to SQLite passes its tests several times slower,
+  // and must not pass unnoticed.
+  console.log(`database (FerretDB backend): ${backends.map(([name, r]) => `${name} ${describeBackends(r)}`).join("; ")}`);
+  const fellBackIn = backends.filter(([, r]) => fellBack(r)).map(([name]) => name);
+  if (fellBackIn.length) console.log(`WARNING: ${fellBackIn.join(", ")} ran on FerretDB's SQLite fallback, not PostgreSQL (why: above, and in the stage's output)`);
+  console.log(`time: ${timingLine((performance.now() - started) / 1000)}`);
   console.log(`tests: ${passed} passed, ${failed} failed, ${unit.skipped + emulator.skipped + vercel.skipped + e2e.skipped} skipped`);
   return vitestOk && emulatorOk && vercelOk && buildOk && e2eOk && failed === 0 ? 0 : 1;
 }

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { startFerretdb } from "../scripts/lib/ferretdb";
+import { reportBackend } from "../scripts/lib/backend-report";
+import { removeFerretdbData, startFerretdb } from "../scripts/lib/ferretdb";
 import { freePort } from "../scripts/lib/ports";
 
 declare module "vitest" {
@@ -23,16 +24,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (given) {
     project.provide("mongoUri", given.endsWith("/") ? given : `${given}/`);
     project.provide("dbBackend", "external");
+    reportBackend({ backend: "external", label: "TEST_MONGODB_URI", fallbackReason: null });
     return async () => {};
   }
   const dataDir = mkdtempSync(join(tmpdir(), "ferretdb-test-"));
   // A fallback's reason (or an install) is worth a line in the run's output, and so is the backend.
   const db = await startFerretdb({ port: await freePort(), dataDir, log: (line) => console.log(`[global-setup] ${line}`) });
-  console.log(`[global-setup] FerretDB on ${db.backendLabel}: ${db.uri}`);
+  console.log(`[global-setup] FerretDB on ${db.backendLabel}: ${db.uri}${db.clusterDir ? ` (cluster in ${db.clusterDir})` : ""}`);
   project.provide("mongoUri", db.uri);
   project.provide("dbBackend", db.backend);
   return async () => {
     await db.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await removeFerretdbData(dataDir);
   };
 }

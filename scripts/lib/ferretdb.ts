@@ -4,8 +4,9 @@ import { homedir, tmpdir } from "node:os";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { join } from "node:path";
+import { reportBackend } from "./backend-report";
 import { freePort, waitForPort } from "./ports";
-import { findPostgres, prepareClusterDir, startPostgres, type PostgresBinaries } from "./postgres";
+import { findPostgres, prepareClusterDir, removeClusterDir, startPostgres, type PostgresBinaries } from "./postgres";
 
 /**
  * The local database: FerretDB v1.24.2 (MongoDB wire protocol) on PostgreSQL, or on SQLite where
@@ -83,6 +84,10 @@ export interface RunningFerretdb {
   backend: FerretdbBackend;
   /** For people: "PostgreSQL 15" or "SQLite". */
   backendLabel: string;
+  /** Why SQLite was used though PostgreSQL was not refused by FERRETDB_BACKEND; else null. */
+  fallbackReason: string | null;
+  /** PostgreSQL's cluster directory (relocated out of a closed checkout, at times); else null. */
+  clusterDir: string | null;
   /** Stops FerretDB, then its PostgreSQL if it has one; the data stays in the data dir. */
   stop(): Promise<void>;
 }
@@ -95,7 +100,7 @@ export interface StartFerretdbOptions {
   backend?: FerretdbBackend;
 }
 
-type BackendChoice = { backend: "postgresql"; binaries: PostgresBinaries } | { backend: "sqlite" };
+type BackendChoice = { backend: "postgresql"; binaries: PostgresBinaries } | { backend: "sqlite"; fallbackReason: string | null };
 
 function backendFromEnv(): FerretdbBackend | undefined {
   const value = process.env.FERRETDB_BACKEND;
@@ -111,14 +116,27 @@ function backendFromEnv(): FerretdbBackend | undefined {
  * only on the machine and the data dir, so a restart on the same data dir makes the same one.
  */
 async function chooseBackend(requested: FerretdbBackend | undefined, clusterDir: string, log: (line: string) => void): Promise<BackendChoice> {
-  if (requested === "sqlite") return { backend: "sqlite" };
+  if (requested === "sqlite") return { backend: "sqlite", fallbackReason: null };
   const found = findPostgres(log);
-  const unusable = found.binaries ? await prepareClusterDir(clusterDir) : null;
-  if (found.binaries && !unusable) return { backend: "postgresql", binaries: found.binaries };
+  const unusable = found.binaries ? (await prepareClusterDir(clusterDir, log)).problem : undefined;
+  if (found.binaries && unusable === undefined) return { backend: "postgresql", binaries: found.binaries };
   const why = found.binaries ? `PostgreSQL cannot be used (${unusable})` : `PostgreSQL not found (${found.reason})`;
   if (requested === "postgresql") throw new Error(`FerretDB's PostgreSQL backend was asked for: ${why}`);
-  log(`${why}: FerretDB falls back to its SQLite backend`);
-  return { backend: "sqlite" };
+  warnFallback(why);
+  return { backend: "sqlite", fallbackReason: why };
+}
+
+/**
+ * The fallback is said on stderr whatever `log` the caller passed (chaos and bench pass a silent
+ * one): a run on SQLite is several times slower (a chaos drain of 431 s against 40 s), and no one
+ * should have to guess why.
+ */
+function warnFallback(why: string): void {
+  console.error(
+    `\nWARNING: FerretDB falls back to its SQLite backend: ${why}.\n` +
+      "  Expect the database to be several times slower (chaos, bench, the e2e run); " +
+      "FERRETDB_BACKEND=postgresql turns this into an error, FERRETDB_BACKEND=sqlite into a choice.\n",
+  );
 }
 
 /**
@@ -189,6 +207,7 @@ export async function startFerretdb(opts: StartFerretdbOptions): Promise<Running
   mkdirSync(opts.dataDir, { recursive: true });
   const clusterDir = join(opts.dataDir, "postgres");
   const choice = await chooseBackend(opts.backend ?? backendFromEnv(), clusterDir, log);
+  const fallbackReason = choice.backend === "sqlite" ? choice.fallbackReason : null;
   const postgres =
     choice.backend === "postgresql"
       ? await startPostgres({ binaries: choice.binaries, dataDir: clusterDir, port: await freePort(), database: "ferretdb", maxConnections: POSTGRES_POOL + 10, log })
@@ -207,12 +226,16 @@ export async function startFerretdb(opts: StartFerretdbOptions): Promise<Running
     postgres?.stopSync();
   };
   process.once("exit", stopOnExit);
+  const backendLabel = postgres ? `PostgreSQL ${postgres.major}` : "SQLite";
+  reportBackend({ backend: choice.backend, label: backendLabel, fallbackReason });
   return {
     uri: `mongodb://127.0.0.1:${opts.port}/`,
     port: opts.port,
     process: ferretdb.child,
     backend: choice.backend,
-    backendLabel: postgres ? `PostgreSQL ${postgres.major}` : "SQLite",
+    backendLabel,
+    fallbackReason,
+    clusterDir: postgres?.dataDir ?? null,
     async stop() {
       process.off("exit", stopOnExit);
       // FerretDB first: it is PostgreSQL's client, and its clients must not see a half-stopped database.
@@ -220,4 +243,13 @@ export async function startFerretdb(opts: StartFerretdbOptions): Promise<Running
       await postgres?.stop();
     },
   };
+}
+
+/**
+ * Deletes a data dir startFerretdb used, with its PostgreSQL cluster wherever that lives (a
+ * cluster relocated out of a closed checkout is outside the data dir). Stop FerretDB first.
+ */
+export async function removeFerretdbData(dataDir: string): Promise<void> {
+  await removeClusterDir(join(dataDir, "postgres"));
+  rmSync(dataDir, { recursive: true, force: true });
 }

@@ -1,5 +1,21 @@
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 /**
@@ -141,22 +157,232 @@ function serverUserIds(): { uid: number; gid: number } {
 }
 
 /**
- * Creates the cluster's directory and hands it to the server user; returns why that user cannot
- * use it, or null. Its parent is the caller's data dir (often a mkdtemp, mode 0700): it gets o+x
- * so that the server user can pass through it, and nothing more (no read, no write). Directories
- * further up are the caller's business.
+ * Where a cluster goes when the server user cannot reach the place it was meant for: as root,
+ * PostgreSQL runs as `postgres`, which must traverse every directory above its data directory,
+ * and a checkout under /root or a `mktemp -d` (both mode 0700) has one closed to it. Then the
+ * cluster gets a directory of its own here, named after the path it was meant for, and that path
+ * becomes a symlink to it (so `<data dir>/postgres/postgres.log` still finds the log).
  */
-export async function prepareClusterDir(dataDir: string): Promise<string | null> {
-  const dir = resolve(dataDir);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (!isRoot()) return null;
-  const parent = dirname(dir);
-  chmodSync(parent, statSync(parent).mode | 0o001);
+export const RELOCATED_CLUSTERS_DIR = "/var/lib/polar-mongo-billing/postgres";
+
+export interface ClusterDirSpec {
+  path: string;
+  /** root: made by us, not writable by the server user; server: the cluster itself. */
+  owner: "root" | "server";
+  mode: number;
+}
+
+export interface ClusterPlacement {
+  /** Where PostgreSQL's files go (its socket and postgres.log too). */
+  dir: string;
+  /** The path asked for: `dir` itself, or a symlink to it when relocated. */
+  wanted: string;
+  relocated: boolean;
+  /** The caller's data dir, opened for traversal only (o+x, no read, no write); null when relocated. */
+  traverse: string | null;
+  /** Made when missing and set to these owners and modes, outermost first. */
+  dirs: ClusterDirSpec[];
+}
+
+/**
+ * A relocated cluster's directory name: the wanted path's last components (readable in `ls`)
+ * and a hash of the whole path (two checkouts, or two data dirs of one, never share a cluster;
+ * the same data dir always finds its own again, as the outage drills' restarts need). Short
+ * enough for the socket path's 107 bytes.
+ */
+export function relocatedClusterName(wanted: string): string {
+  const path = resolve(wanted);
+  const hash = createHash("sha256").update(path).digest("hex").slice(0, 12);
+  const readable = path
+    .split("/")
+    .filter(Boolean)
+    .slice(-4)
+    .join("-")
+    .replace(/[^A-Za-z0-9._-]/g, "_")
+    .slice(-32)
+    .replace(/^[.-]+/, "");
+  return readable ? `${readable}-${hash}` : hash;
+}
+
+/**
+ * Where the cluster meant for `wanted` lives when we are root (anyone else runs PostgreSQL as
+ * themselves, in `wanted`). `reachable`: the server user can traverse every directory above the
+ * caller's data dir (`wanted`'s parent, which is then opened to it for traversal, as before).
+ */
+export function placeCluster(wanted: string, reachable: boolean, base = RELOCATED_CLUSTERS_DIR): ClusterPlacement {
+  const path = resolve(wanted);
+  if (reachable) {
+    return { dir: path, wanted: path, relocated: false, traverse: dirname(path), dirs: [{ path, owner: "server", mode: 0o700 }] };
+  }
+  const dir = join(resolve(base), relocatedClusterName(path));
+  return {
+    dir,
+    wanted: path,
+    relocated: true,
+    traverse: null,
+    dirs: [
+      // Traversable by the server user, listable and writable by root alone.
+      { path: dirname(resolve(base)), owner: "root", mode: 0o711 },
+      { path: resolve(base), owner: "root", mode: 0o711 },
+      { path: dir, owner: "server", mode: 0o700 },
+    ],
+  };
+}
+
+/** Beside each relocated cluster, `<name>.path` names the path it was made for (its symlink). */
+const ownerFile = (dir: string): string => `${dir}.path`;
+
+/** Where the symlink at `path` points, or null (missing, or not a symlink). */
+function linkTarget(path: string): string | null {
+  try {
+    return lstatSync(path).isSymbolicLink() ? resolve(dirname(path), readlinkSync(path)) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The pid in a cluster's postmaster.pid when that process is alive, else null. */
+function runningPostmaster(dir: string): number | null {
+  try {
+    const pid = Number(readFileSync(join(dir, "postmaster.pid"), "utf8").split("\n")[0]);
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A relocated cluster whose symlink no longer points to it is stale: its data dir was deleted
+ * (a run starts on a fresh one, a clone was removed), and with it, as in place, its data.
+ */
+export function isStaleRelocation(dir: string, wantedLinksTo: string | null): boolean {
+  return wantedLinksTo !== resolve(dir);
+}
+
+async function removeRelocatedCluster(dir: string): Promise<void> {
+  const pid = runningPostmaster(dir);
+  if (pid !== null) {
+    // SIGINT is PostgreSQL's fast shutdown (what pg_ctl stop -m fast sends).
+    process.kill(pid, "SIGINT");
+    for (let waited = 0; runningPostmaster(dir) !== null && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  }
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(ownerFile(dir), { force: true });
+}
+
+/**
+ * Deletes relocated clusters whose data dir is gone (a `mktemp -d` clone removed, a test run's
+ * temporary dir deleted), so they do not pile up; one with a server still running is left alone.
+ */
+function collectStaleRelocations(base: string, keep: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(base).filter((name) => name.endsWith(".path"));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = join(base, name.slice(0, -".path".length));
+    if (dir === keep) continue;
+    try {
+      const wanted = readFileSync(join(base, name), "utf8").trim();
+      if (!isStaleRelocation(dir, linkTarget(wanted)) || runningPostmaster(dir) !== null) continue;
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(join(base, name), { force: true });
+    } catch {
+      // another run's business, or already gone
+    }
+  }
+}
+
+/** Makes a root-owned directory of ours, refusing one that is not (a symlink, another owner). */
+function ensureRootDir(spec: ClusterDirSpec): string | null {
+  mkdirSync(spec.path, { recursive: true, mode: spec.mode });
+  const stat = lstatSync(spec.path);
+  if (!stat.isDirectory() || stat.uid !== 0) return `${spec.path} is not a directory owned by root`;
+  chmodSync(spec.path, spec.mode);
+  return null;
+}
+
+export type PreparedClusterDir = { dir: string; relocated: boolean; problem?: never } | { dir?: never; relocated?: never; problem: string };
+
+/**
+ * Makes the cluster's directory for `wanted` and hands it to the server user; returns where it
+ * is, or why that user cannot use it. In place when the server user can reach it: its parent (the
+ * caller's data dir, often a mkdtemp, mode 0700) gets o+x and nothing more. Else relocated (see
+ * RELOCATED_CLUSTERS_DIR), which the same `wanted` finds again after a stop; if `wanted` was
+ * deleted meanwhile, the relocated cluster's data goes too, as it would have in place.
+ */
+export async function prepareClusterDir(wanted: string, log: (line: string) => void = console.log, base = RELOCATED_CLUSTERS_DIR): Promise<PreparedClusterDir> {
+  const path = resolve(wanted);
+  if (!isRoot()) {
+    mkdirSync(path, { recursive: true, mode: 0o700 });
+    return { dir: path, relocated: false };
+  }
+  const parent = dirname(path);
+  mkdirSync(parent, { recursive: true });
+  // A symlink into our own directory: relocated by an earlier start (any other symlink is the
+  // user's, and is followed like a directory).
+  const target = linkTarget(path);
+  const linked = target !== null && dirname(target) === resolve(base) ? target : null;
+  // Asked as the server user itself: it sees modes, ACLs and mounts as they are.
+  const reachable = linked === null && (await runAsServerUser("test", ["-x", dirname(parent)])).status === 0;
+  const placement = placeCluster(path, reachable, base);
   const { uid, gid } = serverUserIds();
-  chownSync(dir, uid, gid);
-  chmodSync(dir, 0o700);
-  const reachable = (await runAsServerUser("test", ["-w", dir])).status === 0;
-  return reachable ? null : `it runs as "${SERVER_USER}", which cannot reach ${dir}: a directory above it is closed to other users`;
+  const cluster = placement.dirs.at(-1)!;
+
+  if (placement.relocated) {
+    for (const spec of placement.dirs.slice(0, -1)) {
+      const problem = ensureRootDir(spec);
+      if (problem) return { problem: `its cluster would be relocated under ${base}, but ${problem}` };
+    }
+    collectStaleRelocations(resolve(base), placement.dir);
+    if (linked !== placement.dir || !existsSync(placement.dir)) {
+      // A fresh start for this data dir: whatever the relocated dir holds belonged to a data dir
+      // since deleted.
+      if (existsSync(placement.dir) || existsSync(ownerFile(placement.dir))) await removeRelocatedCluster(placement.dir);
+      let previous: string | null = null;
+      if (linked !== null) unlinkSync(path);
+      else if (existsSync(path)) {
+        // Left in place by an earlier run (before relocating, one that fell back to SQLite left it
+        // empty): moved along, so a dev database survives its move.
+        previous = readdirSync(path).length > 0 ? path : null;
+        if (!previous) rmSync(path, { recursive: true, force: true });
+      }
+      mkdirSync(placement.dir, { mode: 0o700 });
+      if (previous) {
+        cpSync(previous, placement.dir, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+        rmSync(previous, { recursive: true, force: true });
+      }
+      spawnSync("chown", ["-R", `${uid}:${gid}`, placement.dir]);
+      writeFileSync(ownerFile(placement.dir), `${path}\n`);
+      symlinkSync(placement.dir, path);
+      log(`PostgreSQL's cluster for ${path} lives in ${placement.dir}: "${SERVER_USER}" cannot reach ${parent} (a directory above it is closed to other users)`);
+    }
+  } else {
+    chmodSync(placement.traverse!, statSync(placement.traverse!).mode | 0o001);
+    mkdirSync(cluster.path, { recursive: true, mode: cluster.mode });
+  }
+  chownSync(cluster.path, uid, gid);
+  chmodSync(cluster.path, cluster.mode);
+  const usable = (await runAsServerUser("test", ["-w", cluster.path])).status === 0;
+  return usable
+    ? { dir: placement.dir, relocated: placement.relocated }
+    : { problem: `it runs as "${SERVER_USER}", which cannot write to ${cluster.path}` };
+}
+
+/**
+ * Deletes the cluster meant for `wanted` and, when it was relocated, its directory elsewhere: for
+ * a caller that deletes its data dir (a test run's temporary one) and should not leave a cluster
+ * behind. A server still running in it is stopped first.
+ */
+export async function removeClusterDir(wanted: string): Promise<void> {
+  const path = resolve(wanted);
+  const target = linkTarget(path);
+  if (target !== null) await removeRelocatedCluster(target);
+  rmSync(path, { recursive: true, force: true });
 }
 
 /** Quoting for pg_ctl's -o, which it hands to /bin/sh. */
@@ -242,9 +468,9 @@ export interface StartPostgresOptions {
 export async function startPostgres(opts: StartPostgresOptions): Promise<RunningPostgres> {
   const { binaries, port } = opts;
   const log = opts.log ?? console.log;
-  const dir = resolve(opts.dataDir);
-  const problem = await prepareClusterDir(dir);
-  if (problem) throw new Error(`PostgreSQL cannot use ${dir}: ${problem}`);
+  const prepared = await prepareClusterDir(opts.dataDir, log);
+  if (prepared.problem !== undefined) throw new Error(`PostgreSQL cannot use ${resolve(opts.dataDir)}: ${prepared.problem}`);
+  const dir = prepared.dir;
   if (!existsSync(join(dir, "PG_VERSION"))) {
     // --no-sync: initdb's closing fsync of its ~1,000 files (150 ms here, seconds on slow disks)
     // protects nothing worth keeping.

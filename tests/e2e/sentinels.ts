@@ -1,6 +1,7 @@
 /**
- * Recognisable secret values the production build is made with (scripts/test.ts), so a test can
- * prove that none of them reaches a client bundle.
+ * Recognisable secret values the production build is made with (`npm run build:vercel --
+ * --sentinels`, as scripts/test.ts runs it: the build whose `.next` the e2e run serves), so a test
+ * can prove that none of them reaches a client bundle.
  */
 export const buildSentinels = {
   NEXTAUTH_SECRET: "sentinel-nextauth-secret-4f1c9e7a2b3d5e6f7a8b9c0d",

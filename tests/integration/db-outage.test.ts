@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
@@ -7,7 +7,7 @@ import { readSection } from "@/lib/admin/read-section";
 import { connectDb, disconnectDb } from "@/lib/db";
 import { User } from "@/models/User";
 import { WebhookEvent } from "@/models/WebhookEvent";
-import { startFerretdb, type RunningFerretdb } from "../../scripts/lib/ferretdb";
+import { removeFerretdbData, startFerretdb, type RunningFerretdb } from "../../scripts/lib/ferretdb";
 import { freePort } from "../../scripts/lib/ports";
 import { checkoutWire, event, deliver, orderWire, proProduct } from "../../scripts/lib/polar-payloads";
 import { SECRET, postDelivery } from "../helpers/webhooks";
@@ -18,7 +18,7 @@ let db: RunningFerretdb | undefined;
 afterAll(async () => {
   await disconnectDb();
   await db?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await removeFerretdbData(dataDir);
 });
 
 it("answers 503 while the database is down, marks nothing processed, and applies the retry once it is back", { timeout: 60_000 }, async () => {
