@@ -248,9 +248,17 @@ describe.concurrent("a mistake planted in the source fails `npm run build:vercel
       replaceIn(form, 'import type { startCheckout } from "./actions";', 'import { startCheckout } from "./actions";');
       replaceIn(form, "type Props = { startCheckout: typeof startCheckout; ", "type Props = { ");
       replaceIn(form, "UpgradeForm({ startCheckout, ", "UpgradeForm({ ");
+      // The switch form too, so that the page itself imports no action (it would pull the
+      // actions into its own layer, and the mistake would then cost no second Mongoose).
+      const switchForm = join(d, "app", "pricing", "SwitchForm.tsx");
+      replaceIn(switchForm, 'import type { ActionState } from "@/lib/validated-action";', 'import { switchPlanAction } from "./actions";');
+      replaceIn(switchForm, "  switchPlan: (prev: ActionState, formData: FormData) => Promise<ActionState>;\n", "");
+      replaceIn(switchForm, "SwitchForm({ switchPlan, ", "SwitchForm({ ");
+      replaceIn(switchForm, "action={switchPlan}", "action={switchPlanAction}");
       const page = join(d, "app", "pricing", "page.tsx");
-      replaceIn(page, 'import { startCheckout } from "./actions";\n', "");
+      replaceIn(page, 'import { startCheckout, switchPlanAction } from "./actions";\n', "");
       replaceIn(page, "startCheckout={startCheckout}", "");
+      replaceIn(page, "switchPlan={switchPlanAction} ", "");
     });
     const { status, output } = await buildVercel(dir);
     expect(output).toContain("Build Completed in .vercel/output");
