@@ -1,8 +1,7 @@
-import { LOCAL_OIDC_PROVIDER_ID, providerCallbackUrl } from "../../lib/sign-in-providers";
 import { startOidcProvider } from "./index";
 
 /**
- * `npx tsx scripts/oidc-provider/cli.ts`: the local identity provider on its own, configured from
+ * `local-oidc` (bin/local-oidc.mjs): the local identity provider on its own, configured from
  * the environment (the app's own variable names). Prints its issuer; Ctrl-C stops it.
  */
 
@@ -24,7 +23,7 @@ async function main(): Promise<void> {
   const provider = await startOidcProvider({
     port,
     host: process.env.OIDC_PROVIDER_HOST || "127.0.0.1",
-    client: { clientId, clientSecret, redirectUris: [providerCallbackUrl(appUrl, LOCAL_OIDC_PROVIDER_ID)] },
+    client: { clientId, clientSecret, redirectUris: [`${appUrl.replace(/\/+$/, "")}/api/auth/callback/local-oidc`] },
     keysFile: process.env.OIDC_PROVIDER_KEYS_FILE || undefined,
   });
   console.log(provider.issuer);
