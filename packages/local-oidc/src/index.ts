@@ -6,10 +6,12 @@ import { Accounts } from "./accounts";
 import { esc, page } from "./html";
 import { createInteractions } from "./interactions";
 import { loadOrCreateKeys } from "./keys";
+import { MIN_SECRET_LENGTH } from "./secret";
 import { memoryStore } from "./store";
 
 export { subjectFor } from "./accounts";
 export { isLoopbackHost, isLoopbackUrl } from "./loopback";
+export { MIN_SECRET_LENGTH };
 
 /**
  * A local OpenID Connect provider for development: panva's certified `oidc-provider`, with one
@@ -34,8 +36,6 @@ export interface OidcProvider {
   issuer: string;
   stop(): Promise<void>;
 }
-
-export const MIN_SECRET_LENGTH = 32;
 
 /** Options the provider refuses to start with (the CLI exits 2 on it, as on a usage error). */
 export class OidcProviderConfigError extends Error {
