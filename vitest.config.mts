@@ -12,7 +12,8 @@ export default defineConfig({
   },
   test: {
     // Playwright's *.spec.ts live in tests/e2e and must not be collected here; the Polar
-    // emulator's tests run under packages/polar-emulator/vitest.config.mts (no database).
+    // emulator's and the identity provider's tests run under their packages' own vitest.config.mts
+    // (packages/polar-emulator, packages/local-oidc: no database).
     include: ["tests/{unit,integration}/**/*.test.ts"],
     environment: "node",
     globalSetup: ["tests/global-setup.ts"],

@@ -18,7 +18,7 @@ interface OidcProfile extends Record<string, unknown> {
 }
 
 /**
- * The local identity provider (scripts/oidc-provider, started by `npm run dev`), reached through
+ * The local identity provider (packages/local-oidc, started by `npm run dev`), reached through
  * next-auth's OAuth/OIDC code path like Google: discovery, PKCE, state, nonce, a signed ID token.
  * lib/env only accepts it with a loopback APP_URL and issuer.
  */

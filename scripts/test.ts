@@ -7,7 +7,8 @@ import { ensureFerretdb } from "./lib/ferretdb";
 
 /**
  * `npm test`: every test, on real parts. vitest (unit + integration against a real FerretDB),
- * the Polar emulator package's own tests (packages/polar-emulator), Vercel's build and the checks
+ * the Polar emulator package's own tests (packages/polar-emulator), the local identity provider
+ * package's own tests (packages/local-oidc), Vercel's build and the checks
  * over it, then Playwright in Debian's Chromium and the chaos runs against `next start` of that
  * same build. Ends with a summary: each runner's counts, each stage's database, each stage's
  * seconds, the totals.
@@ -77,6 +78,8 @@ function main(): number {
   const [vitestOk, unit] = databaseStage("vitest", (env) => vitestSuite("unit + integration", "vitest.json", [], env));
   // The emulator package's tests, with its own config (loopback only, no database setup).
   const [emulatorOk, emulator] = vitestSuite("Polar emulator (packages/polar-emulator)", "emulator.json", ["--config", "packages/polar-emulator/vitest.config.mts"]);
+  // The identity provider package's tests, the same way (loopback only, no database).
+  const [oidcOk, oidc] = vitestSuite("local identity provider (packages/local-oidc)", "local-oidc.json", ["--config", "packages/local-oidc/vitest.config.mts"]);
 
   // The one production build of the commit: Vercel's builder (`vercel build`, which runs `next
   // build` into .next and makes .vercel/output of it), given recognisable fake secrets
@@ -118,15 +121,17 @@ function main(): number {
     }
   }
 
-  const passed = unit.passed + emulator.passed + vercel.passed + e2e.passed + chaos.passed;
+  const passed = unit.passed + emulator.passed + oidc.passed + vercel.passed + e2e.passed + chaos.passed;
   // A runner that exits non-zero without a failed test (a file that did not load, a server that
   // did not start) still counts as one failure.
   const unexplained = (ok: boolean, c: Counts) => (ok || c.failed > 0 ? 0 : 1);
   const failed =
-    unit.failed + emulator.failed + vercel.failed + e2e.failed + chaos.failed +
-    unexplained(vitestOk, unit) + unexplained(emulatorOk, emulator) + unexplained(vercelOk, vercel) + (buildOk ? unexplained(e2eOk, e2e) : 1);
+    unit.failed + emulator.failed + oidc.failed + vercel.failed + e2e.failed + chaos.failed +
+    unexplained(vitestOk, unit) + unexplained(emulatorOk, emulator) + unexplained(oidcOk, oidc) + unexplained(vercelOk, vercel) +
+    (buildOk ? unexplained(e2eOk, e2e) : 1);
   console.log(
     `\nvitest: ${unit.passed} passed, ${unit.failed} failed; emulator: ${emulator.passed} passed, ${emulator.failed} failed; ` +
+      `local-oidc: ${oidc.passed} passed, ${oidc.failed} failed; ` +
       `vercel: ${vercel.passed} passed, ${vercel.failed} failed; playwright: ${e2e.passed} passed, ${e2e.failed} failed; ` +
       `chaos: ${chaos.passed} passed, ${chaos.failed} failed${buildOk ? "" : "; vercel build FAILED (no e2e, no chaos)"}`,
   );
@@ -136,8 +141,8 @@ function main(): number {
   const fellBackIn = backends.filter(([, r]) => fellBack(r)).map(([name]) => name);
   if (fellBackIn.length) console.log(`WARNING: ${fellBackIn.join(", ")} ran on FerretDB's SQLite fallback, not PostgreSQL (why: above, and in the stage's output)`);
   console.log(`time: ${timingLine((performance.now() - started) / 1000)}`);
-  console.log(`tests: ${passed} passed, ${failed} failed, ${unit.skipped + emulator.skipped + vercel.skipped + e2e.skipped} skipped`);
-  return vitestOk && emulatorOk && vercelOk && buildOk && e2eOk && failed === 0 ? 0 : 1;
+  console.log(`tests: ${passed} passed, ${failed} failed, ${unit.skipped + emulator.skipped + oidc.skipped + vercel.skipped + e2e.skipped} skipped`);
+  return vitestOk && emulatorOk && oidcOk && vercelOk && buildOk && e2eOk && failed === 0 ? 0 : 1;
 }
 
 try {

@@ -1,6 +1,5 @@
 import { LOCAL_OIDC_PROVIDER_ID } from "../../lib/sign-in-providers";
-import { CookieJar } from "../lib/cookie-jar";
-import { loginAtLocalProvider } from "../oidc-provider/login";
+import { CookieJar, loginAtLocalProvider } from "local-oidc/login";
 
 /**
  * Signs in as a browser would, over HTTP: next-auth's OAuth code flow with the local identity

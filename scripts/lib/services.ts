@@ -3,7 +3,7 @@ import { FERRETDB_VERSION, startFerretdb } from "./ferretdb";
 import { localSecrets, writeDotenv } from "./local-env";
 import { freePort } from "./ports";
 import { LOCAL_OIDC_PROVIDER_ID, providerCallbackUrl } from "../../lib/sign-in-providers";
-import { startOidcProvider } from "../oidc-provider/index";
+import { startOidcProvider } from "local-oidc";
 import { startPolarEmulator } from "polar-emulator";
 import { LOCAL_ADMIN_EMAIL } from "./local-admin";
 

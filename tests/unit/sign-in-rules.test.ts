@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { isLoopbackHost as providerIsLoopbackHost, isLoopbackUrl as providerIsLoopbackUrl } from "local-oidc";
 import { isLoopbackHost, isLoopbackUrl } from "@/lib/loopback";
 import { sessionCookie } from "@/lib/session-cookie";
 import { configuredProviderIds } from "@/lib/sign-in-providers";
@@ -81,17 +82,22 @@ describe("configuredProviderIds", () => {
   });
 });
 
-describe("loopback", () => {
+// The app's rule (lib/env refuses the local provider off loopback) and the provider package's own
+// copy (it listens and redirects on loopback only) must give the same answer.
+describe.each([
+  ["lib/loopback", { isLoopbackHost, isLoopbackUrl }],
+  ["local-oidc", { isLoopbackHost: providerIsLoopbackHost, isLoopbackUrl: providerIsLoopbackUrl }],
+])("loopback (%s)", (_where, rule) => {
   it.each(["localhost", "127.0.0.1", "127.1.2.3", "[::1]", "::1", "LOCALHOST"])("%s is loopback", (host) => {
-    expect(isLoopbackHost(host)).toBe(true);
+    expect(rule.isLoopbackHost(host)).toBe(true);
   });
   it.each(["billing.example.com", "128.0.0.1", "127.0.0.1.nip.io", "localhost.example.com", "0.0.0.0", "[::]", "10.0.0.1"])("%s is not", (host) => {
-    expect(isLoopbackHost(host)).toBe(false);
+    expect(rule.isLoopbackHost(host)).toBe(false);
   });
   it("reads URLs", () => {
-    expect(isLoopbackUrl("http://[::1]:3000/x")).toBe(true);
-    expect(isLoopbackUrl("http://127.1:3000")).toBe(true); // the URL parser spells it 127.0.0.1
-    expect(isLoopbackUrl("https://billing.example.com")).toBe(false);
-    expect(isLoopbackUrl("not a url")).toBe(false);
+    expect(rule.isLoopbackUrl("http://[::1]:3000/x")).toBe(true);
+    expect(rule.isLoopbackUrl("http://127.1:3000")).toBe(true); // the URL parser spells it 127.0.0.1
+    expect(rule.isLoopbackUrl("https://billing.example.com")).toBe(false);
+    expect(rule.isLoopbackUrl("not a url")).toBe(false);
   });
 });

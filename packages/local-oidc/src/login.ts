@@ -1,4 +1,6 @@
-import { CookieJar } from "../lib/cookie-jar";
+import { CookieJar } from "./cookie-jar";
+
+export { CookieJar };
 
 /**
  * Signs in at the local provider over HTTP, as a browser would: follows `authorizationUrl` to the

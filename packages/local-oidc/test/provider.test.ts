@@ -3,10 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Issuer, generators, type BaseClient } from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { subjectFor } from "../../scripts/oidc-provider/accounts";
-import { startOidcProvider, type OidcProvider } from "../../scripts/oidc-provider/index";
-import { loginAtLocalProvider } from "../../scripts/oidc-provider/login";
-import { CookieJar } from "../../scripts/lib/cookie-jar";
+import { startOidcProvider, subjectFor, type OidcProvider } from "../src/index";
+import { CookieJar, loginAtLocalProvider } from "../src/login";
 
 // The local identity provider driven by openid-client, the library next-auth signs in with.
 const REDIRECT = "http://localhost:3999/api/auth/callback/local-oidc";

@@ -1,12 +1,17 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import Provider, { type Configuration, type KoaContextWithOIDC } from "oidc-provider";
-import { isLoopbackHost, isLoopbackUrl } from "../../lib/loopback";
+import { isLoopbackHost, isLoopbackUrl } from "./loopback";
 import { Accounts } from "./accounts";
 import { esc, page } from "./html";
 import { createInteractions } from "./interactions";
 import { loadOrCreateKeys } from "./keys";
+import { MIN_SECRET_LENGTH } from "./secret";
 import { memoryStore } from "./store";
+
+export { subjectFor } from "./accounts";
+export { isLoopbackHost, isLoopbackUrl } from "./loopback";
+export { MIN_SECRET_LENGTH };
 
 /**
  * A local OpenID Connect provider for development: panva's certified `oidc-provider`, with one
@@ -32,18 +37,24 @@ export interface OidcProvider {
   stop(): Promise<void>;
 }
 
-const MIN_SECRET_LENGTH = 32;
+/** Options the provider refuses to start with (the CLI exits 2 on it, as on a usage error). */
+export class OidcProviderConfigError extends Error {
+  override name = "OidcProviderConfigError";
+}
 
 function validate(opts: OidcProviderOptions, host: string): void {
-  if (!isLoopbackHost(host)) throw new Error(`OIDC provider: host ${JSON.stringify(host)} is not a loopback address (localhost, 127.0.0.0/8, ::1)`);
+  const refuse = (message: string): never => {
+    throw new OidcProviderConfigError(`OIDC provider: ${message}`);
+  };
+  if (!isLoopbackHost(host)) refuse(`host ${JSON.stringify(host)} is not a loopback address (localhost, 127.0.0.0/8, ::1)`);
   const { clientId, clientSecret, redirectUris } = opts.client;
-  if (!clientId) throw new Error("OIDC provider: client.clientId is required");
-  if (clientSecret.length < MIN_SECRET_LENGTH) throw new Error(`OIDC provider: client.clientSecret must be at least ${MIN_SECRET_LENGTH} characters`);
-  if (!redirectUris.length) throw new Error("OIDC provider: client.redirectUris must hold at least one URL");
+  if (!clientId) refuse("client.clientId is required");
+  if (clientSecret.length < MIN_SECRET_LENGTH) refuse(`client.clientSecret must be at least ${MIN_SECRET_LENGTH} characters`);
+  if (!redirectUris.length) refuse("client.redirectUris must hold at least one URL");
   for (const uri of redirectUris) {
     if (!isLoopbackUrl(uri)) {
-      throw new Error(
-        `OIDC provider: redirect URI ${JSON.stringify(uri)} is not on a loopback address. This development provider signs in any email without a password, so it only sends users back to an app on this machine; configure GitHub or Google sign-in for anything else.`,
+      refuse(
+        `redirect URI ${JSON.stringify(uri)} is not on a loopback address. This development provider signs in any email without a password, so it only sends users back to an app on this machine; use a real identity provider (GitHub, Google, ...) for anything else.`,
       );
     }
   }
