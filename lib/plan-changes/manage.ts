@@ -3,7 +3,7 @@ import type { CustomerCancellationReason } from "@polar-sh/sdk/models/components
 import type { SubscriptionUpdate } from "@polar-sh/sdk/models/components/subscriptionupdate";
 import type { Done } from "./done";
 import { liveSubscriptionOf, type LiveSubscription } from "./subscriber";
-import { sendChange, withSubscriberLock, type ChangeOutcome } from "./switch";
+import { sendChange, withSubscriberLock, type ChangeOutcome } from "./send";
 
 /** Polar's cancellation reasons (CustomerCancellationReason), as the account page offers them. */
 export const CANCELLATION_REASONS = {
