@@ -1,8 +1,8 @@
 import { withAuth } from "next-auth/middleware";
 import { NextResponse, type NextRequest } from "next/server";
 import { checkoutOrigins, contentSecurityPolicy } from "./lib/security-headers";
-import { sessionCookie } from "./lib/session-cookie";
-import { configuredProviderIds, isProviderId } from "./lib/sign-in-providers";
+import { sessionCookie } from "./lib/auth/session-cookie";
+import { configuredProviderIds, isProviderId } from "./lib/auth/sign-in-providers";
 
 // Runs on the Edge for every page: a per-request Content-Security-Policy nonce, and a sign-in gate on the pages
 // below (signed-out visitors go to sign-in and come back). Nothing here may import Mongoose;
@@ -27,7 +27,7 @@ function withSecurityHeaders(req: NextRequest): NextResponse {
 
 export default withAuth(withSecurityHeaders, {
   pages: { signIn: "/signin" },
-  // The cookie lib/auth writes (both from APP_URL), not next-auth's own guess from NEXTAUTH_URL.
+  // The cookie lib/auth/options writes (both from APP_URL), not next-auth's own guess from NEXTAUTH_URL.
   cookies: { sessionToken: { name: sessionCookie(process.env.APP_URL).sessionToken.name } },
   callbacks: {
     // As getSessionEmail: a token from a provider not configured here is no sign-in.

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { getCurrentUser } from "@/lib/session";
+import { getCurrentUser } from "@/lib/auth/session";
 import { planLabel } from "@/lib/billing/rules";
 
 export default async function HomePage() {

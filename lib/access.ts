@@ -1,6 +1,6 @@
 import "server-only";
-import { connectDb } from "@/lib/db";
-import { getCurrentUser } from "@/lib/session";
+import { connectDb } from "@/lib/db/connect";
+import { getCurrentUser } from "@/lib/auth/session";
 import type { UserView } from "@/lib/users";
 import { Product } from "@/models/Product";
 import type { Plan } from "@/models/User";

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { isLoopbackUrl } from "./loopback";
+import { isLoopbackUrl } from "./auth/loopback";
 
 /**
  * The app's configuration. `parseEnv` works on a plain record so it can be tested without touching

@@ -1,7 +1,7 @@
 import "server-only";
-import { connectDb } from "./db";
-import { updateElseInsert } from "./ferretdb-workarounds";
-import { userLockKey, withKeyedLock } from "./keyed-lock";
+import { connectDb } from "./db/connect";
+import { updateElseInsert } from "./db/ferretdb-workarounds";
+import { userLockKey, withKeyedLock } from "./db/keyed-lock";
 import type { UpdateQuery } from "mongoose";
 import { planAt } from "@/lib/billing/rules";
 import { FREE_PLAN, User, type Plan, type UserDoc } from "@/models/User";

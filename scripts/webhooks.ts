@@ -13,7 +13,7 @@ for (const [k, v] of Object.entries(readDotenv(join(".data", "local.env")))) pro
 
 async function main(argv: string[]): Promise<number> {
   const [command, id] = argv;
-  const { disconnectDb } = await import("../lib/db");
+  const { disconnectDb } = await import("../lib/db/connect");
   const ops = await import("../lib/webhooks/operator");
   try {
     if (command === "list") {

@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { CANCELLATION_REASON_VALUES, manageSubscription } from "@/lib/plan-changes/manage";
 import { cancelScheduledSwitch } from "@/lib/plan-changes/switch";
-import { getSessionEmail } from "@/lib/session";
+import { getSessionEmail } from "@/lib/auth/session";
 import { validatedAction } from "@/lib/validated-action";
 
 /** A form's empty field is "not given". */

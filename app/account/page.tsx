@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { getCurrentUser } from "@/lib/session";
+import { getCurrentUser } from "@/lib/auth/session";
 import { planAt, planLabel, type SubscriptionStanding } from "@/lib/billing/rules";
-import { listPayments, subscriptionStandingOf, type PaymentRow } from "@/lib/payments";
+import { listPayments, subscriptionStandingOf, type PaymentRow } from "@/lib/account/payments";
 import { doneText } from "@/lib/plan-changes/done";
 import { liveSubscriptionOf, productsById } from "@/lib/plan-changes/subscriber";
 import { manageSubscriptionAction } from "./actions";

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { getSessionEmail } from "@/lib/session";
+import { getSessionEmail } from "@/lib/auth/session";
 import { SignOutButton } from "./SignOutButton";
 
 export async function Header() {

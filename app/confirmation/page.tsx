@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { getSessionEmail } from "@/lib/session";
-import { loadConfirmation, type Confirmation } from "@/lib/confirmation";
+import { getSessionEmail } from "@/lib/auth/session";
+import { loadConfirmation, type Confirmation } from "@/lib/checkout/confirmation";
 import { AutoRefresh } from "./AutoRefresh";
 import { planLabel } from "@/lib/billing/rules";
 import { FREE_PLAN } from "@/models/User";
@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "Payment confirmation" };
 
 type Props = { searchParams: Promise<{ checkout_id?: string }> };
 
-// A refresh re-reads MongoDB; Polar itself is asked at most every 10 s (lib/confirmation.ts).
+// A refresh re-reads MongoDB; Polar itself is asked at most every 10 s (lib/checkout/confirmation.ts).
 const REFRESH_EVERY_MS = 2_000;
 const STOP_REFRESHING_AFTER_MS = 120_000;
 const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });

@@ -2,9 +2,9 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { getSessionEmail } from "@/lib/session";
-import { beginCheckout } from "@/lib/checkout";
-import { forgetCheckoutIntent, rememberCheckoutIntent } from "@/lib/checkout-intent";
+import { getSessionEmail } from "@/lib/auth/session";
+import { beginCheckout } from "@/lib/checkout/begin";
+import { forgetCheckoutIntent, rememberCheckoutIntent } from "@/lib/checkout/intent";
 import { env } from "@/lib/env";
 import { switchPlan } from "@/lib/plan-changes/switch";
 import { validatedAction } from "@/lib/validated-action";
@@ -16,7 +16,7 @@ const productInput = z.object({
 /**
  * The Upgrade button. The buyer's email comes from the session only. A signed-out visitor goes
  * to sign-in and comes back to /pricing?checkout=<id>&intent=<marker>, which submits this again
- * by itself only in the browser that clicked (lib/checkout-intent.ts).
+ * by itself only in the browser that clicked (lib/checkout/intent.ts).
  */
 export const startCheckout = validatedAction(productInput, async ({ productId }) => {
   const email = await getSessionEmail();

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
-import { getCurrentUser } from "@/lib/session";
-import { isOwnCheckoutIntent } from "@/lib/checkout-intent";
-import type { PlanOffer } from "@/lib/plan-offer";
+import { getCurrentUser } from "@/lib/auth/session";
+import { isOwnCheckoutIntent } from "@/lib/checkout/intent";
+import type { PlanOffer } from "@/lib/plans/offer";
 import { switchOffer, type SwitchOffer } from "@/lib/plan-changes/offers";
 import { liveSubscriptionOf } from "@/lib/plan-changes/subscriber";
-import { listPlanOffers } from "@/lib/plans";
+import { listPlanOffers } from "@/lib/plans/catalogue";
 import { startCheckout, switchPlanAction } from "./actions";
 import { SwitchForm } from "./SwitchForm";
 import { UpgradeForm } from "./UpgradeForm";

@@ -2,7 +2,7 @@
 
 import { signIn } from "next-auth/react";
 import { useState } from "react";
-import type { SignInOption } from "@/lib/auth";
+import type { SignInOption } from "@/lib/auth/options";
 
 /** One button per configured provider; each leaves for the provider and comes back to `callbackUrl`. */
 export function ProviderButtons({ options, callbackUrl }: { options: SignInOption[]; callbackUrl: string }) {

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { signInOptions } from "@/lib/auth";
-import { getSessionEmail } from "@/lib/session";
-import { safeCallbackUrl } from "@/lib/callback-url";
-import { LOCAL_OIDC_PROVIDER_ID } from "@/lib/sign-in-providers";
-import { signInErrorMessage } from "@/lib/sign-in-rules";
+import { signInOptions } from "@/lib/auth/options";
+import { getSessionEmail } from "@/lib/auth/session";
+import { safeCallbackUrl } from "@/lib/auth/callback-url";
+import { LOCAL_OIDC_PROVIDER_ID } from "@/lib/auth/sign-in-providers";
+import { signInErrorMessage } from "@/lib/auth/sign-in-rules";
 import { ProviderButtons } from "./ProviderButtons";
 
 export const metadata: Metadata = { title: "Sign in" };

@@ -1,7 +1,7 @@
 import "server-only";
 import { notFound } from "next/navigation";
 import { env } from "@/lib/env";
-import { getSessionEmail } from "@/lib/session";
+import { getSessionEmail } from "@/lib/auth/session";
 
 export function isAdminEmail(email: string): boolean {
   return env().ADMIN_EMAILS.includes(email.toLowerCase());

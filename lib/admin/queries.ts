@@ -1,5 +1,5 @@
 import "server-only";
-import { connectDb } from "@/lib/db";
+import { connectDb } from "@/lib/db/connect";
 import { DriftRepair } from "@/models/DriftRepair";
 import { FREE_PLAN, User } from "@/models/User";
 import { WebhookEvent, type WebhookEventStatus } from "@/models/WebhookEvent";

@@ -1,5 +1,5 @@
 import "server-only";
-import { isTransientDbError } from "@/lib/db-errors";
+import { isTransientDbError } from "@/lib/db/errors";
 
 export type SectionRead<T> = { ok: true; value: T } | { ok: false; message: string };
 

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Types } from "mongoose";
-import { connectDb } from "@/lib/db";
+import { connectDb } from "@/lib/db/connect";
 import { DriftRepair, type DriftRepairDoc } from "@/models/DriftRepair";
 
 export type DriftRecord = Omit<DriftRepairDoc, "at" | "userId"> & { userId: Types.ObjectId };

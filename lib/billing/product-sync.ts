@@ -1,6 +1,6 @@
 import "server-only";
 import { Product } from "@/models/Product";
-import { polar } from "@/lib/polar";
+import { polar } from "@/lib/polar/client";
 import { productsList } from "@polar-sh/sdk/funcs/productsList.js";
 import { unwrap } from "@polar-sh/sdk/types/fp.js";
 import { productFact } from "./facts";

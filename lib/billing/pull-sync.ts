@@ -1,5 +1,5 @@
 import "server-only";
-import { polar } from "@/lib/polar";
+import { polar } from "@/lib/polar/client";
 import { checkoutsGet } from "@polar-sh/sdk/funcs/checkoutsGet.js";
 import { ordersList } from "@polar-sh/sdk/funcs/ordersList.js";
 import { subscriptionsGet } from "@polar-sh/sdk/funcs/subscriptionsGet.js";

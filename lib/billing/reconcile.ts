@@ -1,7 +1,7 @@
 import "server-only";
 import { ResourceNotFound } from "@polar-sh/sdk/models/errors/resourcenotfound";
 import type { Types } from "mongoose";
-import { polar } from "@/lib/polar";
+import { polar } from "@/lib/polar/client";
 import { customersGetStateExternal } from "@polar-sh/sdk/funcs/customersGetStateExternal.js";
 import { ordersGet } from "@polar-sh/sdk/funcs/ordersGet.js";
 import { subscriptionsGet } from "@polar-sh/sdk/funcs/subscriptionsGet.js";

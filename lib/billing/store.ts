@@ -3,8 +3,8 @@ import { Types } from "mongoose";
 import { Payment } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";
-import { returnWhole } from "@/lib/ferretdb-workarounds";
-import { userLockKey, withKeyedLock } from "@/lib/keyed-lock";
+import { returnWhole } from "@/lib/db/ferretdb-workarounds";
+import { userLockKey, withKeyedLock } from "@/lib/db/keyed-lock";
 import { updateOrCreateUser } from "@/lib/users";
 import { User } from "@/models/User";
 import { subscriptionsDisagreeing, type PaymentFact, type ProductFact, type StateSubscription, type SubscriptionFact } from "./facts";
@@ -15,7 +15,7 @@ import { accessPolicy, subscriptionState } from "./stored-state";
  * Every write of billing facts. Each function is idempotent and order-independent: inserts are
  * upserts on a unique key, updates only move state forward, and the plan is recomputed from
  * the facts afterwards. No multi-document transactions. Writes for one user (or one product) run
- * under a per-key lock (lib/ferretdb-workarounds.ts, a).
+ * under a per-key lock (lib/db/ferretdb-workarounds.ts, a).
  */
 
 function isDuplicateKey(error: unknown): boolean {

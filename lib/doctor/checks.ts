@@ -231,8 +231,8 @@ function checkMongo(f: DoctorFacts): CheckResult {
   return fail(
     "mongodb",
     `${m.server} at ${m.target}: ${missing.length} of ${declared} declared indexes missing: ${missing.map(({ collection, spec }) => formatIndex(collection, spec)).join(", ")}`,
-    // lib/db.ts builds them behind the request and only logs a failure: a failed build is seen here.
-    "the app creates them itself: each server instance builds the indexes of the models it has loaded right after it connects (lib/db.ts, buildIndexes), " +
+    // lib/db/connect.ts builds them behind the request and only logs a failure: a failed build is seen here.
+    "the app creates them itself: each server instance builds the indexes of the models it has loaded right after it connects (lib/db/connect.ts, buildIndexes), " +
       `so each appears once a route using its model has run; the billing cron loads every model: call it once (curl -H "Authorization: Bearer $CRON_SECRET" ${cron}) and run the doctor again. ` +
       `One that stays missing failed to build, silently (e.g. duplicate values under a unique key): run ${mongoshCreate(first.collection, first.spec)} in mongosh to see why.${ferretNote}`,
   );

@@ -14,7 +14,7 @@ import mongoose, { type Model } from "mongoose";
 import { MAPPED_EVENT_TYPES } from "@/lib/billing/apply-event";
 import { productFact } from "@/lib/billing/facts";
 import { parseEnv, EnvError, parseEnvVariable, type EnvVariable } from "@/lib/env";
-import { createPolarClient, type PolarServer } from "@/lib/polar";
+import { createPolarClient, type PolarServer } from "@/lib/polar/client";
 import { describeError } from "@/lib/redact";
 import { GATED_PLANS } from "@/lib/billing/rules";
 import {
@@ -56,7 +56,7 @@ export interface GatherOptions {
   models?: AppModel[];
   /** Polar's delivery timeout: an endpoint slower than this fails there too. */
   reachTimeoutMs?: number;
-  /** The app's serverSelectionTimeoutMS (lib/db-options.ts). */
+  /** The app's serverSelectionTimeoutMS (lib/db/options.ts). */
   mongoTimeoutMs?: number;
 }
 
@@ -123,7 +123,7 @@ async function modelIndexes(conn: mongoose.Connection, appModel: AppModel): Prom
 async function mongoFacts(uri: Setting, models: AppModel[], timeoutMs: number): Promise<MongoFacts> {
   if (!uri.ok) return { kind: "not-configured", what: uri.what, hint: uri.hint };
   const target = describeMongoTarget(uri.value);
-  // Its own connection, not lib/db.ts's: connectDb builds every declared index once connected
+  // Its own connection, not lib/db/connect.ts's: connectDb builds every declared index once connected
   // (buildIndexes), which would make each missing index appear the moment it is checked.
   const conn = mongoose.createConnection(uri.value, {
     serverSelectionTimeoutMS: timeoutMs,
@@ -198,7 +198,7 @@ async function productsOnSale(client: PolarCore): Promise<ProductFact[]> {
 }
 
 function polarTarget(env: Record<string, string | undefined>): PolarTarget {
-  // As lib/polar.ts: POLAR_API_URL (the emulator) wins over POLAR_SERVER.
+  // As lib/polar/client.ts: POLAR_API_URL (the emulator) wins over POLAR_SERVER.
   const url = parseEnvVariable("POLAR_API_URL", env);
   if (url.ok && url.value) return { kind: "url", url: url.value };
   const server = parseEnvVariable("POLAR_SERVER", env);

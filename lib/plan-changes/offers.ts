@@ -1,6 +1,6 @@
 import "server-only";
-import type { PlanOffer } from "@/lib/plan-offer";
-import { formatPrice } from "@/lib/plan-offer";
+import type { PlanOffer } from "@/lib/plans/offer";
+import { formatPrice } from "@/lib/plans/offer";
 import { prorationPreview, switchDirection } from "./rules";
 import type { LiveSubscription } from "./subscriber";
 

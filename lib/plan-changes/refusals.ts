@@ -4,7 +4,7 @@ import { HTTPValidationError } from "@polar-sh/sdk/models/errors/httpvalidatione
 import { PaymentFailed } from "@polar-sh/sdk/models/errors/paymentfailed";
 import { ResourceNotFound } from "@polar-sh/sdk/models/errors/resourcenotfound";
 import { SubscriptionLocked } from "@polar-sh/sdk/models/errors/subscriptionlocked";
-import { describePolarError } from "@/lib/polar-errors";
+import { describePolarError } from "@/lib/polar/errors";
 import { describeError } from "@/lib/redact";
 
 /**

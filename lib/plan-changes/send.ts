@@ -3,8 +3,8 @@ import { subscriptionsUpdate } from "@polar-sh/sdk/funcs/subscriptionsUpdate.js"
 import type { SubscriptionUpdate } from "@polar-sh/sdk/models/components/subscriptionupdate";
 import { unwrapAsync } from "@polar-sh/sdk/types/fp.js";
 import { recordPolarSubscription } from "@/lib/billing/pull-sync";
-import { withKeyedLock } from "@/lib/keyed-lock";
-import { polar } from "@/lib/polar";
+import { withKeyedLock } from "@/lib/db/keyed-lock";
+import { polar } from "@/lib/polar/client";
 import { describeError } from "@/lib/redact";
 import type { Done } from "./done";
 import { describeChangeRefusal } from "./refusals";

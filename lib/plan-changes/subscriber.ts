@@ -1,5 +1,5 @@
 import "server-only";
-import { connectDb } from "@/lib/db";
+import { connectDb } from "@/lib/db/connect";
 import { Product, type ProductDoc } from "@/models/Product";
 import { Subscription, type SubscriptionDoc } from "@/models/Subscription";
 

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Collection } from "mongoose";
 import { WebhookEvent, type WebhookEventDoc, type WebhookEventStatus } from "@/models/WebhookEvent";
-import { returnWhole } from "@/lib/ferretdb-workarounds";
+import { returnWhole } from "@/lib/db/ferretdb-workarounds";
 
 /**
  * The inbox: the one durable write a delivery makes before it is answered, and the leases of
@@ -67,7 +67,7 @@ export interface Lease {
  * Takes the event for `owner` if it is unapplied and nobody holds a live lease on it; `dueOnly`
  * also leaves it alone before its next attempt is due (the sweep's backoff). On MongoDB this
  * is an atomic compare-and-set; FerretDB makes no such promise, so callers also serialize per
- * event within the process (lib/ferretdb-workarounds.ts, a).
+ * event within the process (lib/db/ferretdb-workarounds.ts, a).
  */
 export async function takeLease(webhookId: string, owner: string, opts: { dueOnly: boolean }): Promise<Lease | null> {
   const now = new Date();

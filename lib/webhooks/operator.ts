@@ -1,5 +1,5 @@
 import "server-only";
-import { connectDb } from "@/lib/db";
+import { connectDb } from "@/lib/db/connect";
 import { WebhookEvent, type WebhookEventStatus } from "@/models/WebhookEvent";
 import { applyInboxEvent, type ApplyResult } from "./applier";
 import { reopenEvent } from "./inbox";

@@ -1,8 +1,8 @@
 import "server-only";
 import { WebhookVerificationError } from "standardwebhooks";
 import { MAPPED_EVENT_TYPES } from "@/lib/billing/apply-event";
-import { connectDb, replaceClientAfter } from "@/lib/db";
-import { isTransientDbError } from "@/lib/db-errors";
+import { connectDb, replaceClientAfter } from "@/lib/db/connect";
+import { isTransientDbError } from "@/lib/db/errors";
 import { describeError } from "@/lib/redact";
 import { answeringEnded, answeringStarted, applyBehindAnswer } from "./behind-answer";
 import { recordEvent, type Recorded } from "./inbox";

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mongoose from "mongoose";
-import { connectDb, disconnectDb } from "../../lib/db";
+import { connectDb, disconnectDb } from "../../lib/db/connect";
 import { receiveWebhook } from "../../lib/webhooks/receive";
 import { startFerretdb } from "../lib/ferretdb";
 import { freePort } from "../lib/ports";

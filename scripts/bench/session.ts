@@ -1,4 +1,4 @@
-import { LOCAL_OIDC_PROVIDER_ID } from "../../lib/sign-in-providers";
+import { LOCAL_OIDC_PROVIDER_ID } from "../../lib/auth/sign-in-providers";
 import { CookieJar, loginAtLocalProvider } from "local-oidc/login";
 
 /**

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { FERRETDB_VERSION, startFerretdb } from "./ferretdb";
 import { localSecrets, writeDotenv } from "./local-env";
 import { freePort } from "./ports";
-import { LOCAL_OIDC_PROVIDER_ID, providerCallbackUrl } from "../../lib/sign-in-providers";
+import { LOCAL_OIDC_PROVIDER_ID, providerCallbackUrl } from "../../lib/auth/sign-in-providers";
 import { startOidcProvider } from "local-oidc";
 import { startPolarEmulator } from "polar-emulator";
 import { LOCAL_ADMIN_EMAIL } from "./local-admin";

@@ -276,7 +276,7 @@ export function checkVercelOutput(opts: OutputCheckOptions): { checks: Check[]; 
 
   // 7. One Mongoose per function. Production bundles Mongoose (next.config.ts): a second copy, which
   // a server action imported by a client component brings (its own React layer), would register the
-  // models on a Mongoose that lib/db.ts never connects.
+  // models on a Mongoose that lib/db/connect.ts never connects.
   const withMongoose = functions.filter((fn) => (mongooseCopies.get(fn) ?? 0) > 0);
   const doubled = withMongoose.filter((fn) => (mongooseCopies.get(fn) ?? 0) > 1);
   add(

@@ -43,7 +43,7 @@ function lineOf(run: DoctorRun, check: string): string {
 test("npm run doctor passes against the local stack with the production app", async ({ request, baseURL }) => {
   const stack = readDotenv(STACK_ENV);
   expect(stack.APP_URL).toBe(baseURL);
-  // The app builds the indexes of the models a route has loaded once it connects (lib/db.ts); the
+  // The app builds the indexes of the models a route has loaded once it connects (lib/db/connect.ts); the
   // billing cron loads every model. Vercel Cron calls it after a deploy; here it is called once,
   // as the doctor's own fix for a missing index says.
   const cron = await request.get("/api/cron/billing", { headers: { authorization: `Bearer ${stack.CRON_SECRET}` } });

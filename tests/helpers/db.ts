@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, inject } from "vitest";
-import { connectDb, disconnectDb } from "@/lib/db";
+import { connectDb, disconnectDb } from "@/lib/db/connect";
 import { Payment } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";

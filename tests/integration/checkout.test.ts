@@ -69,7 +69,7 @@ describe("checkout against the Polar emulator", () => {
   });
 
   it("opens a checkout for the session's email with the confirmation success URL, and records it as pending", async () => {
-    const { beginCheckout } = await import("@/lib/checkout");
+    const { beginCheckout } = await import("@/lib/checkout/begin");
     const result = await beginCheckout("carol@example.com", PRO_PRODUCT_ID);
     if (!result.ok) throw new Error(result.message);
     expect(result.url.startsWith(emulator.url)).toBe(true);
@@ -85,7 +85,7 @@ describe("checkout against the Polar emulator", () => {
   });
 
   it("a double submit, even at the same instant, opens one checkout", async () => {
-    const { beginCheckout } = await import("@/lib/checkout");
+    const { beginCheckout } = await import("@/lib/checkout/begin");
     const [a, b] = await Promise.all([beginCheckout("dan@example.com", PRO_PRODUCT_ID), beginCheckout("dan@example.com", PRO_PRODUCT_ID)]);
     const c = await beginCheckout("dan@example.com", PRO_PRODUCT_ID);
     expect(a).toEqual(b);
@@ -94,7 +94,7 @@ describe("checkout against the Polar emulator", () => {
   });
 
   it("refuses a product that does not exist or grants no plan", async () => {
-    const { beginCheckout } = await import("@/lib/checkout");
+    const { beginCheckout } = await import("@/lib/checkout/begin");
     expect(await beginCheckout("erin@example.com", "00000000-0000-4000-8000-000000000000")).toEqual({ ok: false, message: "That plan is not available." });
     await Product.updateOne({ polarProductId: PRO_PRODUCT_ID }, { $set: { plan: null } });
     expect(await beginCheckout("erin@example.com", PRO_PRODUCT_ID)).toEqual({ ok: false, message: "That plan is not available." });
@@ -103,7 +103,7 @@ describe("checkout against the Polar emulator", () => {
 
   it("tells a user already on the plan so, without opening a checkout", async () => {
     await User.create({ email: "frank@example.com", subscriptionStatus: "pro" });
-    const { beginCheckout } = await import("@/lib/checkout");
+    const { beginCheckout } = await import("@/lib/checkout/begin");
     expect(await beginCheckout("frank@example.com", PRO_PRODUCT_ID)).toEqual({ ok: false, message: "You're already on Pro." });
     expect(await Payment.countDocuments()).toBe(0);
   });
@@ -113,7 +113,7 @@ describe("checkout against the Polar emulator", () => {
     setEnv({ POLAR_ACCESS_TOKEN: "polar_oat_wrong" });
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
-      const { beginCheckout } = await import("@/lib/checkout");
+      const { beginCheckout } = await import("@/lib/checkout/begin");
       const result = await beginCheckout("gina@example.com", PRO_PRODUCT_ID);
       expect(result.ok).toBe(false);
       expect(!result.ok && result.message).toBe(

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { loadWebhookHealth } from "@/lib/admin/queries";
 import { readSection } from "@/lib/admin/read-section";
-import { connectDb, disconnectDb } from "@/lib/db";
+import { connectDb, disconnectDb } from "@/lib/db/connect";
 import { User } from "@/models/User";
 import { WebhookEvent } from "@/models/WebhookEvent";
 import { removeFerretdbData, startFerretdb, type RunningFerretdb } from "../../scripts/lib/ferretdb";

@@ -1,12 +1,12 @@
 import mongoose from "mongoose";
 import { describe, expect, it, vi } from "vitest";
-import { connectDb, replaceClientAfter } from "@/lib/db";
+import { connectDb, replaceClientAfter } from "@/lib/db/connect";
 import { User } from "@/models/User";
 import { allModels, setupTestDatabase } from "../helpers/db";
 
 const { uri } = setupTestDatabase(import.meta.url);
 
-describe("lib/db against the real database", () => {
+describe("lib/db/connect against the real database", () => {
   it("reuses one connection for every caller, also across module reloads", async () => {
     const first = await connectDb(uri);
     const again = await Promise.all(Array.from({ length: 20 }, () => connectDb(uri)));
@@ -15,7 +15,7 @@ describe("lib/db against the real database", () => {
 
     // Next's dev server re-evaluates modules on change; the cache must survive that.
     vi.resetModules();
-    const reloaded = await import("@/lib/db");
+    const reloaded = await import("@/lib/db/connect");
     const afterReload = await reloaded.connectDb(uri);
     expect(afterReload.connection.getClient()).toBe(first.connection.getClient());
     expect(mongoose.connections.filter((c) => c.readyState === 1)).toHaveLength(1);

@@ -5,7 +5,7 @@ import { setupTestDatabase } from "../helpers/db";
 /**
  * What the run's FerretDB backend does where the app has a workaround for FerretDB. Each item
  * asserts what was measured on FerretDB 1.24.2, so a new FerretDB or another backend fails here
- * first, and the workaround with the same letter in lib/ferretdb-workarounds.ts (the one list of
+ * first, and the workaround with the same letter in lib/db/ferretdb-workarounds.ts (the one list of
  * them) is re-checked. On MongoDB the FerretDB assertions are skipped.
  */
 type Server = "mongodb" | "ferretdb-postgresql" | "ferretdb-sqlite";

@@ -65,7 +65,7 @@ const user = (email: string) => User.findOne({ email }).lean();
 const held = (id: string) => Subscription.findOne({ polarSubscriptionId: id }).lean();
 const atPolar = (id: string) => h.polar.subscriptions.get({ id });
 const renew = (id: string) => admin(h.emulator.url, `/admin/subscriptions/${id}/renew`, {});
-const lib = async () => ({ ...(await import("@/lib/plan-changes/switch")), ...(await import("@/lib/plan-changes/manage")), ...(await import("@/lib/checkout")) });
+const lib = async () => ({ ...(await import("@/lib/plan-changes/switch")), ...(await import("@/lib/plan-changes/manage")), ...(await import("@/lib/checkout/begin")) });
 
 describe("switching plan through subscriptions.update", () => {
   it("upgrade now: Business at once, one subscription, a prorated charge in the history equal to the preview", { timeout: 30_000 }, async () => {
@@ -90,7 +90,7 @@ describe("switching plan through subscriptions.update", () => {
     expect(change).toMatchObject({ status: "completed", productId: product("Business Monthly") });
     // Polar prorates at the second it applies the change: a few seconds after the preview.
     expect(Math.abs(change!.amount! - expected)).toBeLessThanOrEqual(2);
-    const { listPayments } = await import("@/lib/payments");
+    const { listPayments } = await import("@/lib/account/payments");
     expect((await listPayments(email)).map((p) => p.reason).sort()).toEqual(["plan-change", "purchase"]);
   });
 

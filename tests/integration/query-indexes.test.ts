@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
-import { loadConfirmation } from "@/lib/confirmation";
-import { connectDb, disconnectDb } from "@/lib/db";
-import { listPayments } from "@/lib/payments";
+import { loadConfirmation } from "@/lib/checkout/confirmation";
+import { connectDb, disconnectDb } from "@/lib/db/connect";
+import { listPayments } from "@/lib/account/payments";
 import { findUserByEmail } from "@/lib/users";
 import { reconcileCandidates, recomputeDuePlans } from "@/lib/billing/reconcile";
 import { deleteExpiredEvents } from "@/lib/webhooks/inbox";

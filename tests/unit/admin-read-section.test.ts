@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { readSection } from "@/lib/admin/read-section";
-import { DatabaseUnavailableError } from "@/lib/db";
+import { DatabaseUnavailableError } from "@/lib/db/connect";
 
 describe("readSection", () => {
   it("passes a section's value through", async () => {

@@ -2,7 +2,7 @@ import type { Account, Profile, User } from "next-auth";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-// No database here: what lib/auth would write is recorded instead.
+// No database here: what lib/auth/options would write is recorded instead.
 const upsertUserOnSignIn = vi.fn<(email: string, name: string | null) => Promise<void>>(async () => {});
 vi.mock("@/lib/users", () => ({ upsertUserOnSignIn, findUserByEmail: vi.fn(async () => null) }));
 
@@ -27,7 +27,7 @@ async function authWith(env: Record<string, string>) {
   vi.resetModules();
   for (const key of KEYS) delete process.env[key];
   Object.assign(process.env, base, env);
-  return import("@/lib/auth");
+  return import("@/lib/auth/options");
 }
 
 function account(provider: string): Account {
@@ -35,7 +35,7 @@ function account(provider: string): Account {
 }
 
 async function signInWith(provider: string, profile: Record<string, unknown>, user: Partial<User> = {}) {
-  const { authOptions } = await import("@/lib/auth");
+  const { authOptions } = await import("@/lib/auth/options");
   return authOptions().callbacks!.signIn!({ user: { id: "1", ...user }, account: account(provider), profile: profile as Profile });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CONNECTION_DEFAULTS, connectionDefaults } from "@/lib/db-options";
+import { CONNECTION_DEFAULTS, connectionDefaults } from "@/lib/db/options";
 
 describe("connection options", () => {
   it("applies the defaults to a connection string that sets none", () => {

@@ -3,14 +3,14 @@ import type { NextRequestWithAuth } from "next-auth/middleware";
 import { NextRequest, type NextFetchEvent } from "next/server";
 import { describe, expect, it, vi } from "vitest";
 
-// The sign-in gate on the Edge, run as Next runs it, with the cookie lib/auth would set.
+// The sign-in gate on the Edge, run as Next runs it, with the cookie lib/auth/options would set.
 const SECRET = "m".repeat(40);
 
 async function gate(env: Record<string, string>, token: Record<string, unknown> | null) {
   vi.resetModules();
   for (const key of ["APP_URL", "NEXTAUTH_URL", "VERCEL", "AUTH_GOOGLE_ID", "AUTH_GOOGLE_SECRET"]) delete process.env[key];
   Object.assign(process.env, { NEXTAUTH_SECRET: SECRET, AUTH_GOOGLE_ID: "g", AUTH_GOOGLE_SECRET: "s" }, env);
-  const { sessionCookie } = await import("@/lib/session-cookie");
+  const { sessionCookie } = await import("@/lib/auth/session-cookie");
   const { default: middleware } = await import("@/middleware");
   const headers = new Headers();
   if (token) headers.set("cookie", `${sessionCookie(env.APP_URL).sessionToken.name}=${await encode({ token, secret: SECRET })}`);

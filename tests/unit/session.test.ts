@@ -15,15 +15,15 @@ const env = {
   AUTH_GOOGLE_ID: "g-id",
   AUTH_GOOGLE_SECRET: "g-secret",
 };
-const COOKIE = "__Secure-next-auth.session-token"; // https APP_URL (lib/session-cookie)
+const COOKIE = "__Secure-next-auth.session-token"; // https APP_URL (lib/auth/session-cookie)
 
-/** A session cookie as next-auth's route handler writes it after lib/auth's jwt callback. */
+/** A session cookie as next-auth's route handler writes it after lib/auth/options's jwt callback. */
 function sessionToken(claims: Record<string, unknown>, opts: { secret?: string; maxAge?: number } = {}) {
   return encode({ token: { sub: "1", name: "Alice", ...claims }, secret: opts.secret ?? SECRET, maxAge: opts.maxAge });
 }
 
 async function emailFrom(cookies: Record<string, string>) {
-  const { sessionEmailFromCookies } = await import("@/lib/session");
+  const { sessionEmailFromCookies } = await import("@/lib/auth/session");
   return sessionEmailFromCookies(cookies);
 }
 
@@ -32,7 +32,7 @@ beforeEach(() => {
   Object.assign(process.env, env);
 });
 
-describe("the session pages read (lib/session, next-auth's getToken over the cookie)", () => {
+describe("the session pages read (lib/auth/session, next-auth's getToken over the cookie)", () => {
   it("is the token's email when it came from a provider configured here", async () => {
     expect(await emailFrom({ [COOKIE]: await sessionToken({ email: "alice@example.com", provider: "google" }) })).toBe("alice@example.com");
   });

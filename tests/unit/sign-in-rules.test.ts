@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { isLoopbackHost as providerIsLoopbackHost, isLoopbackUrl as providerIsLoopbackUrl } from "local-oidc";
-import { isLoopbackHost, isLoopbackUrl } from "@/lib/loopback";
-import { sessionCookie } from "@/lib/session-cookie";
-import { configuredProviderIds } from "@/lib/sign-in-providers";
-import { sessionEmail, signInErrorMessage, verifiedEmail } from "@/lib/sign-in-rules";
+import { isLoopbackHost, isLoopbackUrl } from "@/lib/auth/loopback";
+import { sessionCookie } from "@/lib/auth/session-cookie";
+import { configuredProviderIds } from "@/lib/auth/sign-in-providers";
+import { sessionEmail, signInErrorMessage, verifiedEmail } from "@/lib/auth/sign-in-rules";
 
 describe("verifiedEmail", () => {
   it.each([
@@ -64,7 +64,7 @@ describe("signInErrorMessage", () => {
   });
 });
 
-describe("sessionCookie (shared by lib/auth and the middleware)", () => {
+describe("sessionCookie (shared by lib/auth/options and the middleware)", () => {
   it("follows APP_URL's scheme", () => {
     expect(sessionCookie("https://billing.example.com").sessionToken.name).toBe("__Secure-next-auth.session-token");
     expect(sessionCookie("http://localhost:3000").sessionToken.name).toBe("next-auth.session-token");
@@ -85,7 +85,7 @@ describe("configuredProviderIds", () => {
 // The app's rule (lib/env refuses the local provider off loopback) and the provider package's own
 // copy (it listens and redirects on loopback only) must give the same answer.
 describe.each([
-  ["lib/loopback", { isLoopbackHost, isLoopbackUrl }],
+  ["lib/auth/loopback", { isLoopbackHost, isLoopbackUrl }],
   ["local-oidc", { isLoopbackHost: providerIsLoopbackHost, isLoopbackUrl: providerIsLoopbackUrl }],
 ])("loopback (%s)", (_where, rule) => {
   it.each(["localhost", "127.0.0.1", "127.1.2.3", "[::1]", "::1", "LOCALHOST"])("%s is loopback", (host) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PlanOffer } from "@/lib/plan-offer";
+import type { PlanOffer } from "@/lib/plans/offer";
 import { switchOffer } from "@/lib/plan-changes/offers";
 import type { LiveSubscription } from "@/lib/plan-changes/subscriber";
 

@@ -2,7 +2,7 @@ import { Checkout$inboundSchema } from "@polar-sh/sdk/models/components/checkout
 import { Product$inboundSchema } from "@polar-sh/sdk/models/components/product";
 import { describe, expect, it } from "vitest";
 import { paymentFromCheckout, productFact } from "@/lib/billing/facts";
-import { toPlanOffer, trialText } from "@/lib/plan-offer";
+import { toPlanOffer, trialText } from "@/lib/plans/offer";
 import { checkoutWire, productWire, proMonthlyProduct, proProduct, type ProductSpec } from "../../scripts/lib/polar-payloads";
 
 /** Free trials as the app reads them from Polar's objects and shows them on /pricing. */

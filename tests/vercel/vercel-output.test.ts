@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CRON_BUDGET_MS } from "@/lib/billing-cron";
+import { CRON_BUDGET_MS } from "@/lib/cron/run";
 import { envHints } from "@/lib/env";
 import { LEASE_MS } from "@/lib/webhooks/inbox";
 import {

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { connectDb, replaceClientAfter } from "@/lib/db";
+import { connectDb, replaceClientAfter } from "@/lib/db/connect";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -2,10 +2,10 @@ import { CustomerPortal } from "@polar-sh/nextjs";
 import { customerSessionsCreate } from "@polar-sh/sdk/funcs/customerSessionsCreate.js";
 import { unwrapAsync } from "@polar-sh/sdk/types/fp.js";
 import { NextResponse, type NextRequest } from "next/server";
-import { getSessionEmail } from "@/lib/session";
+import { getSessionEmail } from "@/lib/auth/session";
 import { env } from "@/lib/env";
-import { polar } from "@/lib/polar";
-import { describePolarError } from "@/lib/polar-errors";
+import { polar } from "@/lib/polar/client";
+import { describePolarError } from "@/lib/polar/errors";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 /**
  * Whether a host name or URL stays on this machine: `localhost`, 127.0.0.0/8 or [::1]. The
  * provider's own copy (a package imports no app code); the app's env check has the same rule in
- * lib/loopback.ts, and tests/unit/sign-in-rules.test.ts checks that the two agree.
+ * lib/auth/loopback.ts, and tests/unit/sign-in-rules.test.ts checks that the two agree.
  */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, "$1");

@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { CRON_BUDGET_MS, runBillingCron } from "@/lib/billing-cron";
-import { isCronAuthorized } from "@/lib/cron-auth";
-import { isTransientDbError } from "@/lib/db-errors";
+import { CRON_BUDGET_MS, runBillingCron } from "@/lib/cron/run";
+import { isCronAuthorized } from "@/lib/cron/auth";
+import { isTransientDbError } from "@/lib/db/errors";
 import { env } from "@/lib/env";
 
 export const runtime = "nodejs";

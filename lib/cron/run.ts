@@ -1,6 +1,6 @@
 import "server-only";
 import { recomputeDuePlans, reconcileUsers, type ReconcileCounts } from "@/lib/billing/reconcile";
-import { connectDb } from "@/lib/db";
+import { connectDb } from "@/lib/db/connect";
 import { deleteExpiredEvents } from "@/lib/webhooks/inbox";
 import { sweepDueEvents, type SweepCounts } from "@/lib/webhooks/sweep";
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { PolarCore } from "@polar-sh/sdk/core.js";
-import { env } from "./env";
+import { env } from "../env";
 
 let client: PolarCore | undefined;
 

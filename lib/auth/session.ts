@@ -1,11 +1,11 @@
 import "server-only";
 import { getToken } from "next-auth/jwt";
 import { cookies } from "next/headers";
-import { env } from "./env";
+import { env } from "../env";
 import { sessionCookie } from "./session-cookie";
 import { configuredProviderIds } from "./sign-in-providers";
 import { sessionEmail } from "./sign-in-rules";
-import { findUserByEmail, type UserView } from "./users";
+import { findUserByEmail, type UserView } from "../users";
 import { FREE_PLAN } from "@/models/User";
 
 /**
@@ -13,7 +13,7 @@ import { FREE_PLAN } from "@/models/User";
  * decryption and expiry checks `getServerSession` and the middleware use). Pages read the session
  * here rather than through `getServerSession`, which needs the whole auth configuration: next-auth's
  * routes, its OAuth client and its page renderer, compiled into every page in dev and loaded at
- * every cold start for one cookie read. Sign-in itself stays with lib/auth and /api/auth.
+ * every cold start for one cookie read. Sign-in itself stays with lib/auth/options and /api/auth.
  */
 export async function sessionEmailFromCookies(cookieValues: Record<string, string>): Promise<string | null> {
   const e = env();
@@ -25,7 +25,7 @@ export async function sessionEmailFromCookies(cookieValues: Record<string, strin
     cookieName: sessionCookie(e.APP_URL).sessionToken.name,
   });
   if (!token) return null;
-  // The session lib/auth's callbacks make of this token: its email and the provider it came from.
+  // The session lib/auth/options's callbacks make of this token: its email and the provider it came from.
   return sessionEmail({ user: { email: token.email }, provider: typeof token.provider === "string" ? token.provider : undefined }, configuredProviderIds(e));
 }
 

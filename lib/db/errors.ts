@@ -1,5 +1,5 @@
 import mongoose from "mongoose";
-import { DatabaseUnavailableError } from "./db";
+import { DatabaseUnavailableError } from "./connect";
 
 const transientClasses = [
   DatabaseUnavailableError,

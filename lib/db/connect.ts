@@ -1,7 +1,7 @@
 import "server-only";
 import mongoose from "mongoose";
-import { connectionDefaults } from "./db-options";
-import { env } from "./env";
+import { connectionDefaults } from "./options";
+import { env } from "../env";
 
 /**
  * One Mongoose connection per process. The promise lives on `globalThis` because Next's dev

@@ -1,9 +1,9 @@
 import "server-only";
 import { z } from "zod";
 import { syncCheckoutFromPolar } from "@/lib/billing/pull-sync";
-import { connectDb } from "@/lib/db";
-import { withKeyedLock } from "@/lib/keyed-lock";
-import { formatPrice } from "@/lib/plan-offer";
+import { connectDb } from "@/lib/db/connect";
+import { withKeyedLock } from "@/lib/db/keyed-lock";
+import { formatPrice } from "@/lib/plans/offer";
 import { describeError } from "@/lib/redact";
 import { planNow } from "@/lib/users";
 import { Payment, type PaymentStatus } from "@/models/Payment";
@@ -47,7 +47,7 @@ async function read(checkoutId: string, email: string): Promise<Confirmation> {
 /**
  * Takes the right to ask Polar now: a conditional write on a timestamp, so concurrent requests
  * on MongoDB let one through per window (and the keyed lock does it within one process on
- * FerretDB, whose updates are not atomic: lib/keyed-lock.ts).
+ * FerretDB, whose updates are not atomic: lib/db/keyed-lock.ts).
  */
 async function takePullSlot(key: string, claim: (since: Date, now: Date) => Promise<{ modifiedCount: number }>): Promise<boolean> {
   return withKeyedLock(key, async () => {

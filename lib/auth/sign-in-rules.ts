@@ -2,7 +2,7 @@ import { z } from "zod";
 import { LOCAL_OIDC_PROVIDER_ID, PROVIDER_NAMES, isProviderId } from "./sign-in-providers";
 
 /**
- * Who may sign in, and as which email. Pure: lib/auth applies it, the unit tests pin it. The email
+ * Who may sign in, and as which email. Pure: lib/auth/options applies it, the unit tests pin it. The email
  * is the user's key (and Polar's external customer id), so only an address the provider says it
  * has verified is ever taken.
  */
@@ -24,7 +24,7 @@ function accept(email: string): EmailDecision {
 /**
  * The verified email in a provider's profile, or why there is none.
  * - Google and the local provider: the ID token's `email`, only when `email_verified` is `true`.
- * - GitHub: the primary address from GitHub's emails API (`emails`, added by lib/auth's userinfo
+ * - GitHub: the primary address from GitHub's emails API (`emails`, added by lib/auth/options's userinfo
  *   request), only when GitHub marks it verified. The profile's own `email` is the public address,
  *   which GitHub does not promise is verified: never used.
  */

@@ -1,7 +1,7 @@
 import "server-only";
 import { PolarError } from "@polar-sh/sdk/models/errors/polarerror";
-import { polarTarget } from "./polar";
-import { describeError } from "./redact";
+import { polarTarget } from "./client";
+import { describeError } from "../redact";
 
 /**
  * A message a user can act on for a failed Polar call, and the detail for the log. The most

@@ -1,6 +1,6 @@
 /**
  * Which sign-in providers exist and which are configured. Pure (no `server-only`, no Mongoose):
- * the middleware on the Edge, `lib/auth` and the local stack read the same answer.
+ * the middleware on the Edge, `lib/auth/options` and the local stack read the same answer.
  */
 
 export const LOCAL_OIDC_PROVIDER_ID = "local-oidc";

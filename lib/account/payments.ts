@@ -1,6 +1,6 @@
 import "server-only";
-import { connectDb } from "@/lib/db";
-import { formatPrice } from "@/lib/plan-offer";
+import { connectDb } from "@/lib/db/connect";
+import { formatPrice } from "@/lib/plans/offer";
 import { Payment, type PaymentStatus } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";

@@ -1,14 +1,14 @@
 import "server-only";
 import { paymentFromCheckout } from "@/lib/billing/facts";
 import { recordPayment } from "@/lib/billing/store";
-import { connectDb } from "@/lib/db";
+import { connectDb } from "@/lib/db/connect";
 import { planNow } from "@/lib/users";
 import { env } from "@/lib/env";
-import { withKeyedLock } from "@/lib/keyed-lock";
-import { polar } from "@/lib/polar";
+import { withKeyedLock } from "@/lib/db/keyed-lock";
+import { polar } from "@/lib/polar/client";
 import { checkoutsCreate } from "@polar-sh/sdk/funcs/checkoutsCreate.js";
 import { unwrapAsync } from "@polar-sh/sdk/types/fp.js";
-import { describePolarError } from "@/lib/polar-errors";
+import { describePolarError } from "@/lib/polar/errors";
 import { describeError } from "@/lib/redact";
 import { Payment } from "@/models/Payment";
 import { Product } from "@/models/Product";

@@ -1,8 +1,8 @@
 import "server-only";
 import { ensureProducts } from "@/lib/billing/product-sync";
-import { connectDb } from "@/lib/db";
+import { connectDb } from "@/lib/db/connect";
 import { describeError } from "@/lib/redact";
-import { toPlanOffer, type PlanOffer } from "@/lib/plan-offer";
+import { toPlanOffer, type PlanOffer } from "@/lib/plans/offer";
 import { Product } from "@/models/Product";
 
 /** The paid plans on sale, from the Product collection (synced from Polar). */

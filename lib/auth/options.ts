@@ -4,12 +4,12 @@ import GitHubProvider from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
 import type { Provider } from "next-auth/providers/index";
 import type { OAuthConfig } from "next-auth/providers/oauth";
-import { env, type Env } from "./env";
+import { env, type Env } from "../env";
 import { githubProfile, type GitHubProfileWithEmails } from "./github-profile";
 import { sessionCookie } from "./session-cookie";
 import { LOCAL_OIDC_PROVIDER_ID, PROVIDER_NAMES, configuredProviderIds, type ProviderId } from "./sign-in-providers";
 import { verifiedEmail } from "./sign-in-rules";
-import { upsertUserOnSignIn } from "./users";
+import { upsertUserOnSignIn } from "../users";
 
 interface OidcProfile extends Record<string, unknown> {
   sub: string;
@@ -73,7 +73,7 @@ export function authOptions(): NextAuthOptions {
   cached = {
     secret: e.NEXTAUTH_SECRET,
     session: { strategy: "jwt" },
-    // The middleware reads the same derivation (lib/session-cookie), whatever NEXTAUTH_URL says.
+    // The middleware reads the same derivation (lib/auth/session-cookie), whatever NEXTAUTH_URL says.
     useSecureCookies: cookie.secure,
     cookies: { sessionToken: cookie.sessionToken },
     pages: { signIn: "/signin", error: "/signin" },
