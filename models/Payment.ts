@@ -7,7 +7,7 @@ const paymentSchema = new Schema(
   {
     // Polar's checkout id. A renewal order of a subscription has no checkout, so its payment is
     // keyed `order:<orderId>` (lib/billing/keys.ts): the unique index never sees a null
-    // (lib/ferretdb-workarounds.ts, e/f).
+    // (lib/db/ferretdb-workarounds.ts, e/f).
     checkoutId: { type: String, required: true, unique: true },
     customerEmail: { type: String, required: true, lowercase: true, trim: true, index: true },
     productId: { type: String, default: null },

@@ -13,7 +13,7 @@ const userSchema = new Schema(
     // The email is the identity shared with Polar: it is sent as `externalCustomerId`.
     email: { type: String, required: true, unique: true, lowercase: true, trim: true },
     name: { type: String, default: null },
-    // Not unique (many users have none; lib/ferretdb-workarounds.ts, e/f).
+    // Not unique (many users have none; lib/db/ferretdb-workarounds.ts, e/f).
     polarCustomerId: { type: String, default: null, index: true },
     // The plan, derived from payments and subscriptions by lib/billing/store.ts; never set
     // directly. A cache: it holds until `planUntil` (null: no end known), and readers compare

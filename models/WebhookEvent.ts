@@ -32,7 +32,7 @@ const webhookEventSchema = new Schema({
 // The sweep's query (status + due time) and the operator's list.
 webhookEventSchema.index({ status: 1, nextAttemptAt: 1 });
 // Retention: the cron deletes events after 90 days (a delete, not a TTL index:
-// lib/ferretdb-workarounds.ts, e/f).
+// lib/db/ferretdb-workarounds.ts, e/f).
 webhookEventSchema.index({ receivedAt: 1 });
 
 export type WebhookEventDoc = InferSchemaType<typeof webhookEventSchema>;

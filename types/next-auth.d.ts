@@ -2,7 +2,7 @@ import "next-auth";
 import "next-auth/jwt";
 
 // The provider a session was signed in with (set once, at sign-in): a session from a provider that
-// is not configured here counts as signed out (lib/auth getSessionEmail, middleware).
+// is not configured here counts as signed out (lib/auth/options getSessionEmail, middleware).
 declare module "next-auth" {
   interface Session {
     provider?: string;
