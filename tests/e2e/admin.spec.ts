@@ -146,6 +146,9 @@ test("a tampered Replay form gets a clear answer and changes nothing", async ({ 
   await tamperNextReplay(page, webhookId, missing);
   await replay();
   await expect(page.getByTestId("replay-result")).toContainText(`${missing} No event with that webhook-id.`);
+  // The redirected page streams in: the second click waits until it is all there and hydrated
+  // (under load, a click on the half-streamed form was once refused as an invalid action request).
+  await page.waitForLoadState("networkidle");
 
   await tamperNextReplay(page, webhookId, "has spaces");
   await replay();
