@@ -140,15 +140,17 @@ async function tamperNextReplay(page: Page, from: string, to: string): Promise<v
 test("a tampered Replay form gets a clear answer and changes nothing", async ({ page }) => {
   const { webhookId } = await storeFailedEvent(client);
   await signIn(page, LOCAL_ADMIN_EMAIL, "/admin");
-  const replay = () => page.getByTestId(`event-${webhookId}`).locator("form").getByRole("button").click();
+  // The page streams its sections in: each click waits until all of it is there and hydrated (a
+  // click on a half-streamed form was lost now and then under load: no answer at all).
+  const replay = async () => {
+    await page.waitForLoadState("networkidle");
+    await page.getByTestId(`event-${webhookId}`).locator("form").getByRole("button").click();
+  };
 
   const missing = `msg_missing_${randomUUID()}`;
   await tamperNextReplay(page, webhookId, missing);
   await replay();
   await expect(page.getByTestId("replay-result")).toContainText(`${missing} No event with that webhook-id.`);
-  // The redirected page streams in: the second click waits until it is all there and hydrated
-  // (under load, a click on the half-streamed form was once refused as an invalid action request).
-  await page.waitForLoadState("networkidle");
 
   await tamperNextReplay(page, webhookId, "has spaces");
   await replay();
