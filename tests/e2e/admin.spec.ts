@@ -102,6 +102,8 @@ test("the operator sees webhook health and replays a failed event, which then ap
   const row = page.getByTestId("attention-events").getByTestId(`event-${webhookId}`);
   await expect(row.getByTestId("event-status")).toHaveText("failed");
   await page.screenshot({ path: `${screenshots}/5-admin.png`, fullPage: true });
+  // Every section streamed in first: see the tampered-Replay test below.
+  await page.waitForLoadState("networkidle");
   await row.getByRole("button", { name: `Replay customer.created ${webhookId}` }).click();
 
   await expect(page.getByTestId("replay-result")).toContainText(`${webhookId} Replayed: the event is applied.`);
@@ -140,9 +142,9 @@ async function tamperNextReplay(page: Page, from: string, to: string): Promise<v
 test("a tampered Replay form gets a clear answer and changes nothing", async ({ page }) => {
   const { webhookId } = await storeFailedEvent(client);
   await signIn(page, LOCAL_ADMIN_EMAIL, "/admin");
-  // Each tampered Replay starts from a freshly loaded page, all of it streamed in and hydrated: a
-  // click on a half-streamed form, or a second action while the first one's navigation was still
-  // arriving, left the page on the earlier answer now and then (2 runs in 10 on this machine).
+  // Each tampered Replay starts from a freshly loaded page, all of it streamed in: a Replay clicked
+  // while sections were still streaming had its answer dropped now and then (the action's 303
+  // arrived and no navigation followed: 2 runs in 10 on this machine).
   const replay = async () => {
     await page.goto("/admin");
     await page.waitForLoadState("networkidle");
