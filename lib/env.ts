@@ -58,6 +58,8 @@ const schema = z
     POLAR_ACCESS_TOKEN: z.string().min(1, "is required"),
     POLAR_SERVER: z.enum(["sandbox", "production"]).default("sandbox"),
     POLAR_API_URL: httpUrl.optional(),
+    // Set by Vercel on every deployment ("production", "preview", "development"); unset elsewhere.
+    VERCEL_ENV: optionalText,
     // Polar's secrets are longer; a short one is a typo or a placeholder, and the HMAC key is the string itself.
     POLAR_WEBHOOK_SECRET: z.string().min(24, "must be at least 24 characters"),
     APP_URL: httpUrl,
@@ -126,6 +128,16 @@ const schema = z
             });
           }
         }
+      }
+      // Sandbox is the default, so a production deployment that forgot the variable would take
+      // sandbox test-card payments for real plans.
+      if (env.VERCEL_ENV === "production" && !env.POLAR_API_URL && env.POLAR_SERVER !== "production") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["POLAR_SERVER"],
+          message:
+            'is "sandbox" (the default when unset) on Vercel\'s production deployment (VERCEL_ENV=production): a sandbox test card would buy a real plan. Set POLAR_SERVER=production with a production token and webhook secret there, and keep sandbox for Preview with a database of its own',
+        });
       }
       if (!env.AUTH_GITHUB_ID && !env.AUTH_GOOGLE_ID && localSet.length === 0) {
         ctx.addIssue({

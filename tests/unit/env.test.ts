@@ -108,6 +108,17 @@ describe("parseEnv", () => {
     expect(problemsOf({ ...valid, NEXTAUTH_URL: "https://billing.example.com" })[0]).toMatch(/NEXTAUTH_URL=https:\/\/billing\.example\.com is not a loopback/);
   });
 
+  it("refuses Polar's sandbox on Vercel's production deployment, naming the variable and the fix", () => {
+    const vercel = { ...valid, ...NO_LOCAL_OIDC, ...GOOGLE, APP_URL: "https://billing.example.com" };
+    expect(problemsOf({ ...vercel, VERCEL_ENV: "production" })).toEqual([
+      expect.stringMatching(/^POLAR_SERVER is "sandbox" \(the default when unset\) on Vercel's production deployment \(VERCEL_ENV=production\): .* Set POLAR_SERVER=production/),
+    ]);
+    expect(problemsOf({ ...vercel, VERCEL_ENV: "production", POLAR_SERVER: "sandbox" })).toHaveLength(1);
+    expect(parseEnv({ ...vercel, VERCEL_ENV: "production", POLAR_SERVER: "production" }).POLAR_SERVER).toBe("production");
+    // Preview deployments are where the sandbox belongs.
+    expect(parseEnv({ ...vercel, VERCEL_ENV: "preview" }).POLAR_SERVER).toBe("sandbox");
+  });
+
   it("refuses a local identity provider that is not on loopback", () => {
     expect(problemsOf({ ...valid, AUTH_LOCAL_OIDC_ISSUER: "https://idp.example.com" })).toEqual([
       expect.stringMatching(/^AUTH_LOCAL_OIDC_ISSUER must be on a loopback address/),
