@@ -6,29 +6,19 @@ import { User } from "@/models/User";
 import { WebhookEvent } from "@/models/WebhookEvent";
 import { DriftRepair } from "@/models/DriftRepair";
 import { clearCollections, setupTestDatabase } from "../helpers/db";
+import { TEST_CRON_SECRET, useEmulatorEnv } from "../helpers/emulator-env";
 import { createCheckout, pay, PRO_ID, PRO_MONTHLY_ID, startHarness, waitFor, type Harness } from "polar-emulator/testing";
 import { event, proMonthlyProduct, subscriptionWire } from "../../scripts/lib/polar-payloads";
 import { post } from "../helpers/webhooks";
 
 // The cron route and the reconciler against the real local Polar emulator and FerretDB.
 const { uri } = setupTestDatabase(import.meta.url);
-const CRON_SECRET = "cron-test-secret-0123456789";
+const CRON_SECRET = TEST_CRON_SECRET;
 let h: Harness;
 
 beforeAll(async () => {
   h = await startHarness();
-  Object.assign(process.env, {
-    MONGODB_URI: uri,
-    POLAR_ACCESS_TOKEN: "polar_oat_emulator_test_token",
-    POLAR_API_URL: h.emulator.url,
-    POLAR_WEBHOOK_SECRET: "whsec_emulator_test_secret_0123456789",
-    APP_URL: "http://localhost:3999",
-    NEXTAUTH_SECRET: "x".repeat(40),
-    AUTH_LOCAL_OIDC_ISSUER: "http://127.0.0.1:9",
-    AUTH_LOCAL_OIDC_ID: "cron-test",
-    AUTH_LOCAL_OIDC_SECRET: "cron-test-oidc-secret-0123456789-abc",
-    CRON_SECRET,
-  });
+  useEmulatorEnv(h, uri, "cron-test");
 });
 afterAll(async () => h?.stop());
 beforeEach(clearCollections);

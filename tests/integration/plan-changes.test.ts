@@ -3,6 +3,7 @@ import { Payment } from "@/models/Payment";
 import { Subscription } from "@/models/Subscription";
 import { User } from "@/models/User";
 import { clearCollections, setupTestDatabase } from "../helpers/db";
+import { useEmulatorEnv } from "../helpers/emulator-env";
 import { admin, createCheckout, pay, startHarness, waitFor, type Harness } from "polar-emulator/testing";
 
 // Each plan change a subscriber makes in the app, end to end: lib/plan-changes calls the real
@@ -15,18 +16,7 @@ const product = (name: string) => ids.get(name) ?? "";
 
 beforeAll(async () => {
   h = await startHarness();
-  Object.assign(process.env, {
-    MONGODB_URI: uri,
-    POLAR_ACCESS_TOKEN: "polar_oat_emulator_test_token",
-    POLAR_API_URL: h.emulator.url,
-    POLAR_WEBHOOK_SECRET: "whsec_emulator_test_secret_0123456789",
-    APP_URL: "http://localhost:3999",
-    NEXTAUTH_SECRET: "x".repeat(40),
-    AUTH_LOCAL_OIDC_ISSUER: "http://127.0.0.1:9",
-    AUTH_LOCAL_OIDC_ID: "plan-change-test",
-    AUTH_LOCAL_OIDC_SECRET: "plan-change-test-oidc-secret-0123456789",
-    CRON_SECRET: "cron-test-secret-0123456789",
-  });
+  useEmulatorEnv(h, uri, "plan-change-test");
   for (const p of (await h.polar.products.list({ limit: 100 })).result.items) ids.set(p.name, p.id);
 });
 afterAll(async () => h?.stop());
