@@ -3,9 +3,9 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getCurrentUser } from "@/lib/auth/session";
 import { planAt, planLabel, type SubscriptionStanding } from "@/lib/billing/rules";
-import { listPayments, subscriptionStandingOf, type PaymentRow } from "@/lib/account/payments";
+import { accountSubscription, listPayments, type PaymentRow } from "@/lib/account/payments";
 import { doneText } from "@/lib/plan-changes/done";
-import { liveSubscriptionOf, productsById } from "@/lib/plan-changes/subscriber";
+import { productsById } from "@/lib/plan-changes/subscriber";
 import { manageSubscriptionAction } from "./actions";
 import { ManageSubscription } from "./ManageSubscription";
 
@@ -21,7 +21,7 @@ export default async function AccountPage({ searchParams }: Props) {
   const [user, { done }] = await Promise.all([getCurrentUser(), searchParams]);
   if (!user) redirect("/signin?callbackUrl=/account");
   const now = new Date();
-  const [payments, standing, subscription] = await Promise.all([listPayments(user.email), subscriptionStandingOf(user.email, now), liveSubscriptionOf(user.email)]);
+  const [payments, { standing, live: subscription }] = await Promise.all([listPayments(user.email), accountSubscription(user.email, now)]);
   // The stored plan is a cache; its end date decides (as requirePlan does).
   const plan = planLabel(planAt({ plan: user.subscriptionStatus, until: user.planUntil }, now));
   const names = subscription?.productId ? await productsById([subscription.productId, subscription.pendingProductId ?? subscription.productId]) : null;

@@ -6,6 +6,7 @@ import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";
 import { subscriptionStanding, type SubscriptionStanding } from "@/lib/billing/rules";
 import { accessPolicy, subscriptionState } from "@/lib/billing/stored-state";
+import { pickLive, type LiveSubscription } from "@/lib/plan-changes/subscriber";
 
 export interface PaymentRow {
   id: string;
@@ -47,9 +48,12 @@ export async function listPayments(email: string): Promise<PaymentRow[]> {
   }));
 }
 
-/** What the account page says about the user's subscription (renews, ends, in grace), from MongoDB. */
-export async function subscriptionStandingOf(email: string, now = new Date()): Promise<SubscriptionStanding | null> {
+/**
+ * What the account page says about the user's subscription (renews, ends, in grace) and the live
+ * one its controls change, from one read of the user's subscriptions.
+ */
+export async function accountSubscription(email: string, now = new Date()): Promise<{ standing: SubscriptionStanding | null; live: LiveSubscription | null }> {
   await connectDb();
   const subs = await Subscription.find({ customerEmail: email }).lean();
-  return subscriptionStanding(subs.map(subscriptionState), now, accessPolicy());
+  return { standing: subscriptionStanding(subs.map(subscriptionState), now, accessPolicy()), live: pickLive(subs) };
 }

@@ -17,7 +17,11 @@ const preference = (s: { status: string }) => (s.status === "active" || s.status
 
 export async function liveSubscriptionOf(email: string): Promise<LiveSubscription | null> {
   await connectDb();
-  const subs = await Subscription.find({ customerEmail: email }).lean();
+  return pickLive(await Subscription.find({ customerEmail: email }).lean());
+}
+
+/** The live one among a user's subscriptions (pure: a page that read them all picks it here). */
+export function pickLive<T extends LiveSubscription>(subs: readonly T[]): T | null {
   const live = subs.filter((s) => LIVE.includes(s.status) && !s.endedAt);
   live.sort((a, b) => preference(a) - preference(b) || (b.currentPeriodEnd?.getTime() ?? 0) - (a.currentPeriodEnd?.getTime() ?? 0));
   return live[0] ?? null;

@@ -67,6 +67,9 @@ test("Pro Monthly -> Business Monthly: the preview, one charge however often Con
   await expect(change).toContainText(charged ?? "no amount previewed");
   await expect(rows(page)).toHaveCount(2);
   expect((await subscriptionsAtPolar(email)).size).toBe(1);
+  // Business ranks above Pro (Polar metadata): requirePlan("pro") lets it in with no code naming it.
+  await page.goto("/pro");
+  await expect(page.getByTestId("pro-content")).toBeVisible();
 });
 
 test("Business Monthly -> Pro Monthly: scheduled, shown, kept or applied at the next renewal", async ({ page }) => {
@@ -133,6 +136,9 @@ test("pause at the period end -> paused after the renewal date (Free) -> resume 
     await expect(standing(page)).toHaveText("Paused", { timeout: 1_000 });
   });
   await expect(planLine(page)).toHaveText("Free");
+  await page.goto("/pro");
+  await expect(page.getByTestId("pro-locked")).toBeVisible();
+  await page.goto("/account");
 
   await page.getByRole("button", { name: "Resume now" }).click();
   await page.waitForURL("**/account?done=resumed");

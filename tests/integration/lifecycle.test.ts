@@ -201,7 +201,8 @@ describe("uncancel and trials", () => {
   });
 
   it("a trial from its checkout to its first paid period, in Polar's order: a $0 payment, 'Trial ends on', then a paid renewal and 'Renews on'", async () => {
-    const { subscriptionStandingOf } = await import("@/lib/account/payments");
+    const { accountSubscription } = await import("@/lib/account/payments");
+    const subscriptionStandingOf = async (email: string) => (await accountSubscription(email)).standing;
     const { listPlanOffers } = await import("@/lib/plans/catalogue");
     const trialProduct: ProductSpec = { ...proMonthlyProduct, id: "4d3b2a19-8c7e-4f60-9a5b-3c2d1e0f9a8b", name: "Pro Trial", trial: { interval: "day", count: 14 } };
     const start = new Date(now - DAY);
