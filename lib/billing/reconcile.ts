@@ -48,12 +48,15 @@ export async function reconcileCandidates(limit: number, now: Date): Promise<Can
   return fairPick(tiers, limit);
 }
 
-/** The subscriptions Polar says are active for this external id; an unknown customer has none. */
-async function activeAtPolar(email: string): Promise<StateSubscription[]> {
+/**
+ * The subscriptions Polar says are active for this external id, and whether Polar knows the
+ * customer at all (an unknown customer has none).
+ */
+async function activeAtPolar(email: string): Promise<{ known: boolean; subscriptions: StateSubscription[] }> {
   try {
-    return (await unwrapAsync(customersGetStateExternal(polar(), { externalId: email }))).activeSubscriptions;
+    return { known: true, subscriptions: (await unwrapAsync(customersGetStateExternal(polar(), { externalId: email }))).activeSubscriptions };
   } catch (error) {
-    if (error instanceof ResourceNotFound) return [];
+    if (error instanceof ResourceNotFound) return { known: false, subscriptions: [] };
     throw error;
   }
 }
@@ -62,12 +65,15 @@ const grantingStatuses = new Set(["active", "trialing", "past_due"]);
 /** Ours says it may grant, so Polar not listing it as active needs a look: revoked, past due, or ended. */
 const mayStillGrant = (s: HeldSubscription) => grantingStatuses.has(s.status) || (s.status === "canceled" && !s.endedAt);
 
-async function pullSubscription(id: string): Promise<void> {
+async function pullSubscription(id: string, customerKnown: boolean): Promise<void> {
   try {
     await recordPolarSubscription(await unwrapAsync(subscriptionsGet(polar(), { id })));
   } catch (error) {
-    // Not at this Polar: ended here, instead of failing this user's check on every run.
-    if (error instanceof ResourceNotFound) return endLostSubscription(id);
+    // Not at this Polar, whose customer it is: ended here, instead of failing this user's check
+    // on every run. When Polar does not know the customer either (a token of another
+    // organization or server answers 404 to everything), nothing is ended: the check fails, and
+    // says so, until the configuration is right.
+    if (error instanceof ResourceNotFound && customerKnown) return endLostSubscription(id);
     throw error;
   }
 }
@@ -107,7 +113,7 @@ export async function reconcileUser(user: Candidate, now = new Date()): Promise<
     Payment.find({ customerEmail: email }, { checkoutId: 1, status: 1, plan: 1, createdAt: 1, metadata: 1 }).lean(),
   ]);
 
-  for (const id of subscriptionsDisagreeing(atPolar, ours, mayStillGrant)) await pullSubscription(id);
+  for (const id of subscriptionsDisagreeing(atPolar.subscriptions, ours, mayStillGrant)) await pullSubscription(id, atPolar.known);
 
   for (const p of payments) {
     const orderId = p.metadata?.order_id;

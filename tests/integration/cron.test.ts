@@ -1,5 +1,5 @@
 import { NextRequest } from "next/server";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { Payment } from "@/models/Payment";
 import { Subscription } from "@/models/Subscription";
 import { User } from "@/models/User";
@@ -104,13 +104,30 @@ describe("the reconciler, against Polar's customer state", () => {
     expect(await User.countDocuments({ email: { $in: paid }, subscriptionStatus: "pro" })).toBe(200);
   });
 
-  it("a subscription Polar answers 404 for is ended, instead of failing that user's check on every run", { timeout: 30_000 }, async () => {
+  it("a subscription Polar answers 404 for, of a customer Polar knows, is ended instead of failing that user's check on every run", { timeout: 30_000 }, async () => {
     const email = "ghost@example.com";
-    await post(event("subscription.active", subscriptionWire({ id: "5e0c1f2a-0000-4000-8000-00000000dead", product: proMonthlyProduct, customer: { id: "cus_ghost", email }, status: "active", modifiedAt: new Date() })));
-    expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("pro");
+    // A customer at Polar (a one-time purchase), and a subscription of theirs Polar never had.
+    await buy(email, PRO_ID, "order.paid");
+    const ghost = "5e0c1f2a-0000-4000-8000-00000000dead";
+    await post(event("subscription.active", subscriptionWire({ id: ghost, product: proMonthlyProduct, customer: { id: "cus_ghost", email }, status: "active", modifiedAt: new Date() })));
     expect(await (await cron(`Bearer ${CRON_SECRET}`)).json()).toMatchObject({ reconciled: { errors: 0 } });
-    expect(await Subscription.findOne({ polarSubscriptionId: "5e0c1f2a-0000-4000-8000-00000000dead" }).lean()).toMatchObject({ status: "canceled", endedAt: expect.any(Date) });
-    expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("free");
+    expect(await Subscription.findOne({ polarSubscriptionId: ghost }).lean()).toMatchObject({ status: "canceled", endedAt: expect.any(Date) });
+  });
+
+  it("a 404 for a customer Polar does not know either (another organization's token): nothing is ended, the check fails", { timeout: 30_000 }, async () => {
+    const email = "unknown-at-polar@example.com";
+    const id = "5e0c1f2a-0000-4000-8000-00000000beef";
+    await post(event("subscription.active", subscriptionWire({ id, product: proMonthlyProduct, customer: { id: "cus_unknown", email }, status: "active", modifiedAt: new Date() })));
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      expect(await (await cron(`Bearer ${CRON_SECRET}`)).json()).toMatchObject({ reconciled: { errors: 1 } });
+    } finally {
+      warn.mockRestore();
+    }
+    const held = await Subscription.findOne({ polarSubscriptionId: id }).lean();
+    expect(held?.status).toBe("active");
+    expect(held?.endedAt ?? null).toBeNull();
+    expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("pro");
   });
 
   it("repairs a lost subscription.revoked: the user goes to Free and the repair is recorded", { timeout: 30_000 }, async () => {
