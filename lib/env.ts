@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { isLoopbackUrl } from "./auth/loopback";
+import { isProviderId } from "./auth/sign-in-providers";
 
 /**
  * The app's configuration. `parseEnv` works on a plain record so it can be tested without touching
@@ -11,6 +12,22 @@ const optionalText = z
   .string()
   .optional()
   .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
+
+/**
+ * An operator: `ops@example.com`, or pinned to the provider account that may use that email,
+ * `ops@example.com=google:110248495921238986420` (the subject is shown on the operator's /account page).
+ */
+const operatorEntry = z
+  .string()
+  .transform((entry) => {
+    const [email = "", pin] = entry.split("=", 2);
+    const [provider, subject] = pin === undefined ? [] : [pin.slice(0, pin.indexOf(":")), pin.slice(pin.indexOf(":") + 1)];
+    return { email: email.trim().toLowerCase(), provider: provider?.trim() ?? null, subject: subject?.trim() ?? null, pinned: pin !== undefined };
+  })
+  .refine((o) => z.email().safeParse(o.email).success && (!o.pinned || (o.provider && o.subject && isProviderId(o.provider))), {
+    message: "must be a comma-separated list of emails, each optionally pinned as email=provider:subject (provider: github, google or local-oidc)",
+  })
+  .transform(({ email, provider, subject }) => ({ email, pin: provider && subject ? { provider, subject } : null }));
 
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((v) => v.replace(/\/+$/, ""));
 
@@ -42,7 +59,7 @@ export const envHints: Record<string, string> = {
   CRON_SECRET:
     "generate one with `openssl rand -base64 32` and set the same value in Vercel (it sends it as `Authorization: Bearer` to /api/cron/billing), or run `npm run dev`",
   ADMIN_EMAILS:
-    "a comma-separated list of the emails that may open /admin (signed in through your identity provider), e.g. ops@example.com,you@example.com",
+    "a comma-separated list of the emails that may open /admin (signed in through your identity provider), e.g. ops@example.com,you@example.com=google:110248495921238986420",
   BILLING_GRACE_DAYS:
     "a whole number of days (0 to 60) a past_due subscription keeps its plan; match Polar's setting (Settings -> Billing), 0 by default like Polar",
 };
@@ -79,8 +96,8 @@ const schema = z
       z
         .string()
         .optional()
-        .transform((v) => (v ?? "").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean))
-        .pipe(z.array(z.email({ message: "must be a comma-separated list of emails" }))),
+        .transform((v) => (v ?? "").split(",").map((e) => e.trim()).filter(Boolean))
+        .pipe(z.array(operatorEntry)),
     ),
     ...billingShape,
   })

@@ -1,7 +1,6 @@
 import "server-only";
 import { connectDb } from "./db/connect";
 import { updateElseInsert } from "./db/ferretdb-workarounds";
-import { userLockKey, withKeyedLock } from "./db/keyed-lock";
 import type { UpdateQuery } from "mongoose";
 import { planAt } from "@/lib/billing/rules";
 import { FREE_PLAN, User, type Plan, type UserDoc } from "@/models/User";
@@ -30,15 +29,12 @@ export async function updateOrCreateUser(email: string, update: UpdateQuery<User
     polarCustomerId: null,
     subscriptionStatus: FREE_PLAN,
     planRank: 0,
+    // First seen: a user created by a webhook (never signed in) ages towards retention from here.
+    lastSeenAt: new Date(),
     payments: [],
     factsVersion: 0,
   });
   return { factsVersion: user.factsVersion ?? 0 };
-}
-
-export async function upsertUserOnSignIn(email: string, name: string | null): Promise<void> {
-  await connectDb();
-  await withKeyedLock(userLockKey(email), () => updateOrCreateUser(email, name ? { $set: { name } } : {}));
 }
 
 /** A stored user's plan at this moment (the stored plan is a cache; its end date decides). */

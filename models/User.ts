@@ -8,11 +8,24 @@ import { Schema, model, models, type InferSchemaType, type Model } from "mongoos
 export type Plan = string;
 export const FREE_PLAN = "free";
 
+const identitySchema = new Schema(
+  { provider: { type: String, required: true }, subject: { type: String, required: true }, linkedAt: { type: Date, required: true } },
+  { _id: false },
+);
+
 const userSchema = new Schema(
   {
     // The email is the identity shared with Polar: it is sent as `externalCustomerId`.
     email: { type: String, required: true, unique: true, lowercase: true, trim: true },
     name: { type: String, default: null },
+    // Who may sign in as this user: the identity provider's accounts bound to it, by the provider's
+    // subject (an email can be reassigned; a subject is never reused). The first sign-in binds one;
+    // another is added only from a session of this user (lib/auth/identity-rules.ts).
+    identities: { type: [identitySchema], default: undefined },
+    // Sessions carry the version they were issued under; bumping it signs the user out everywhere.
+    sessionVersion: { type: Number, default: 0 },
+    // The last sign-in: the retention job deletes accounts with no plan left unused for 90 days.
+    lastSeenAt: { type: Date, default: null },
     // Not unique (many users have none; lib/db/ferretdb-workarounds.ts, e/f).
     polarCustomerId: { type: String, default: null, index: true },
     // The plan, derived from payments and subscriptions by lib/billing/store.ts; never set
@@ -40,6 +53,11 @@ const userSchema = new Schema(
   { timestamps: true },
 );
 
+// Sign-in's lookup of the user a provider's account is bound to (a multikey index: subjects are
+// unique per provider in practice, and the binding rules never bind one subject to two users).
+userSchema.index({ "identities.subject": 1, "identities.provider": 1 });
+// The retention job's pick of Free accounts nobody signed in to for 90 days (lib/account/retention.ts).
+userSchema.index({ subscriptionStatus: 1, lastSeenAt: 1 });
 // The reconciler's pick of paid users, least recently checked first.
 userSchema.index({ subscriptionStatus: 1, reconciledAt: 1 });
 

@@ -1,10 +1,15 @@
 "use server";
 
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { CANCELLATION_REASON_VALUES, manageSubscription } from "@/lib/plan-changes/manage";
 import { cancelScheduledSwitch } from "@/lib/plan-changes/switch";
+import { deleteAccount } from "@/lib/account/erase";
+import { signOutEverywhere } from "@/lib/auth/identities";
 import { getSessionEmail } from "@/lib/auth/session";
+import { sessionCookie } from "@/lib/auth/session-cookie";
+import { env } from "@/lib/env";
 import { validatedAction } from "@/lib/validated-action";
 
 /** A form's empty field is "not given". */
@@ -43,3 +48,33 @@ export const manageSubscriptionAction = validatedAction(manageInput, async (inpu
   // The page is read again, with what was done said at its top.
   redirect(`/account?done=${result.done}`);
 });
+
+/** This browser's session cookie, chunks included: the session already ended in MongoDB, this tidies up. */
+async function dropSessionCookie(): Promise<void> {
+  const name = sessionCookie(env().APP_URL).sessionToken.name;
+  const jar = await cookies();
+  for (const c of jar.getAll()) if (c.name === name || c.name.startsWith(`${name}.`)) jar.delete(c.name);
+}
+
+/** Ends every session of the user, on every device, this one too (lib/auth/identities). */
+export const signOutEverywhereAction = validatedAction(z.object({}), async () => {
+  const email = await getSessionEmail();
+  if (!email) return { error: "Your session already ended." };
+  await signOutEverywhere(email);
+  await dropSessionCookie();
+  redirect("/signin?notice=signed-out-everywhere");
+});
+
+/** Deletes the account (lib/account/erase.ts) once the user typed their email to confirm it. */
+export const deleteAccountAction = validatedAction(
+  z.object({ confirm: z.string().trim().toLowerCase().max(254, { message: "Type your email exactly as shown." }) }),
+  async ({ confirm }) => {
+    const email = await getSessionEmail();
+    if (!email) return { error: "Your session ended. Sign in again to delete your account." };
+    if (confirm !== email) return { error: `Type ${email} to confirm: nothing was deleted.` };
+    const result = await deleteAccount(email);
+    if (!result.ok) return { error: result.message };
+    await dropSessionCookie();
+    redirect("/signin?notice=account-deleted");
+  },
+);

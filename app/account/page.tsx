@@ -1,13 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { linkedIdentities } from "@/lib/auth/identities";
+import { signInOptions } from "@/lib/auth/options";
 import { getCurrentUser } from "@/lib/auth/session";
 import { planAt, planLabel, type SubscriptionStanding } from "@/lib/billing/rules";
 import { accountSubscription, listPayments, type PaymentRow } from "@/lib/account/payments";
 import { doneText } from "@/lib/plan-changes/done";
 import { productsById } from "@/lib/plan-changes/subscriber";
-import { manageSubscriptionAction } from "./actions";
+import { deleteAccountAction, manageSubscriptionAction, signOutEverywhereAction } from "./actions";
 import { ManageSubscription } from "./ManageSubscription";
+import { SignInAndData } from "./SignInAndData";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -21,7 +24,12 @@ export default async function AccountPage({ searchParams }: Props) {
   const [user, { done }] = await Promise.all([getCurrentUser(), searchParams]);
   if (!user) redirect("/signin?callbackUrl=/account");
   const now = new Date();
-  const [payments, { standing, live: subscription }] = await Promise.all([listPayments(user.email), accountSubscription(user.email, now)]);
+  const [payments, { standing, live: subscription }, identities] = await Promise.all([
+    listPayments(user.email),
+    accountSubscription(user.email, now),
+    linkedIdentities(user.email),
+  ]);
+  const addable = signInOptions().filter((o) => !identities.some((i) => i.provider === o.id));
   // The stored plan is a cache; its end date decides (as requirePlan does).
   const plan = planLabel(planAt({ plan: user.subscriptionStatus, until: user.planUntil }, now));
   const names = subscription?.productId ? await productsById([subscription.productId, subscription.pendingProductId ?? subscription.productId]) : null;
@@ -103,6 +111,13 @@ export default async function AccountPage({ searchParams }: Props) {
           </table>
         )}
       </div>
+      <SignInAndData
+        email={user.email}
+        identities={identities}
+        addable={addable}
+        signOutEverywhere={signOutEverywhereAction}
+        deleteAccount={deleteAccountAction}
+      />
     </section>
   );
 }

@@ -1,10 +1,19 @@
 import "server-only";
 import { notFound } from "next/navigation";
 import { env } from "@/lib/env";
-import { getSessionEmail } from "@/lib/auth/session";
+import { getSession, type SignedIn } from "@/lib/auth/session";
 
-export function isAdminEmail(email: string): boolean {
-  return env().ADMIN_EMAILS.includes(email.toLowerCase());
+export type Operator = ReturnType<typeof env>["ADMIN_EMAILS"][number];
+
+/**
+ * Whether this session may operate: its email is listed, and when the entry is pinned, the session
+ * came from that provider account (an email can change hands; a subject cannot). Read on every
+ * request with the session, which itself ends when its user's session version moves on.
+ */
+export function isOperator(operators: readonly Operator[], session: SignedIn): boolean {
+  return operators.some(
+    (o) => o.email === session.email && (o.pin === null || (o.pin.provider === session.provider && o.pin.subject === session.subject)),
+  );
 }
 
 /**
@@ -12,7 +21,7 @@ export function isAdminEmail(email: string): boolean {
  * not admit that it exists, and a sign-in redirect would.
  */
 export async function requireAdmin(): Promise<string> {
-  const email = await getSessionEmail();
-  if (!email || !isAdminEmail(email)) notFound();
-  return email;
+  const session = await getSession();
+  if (!session || !isOperator(env().ADMIN_EMAILS, session)) notFound();
+  return session.email;
 }

@@ -9,7 +9,8 @@ import { githubProfile, type GitHubProfileWithEmails } from "./github-profile";
 import { sessionCookie } from "./session-cookie";
 import { LOCAL_OIDC_PROVIDER_ID, PROVIDER_NAMES, configuredProviderIds, type ProviderId } from "./sign-in-providers";
 import { verifiedEmail } from "./sign-in-rules";
-import { upsertUserOnSignIn } from "../users";
+import { boundUser, signInIdentity } from "./identities";
+import { getSession } from "./session";
 
 interface OidcProfile extends Record<string, unknown> {
   sub: string;
@@ -87,15 +88,28 @@ export function authOptions(): NextAuthOptions {
           const query = new URLSearchParams({ error: decision.reason, provider: account.provider });
           return `${e.APP_URL}/signin?${query}`;
         }
-        await upsertUserOnSignIn(decision.email, user.name ?? null);
-        return true;
+        // A browser already signed in here may be adding this provider to its account.
+        const current = await getSession();
+        const result = await signInIdentity({
+          provider: account.provider,
+          subject: account.providerAccountId,
+          email: decision.email,
+          name: user.name ?? null,
+          signedInAs: current?.email ?? null,
+        });
+        if (result.ok) return true;
+        const query = new URLSearchParams({ error: "AccountNotLinked", provider: account.provider, uses: result.providers.join(",") });
+        return `${e.APP_URL}/signin?${query}`;
       },
-      jwt({ token, account, profile }) {
-        // Only at sign-in (then `account` is set): the provider, and the email signIn accepted.
+      async jwt({ token, account }) {
+        // Only at sign-in (then `account` is set): the user signIn bound this account to (its email
+        // can differ from the one the provider shows today), and the session version it is issued under.
         if (account) {
-          const decision = verifiedEmail(account.provider, profile);
+          const bound = await boundUser({ provider: account.provider, subject: account.providerAccountId });
           token.provider = account.provider;
-          token.email = decision.ok ? decision.email : null;
+          token.sub = account.providerAccountId;
+          token.email = bound?.email ?? null;
+          token.sv = bound?.sessionVersion ?? null;
         }
         return token;
       },

@@ -1,12 +1,21 @@
 import "server-only";
 import { getToken } from "next-auth/jwt";
 import { cookies } from "next/headers";
+import { cache } from "react";
 import { env } from "../env";
+import { sessionHolder } from "./identities";
+import { holdsIdentity } from "./identity-rules";
 import { sessionCookie } from "./session-cookie";
 import { configuredProviderIds } from "./sign-in-providers";
 import { sessionEmail } from "./sign-in-rules";
 import { findUserByEmail, type UserView } from "../users";
-import { FREE_PLAN } from "@/models/User";
+
+/** Who is signed in: the user's email, and the provider account (bound to that user) the session came from. */
+export interface SignedIn {
+  email: string;
+  provider: string;
+  subject: string;
+}
 
 /**
  * Who is signed in, read from next-auth's session cookie with next-auth's own `getToken` (the
@@ -14,8 +23,12 @@ import { FREE_PLAN } from "@/models/User";
  * here rather than through `getServerSession`, which needs the whole auth configuration: next-auth's
  * routes, its OAuth client and its page renderer, compiled into every page in dev and loaded at
  * every cold start for one cookie read. Sign-in itself stays with lib/auth/options and /api/auth.
+ *
+ * A sealed cookie is not enough: the session counts only while its provider account is still bound
+ * to the user and the user's session version is the one it was issued under (one indexed read by
+ * email), so "sign out everywhere", a deleted account or an unbound account end it at once.
  */
-export async function sessionEmailFromCookies(cookieValues: Record<string, string>): Promise<string | null> {
+export async function sessionFromCookies(cookieValues: Record<string, string>): Promise<SignedIn | null> {
   const e = env();
   const token = await getToken({
     // getToken reads `req.cookies` as a plain record (chunked cookies included) and `req.headers`
@@ -26,18 +39,28 @@ export async function sessionEmailFromCookies(cookieValues: Record<string, strin
   });
   if (!token) return null;
   // The session lib/auth/options's callbacks make of this token: its email and the provider it came from.
-  return sessionEmail({ user: { email: token.email }, provider: typeof token.provider === "string" ? token.provider : undefined }, configuredProviderIds(e));
+  const provider = typeof token.provider === "string" ? token.provider : undefined;
+  const email = sessionEmail({ user: { email: token.email }, provider }, configuredProviderIds(e));
+  if (!email || !provider || typeof token.sub !== "string" || typeof token.sv !== "number") return null;
+  const holder = await sessionHolder(email);
+  const identity = { provider, subject: token.sub };
+  if (!holder || holder.sessionVersion !== token.sv || !holdsIdentity(holder.identities, identity)) return null;
+  return { email, ...identity };
 }
+
+/** The signed-in user, once per request however many components ask. */
+export const getSession = cache(async (): Promise<SignedIn | null> => {
+  const jar = await cookies();
+  return sessionFromCookies(Object.fromEntries(jar.getAll().map((c) => [c.name, c.value])));
+});
 
 /** The signed-in user's email from the session, or null (also for a provider not configured here). */
 export async function getSessionEmail(): Promise<string | null> {
-  const jar = await cookies();
-  return sessionEmailFromCookies(Object.fromEntries(jar.getAll().map((c) => [c.name, c.value])));
+  return (await getSession())?.email ?? null;
 }
 
 /** The signed-in user as stored in MongoDB (the plan comes from there, never from the JWT). */
 export async function getCurrentUser(): Promise<UserView | null> {
   const email = await getSessionEmail();
-  if (!email) return null;
-  return (await findUserByEmail(email)) ?? { email, name: null, subscriptionStatus: FREE_PLAN, planRank: 0, planUntil: null, polarCustomerId: null };
+  return email ? findUserByEmail(email) : null;
 }

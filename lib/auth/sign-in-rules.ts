@@ -59,10 +59,24 @@ export function sessionEmail(
   return parsed.success ? parsed.data : null;
 }
 
-/** What the sign-in page says for next-auth's `?error=` (and ours), naming the provider when known. */
-export function signInErrorMessage(error: string, provider: string | undefined): string {
-  const name = isProviderId(provider) ? PROVIDER_NAMES[provider] : "identity provider";
+const providerName = (id: string | undefined): string => (isProviderId(id) ? PROVIDER_NAMES[id] : "identity provider");
+
+/**
+ * What the sign-in page says for next-auth's `?error=` (and ours), naming the provider when known;
+ * `uses`: for AccountNotLinked, the providers the email's account already signs in with.
+ */
+export function signInErrorMessage(error: string, provider: string | undefined, uses?: string): string {
+  const name = providerName(provider);
   switch (error) {
+    case "AccountNotLinked": {
+      const ids = (uses ?? "").split(",").filter(isProviderId);
+      if (provider && ids.includes(provider as never)) {
+        return `This email's account signs in with a different ${name} account. Sign in with that one: an account stays with whoever first signed in, even when an email address changes hands.`;
+      }
+      const known = ids.map(providerName);
+      const others = known.length > 0 ? known.join(" or ") : "the account it was first used with";
+      return `This email's account signs in with ${others}, not with this ${name} account. Sign in with ${others}, then add ${name} from your account page.`;
+    }
     case "EmailNotVerified":
       return provider === "github"
         ? "Your GitHub account has no verified primary email. Verify it with GitHub and try again."

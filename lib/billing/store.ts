@@ -5,6 +5,7 @@ import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";
 import { returnWhole } from "@/lib/db/ferretdb-workarounds";
 import { userLockKey, withKeyedLock } from "@/lib/db/keyed-lock";
+import { isErased } from "@/lib/erasure-tombstones";
 import { updateOrCreateUser } from "@/lib/users";
 import { User } from "@/models/User";
 import { subscriptionsDisagreeing, type PaymentFact, type ProductFact, type StateSubscription, type SubscriptionFact } from "./facts";
@@ -15,7 +16,9 @@ import { accessPolicy, subscriptionState } from "./stored-state";
  * Every write of billing facts. Each function is idempotent and order-independent: inserts are
  * upserts on a unique key, updates only move state forward, and the plan is recomputed from
  * the facts afterwards. No multi-document transactions. Writes for one user (or one product) run
- * under a per-key lock (lib/db/ferretdb-workarounds.ts, a).
+ * under a per-key lock (lib/db/ferretdb-workarounds.ts, a). Facts about a deleted account are
+ * dropped (lib/erasure-tombstones.ts): Polar still sends events about it, and they must not bring
+ * its email back.
  */
 
 function isDuplicateKey(error: unknown): boolean {
@@ -55,6 +58,7 @@ async function planGrantedBy(productId: string | null): Promise<string> {
 }
 
 export async function recordPayment(fact: PaymentFact, extra: { checkoutUrl?: string } = {}): Promise<void> {
+  if (await isErased(fact.email)) return;
   const previousOwner = await withKeyedLock(userLockKey(fact.email), () => writePayment(fact, extra));
   if (previousOwner) await recomputePlanOf(previousOwner);
 }
@@ -102,6 +106,7 @@ async function writePayment(fact: PaymentFact, extra: { checkoutUrl?: string }):
 }
 
 export async function recordSubscription(fact: SubscriptionFact): Promise<void> {
+  if (await isErased(fact.email)) return;
   const previousOwner = await withKeyedLock(userLockKey(fact.email), () => writeSubscription(fact));
   if (previousOwner) await recomputePlanOf(previousOwner);
 }
@@ -167,6 +172,7 @@ export async function recordProduct(fact: ProductFact): Promise<void> {
 }
 
 export async function linkCustomer(email: string, polarCustomerId: string): Promise<void> {
+  if (await isErased(email)) return;
   await withKeyedLock(userLockKey(email), () => updateOrCreateUser(email, { $set: { polarCustomerId } }));
 }
 
@@ -181,7 +187,7 @@ export async function flagForReconcileIfDrifted(email: string, state: readonly S
     { polarSubscriptionId: 1, productId: 1, polarModifiedAt: 1, status: 1, currentPeriodEnd: 1, cancelAtPeriodEnd: 1 },
   ).lean();
   const drifted = subscriptionsDisagreeing(state, ours);
-  if (drifted.length > 0) {
+  if (drifted.length > 0 && !(await isErased(email))) {
     const now = new Date();
     await withKeyedLock(userLockKey(email), () => updateOrCreateUser(email, { $set: { reconcileRequestedAt: now, factsChangedAt: now } }));
   }

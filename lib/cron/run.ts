@@ -1,4 +1,5 @@
 import "server-only";
+import { applyRetention, type RetentionCounts } from "@/lib/account/retention";
 import { recomputeDuePlans, reconcileUsers, type ReconcileCounts } from "@/lib/billing/reconcile";
 import { connectDb } from "@/lib/db/connect";
 import { deleteExpiredEvents } from "@/lib/webhooks/inbox";
@@ -12,13 +13,14 @@ export interface CronReport {
   plansRecomputed: number;
   reconciled: ReconcileCounts;
   eventsDeleted: number;
+  retention: RetentionCounts;
   ms: number;
 }
 
 /**
  * One run of the billing cron, inside `budgetMs`: apply what the inbox still holds, recompute
  * plans whose end date passed, compare users with Polar and repair drift, delete payloads past
- * retention. Each step gets what the ones before it left of the budget; whatever a run does
+ * retention (payloads, and accounts: lib/account/retention.ts). Each step gets what the ones before it left of the budget; whatever a run does
  * not reach, the next one does.
  */
 export async function runBillingCron(opts: { budgetMs: number; reconcileLimit?: number }): Promise<CronReport> {
@@ -29,5 +31,6 @@ export async function runBillingCron(opts: { budgetMs: number; reconcileLimit?: 
   const plansRecomputed = await recomputeDuePlans({ limit: 500, deadline });
   const reconciled = await reconcileUsers({ limit: opts.reconcileLimit ?? 50, deadline });
   const eventsDeleted = await deleteExpiredEvents();
-  return { swept, plansRecomputed, reconciled, eventsDeleted, ms: Date.now() - started };
+  const retention = await applyRetention({ limit: 100, deadline });
+  return { swept, plansRecomputed, reconciled, eventsDeleted, retention, ms: Date.now() - started };
 }

@@ -13,6 +13,8 @@ export type LiveSubscription = SubscriptionDoc & { _id: unknown };
 
 /** Statuses of a subscription that has not ended (revoked ones carry `endedAt`). */
 const LIVE = ["active", "trialing", "past_due", "paused", "incomplete"];
+/** Whether a subscription has not ended (Polar may still charge it, or will again). */
+export const isLiveSubscription = (s: { status: string; endedAt?: Date | null }): boolean => LIVE.includes(s.status) && !s.endedAt;
 const preference = (s: { status: string }) => (s.status === "active" || s.status === "trialing" ? 0 : 1);
 
 export async function liveSubscriptionOf(email: string): Promise<LiveSubscription | null> {
@@ -22,7 +24,7 @@ export async function liveSubscriptionOf(email: string): Promise<LiveSubscriptio
 
 /** The live one among a user's subscriptions (pure: a page that read them all picks it here). */
 export function pickLive<T extends LiveSubscription>(subs: readonly T[]): T | null {
-  const live = subs.filter((s) => LIVE.includes(s.status) && !s.endedAt);
+  const live = subs.filter(isLiveSubscription);
   live.sort((a, b) => preference(a) - preference(b) || (b.currentPeriodEnd?.getTime() ?? 0) - (a.currentPeriodEnd?.getTime() ?? 0));
   return live[0] ?? null;
 }

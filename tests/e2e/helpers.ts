@@ -20,9 +20,10 @@ export async function openLocalProvider(page: Page): Promise<void> {
  * Signs in through the local OpenID Connect provider (the real code flow, in the browser), from
  * whatever page asked for it; the app then sends the browser on to its callbackUrl.
  */
-export async function signInOnPage(page: Page, email: string): Promise<void> {
+export async function signInOnPage(page: Page, email: string, person = ""): Promise<void> {
   await openLocalProvider(page);
   await page.getByLabel("Email address").fill(email);
+  if (person) await page.getByLabel(/Another person with this email/).fill(person);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL((url) => url.origin !== oidcIssuer);
 }

@@ -39,6 +39,8 @@ describe("lib/db/connect against the real database", () => {
       // The webhook-id is the _id: unique by definition.
       webhookevents: "_id",
       subscriptions: "polarSubscriptionId",
+      // Keyed by the erased email's hash: the _id.
+      erasedaccounts: "_id",
     };
     for (const model of allModels) {
       const indexes = await model.collection.indexes();

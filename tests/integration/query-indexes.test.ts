@@ -63,6 +63,6 @@ it("every query the webhook handlers and the pages send starts with an indexed f
   const exempt = (q: { collection: string; fields: string[] }) => q.collection === "products" && q.fields.length === 0;
   const unindexed = queries.filter((q) => !exempt(q) && !q.fields.some((f) => indexed.get(q.collection)?.has(f)));
   expect(queries.length).toBeGreaterThan(50);
-  expect(new Set(queries.map((q) => q.collection))).toEqual(new Set(["users", "payments", "subscriptions", "products", "webhookevents"]));
+  expect(new Set(queries.map((q) => q.collection))).toEqual(new Set(["users", "payments", "subscriptions", "products", "webhookevents", "erasedaccounts"]));
   expect(unindexed.map((q) => `${q.collection} {${q.fields.join(", ")}}`)).toEqual([]);
 });

@@ -2,9 +2,16 @@ import type { Account, Profile, User } from "next-auth";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-// No database here: what lib/auth/options would write is recorded instead.
-const upsertUserOnSignIn = vi.fn<(email: string, name: string | null) => Promise<void>>(async () => {});
-vi.mock("@/lib/users", () => ({ upsertUserOnSignIn, findUserByEmail: vi.fn(async () => null) }));
+// No database here: what lib/auth/options would bind is recorded instead (lib/auth/identities and its
+// rules have their own tests), and no browser is signed in yet.
+type SignInInput = { provider: string; subject: string; email: string; name: string | null; signedInAs: string | null };
+type SignInOutcome = { ok: true; email: string } | { ok: false; providers: string[] };
+const signInIdentity = vi.fn<(input: SignInInput) => Promise<SignInOutcome>>(async (input) => ({ ok: true, email: input.email }));
+type Bound = { email: string; sessionVersion: number } | null;
+const boundUser = vi.fn<(identity: { provider: string; subject: string }) => Promise<Bound>>(async () => ({ email: "alice@example.com", sessionVersion: 3 }));
+vi.mock("@/lib/auth/identities", () => ({ signInIdentity, boundUser }));
+vi.mock("@/lib/auth/session", () => ({ getSession: vi.fn(async () => null) }));
+const binding = (email: string, name: string | null) => ({ email, name, signedInAs: null });
 
 const base = {
   MONGODB_URI: "mongodb://127.0.0.1:1/x",
@@ -40,7 +47,7 @@ async function signInWith(provider: string, profile: Record<string, unknown>, us
 }
 
 beforeEach(() => {
-  upsertUserOnSignIn.mockClear();
+  signInIdentity.mockClear();
 });
 afterEach(() => vi.unstubAllGlobals());
 
@@ -106,13 +113,13 @@ describe("signIn: verified emails only", () => {
     // next-auth fills user.email from the profile; only the profile says whether Google verified it.
     const result = await signInWith("google", { sub: "1", email: "mallory@example.com", email_verified: false }, { email: "mallory@example.com" });
     expect(result).toBe("https://billing.example.com/signin?error=EmailNotVerified&provider=google");
-    expect(upsertUserOnSignIn).not.toHaveBeenCalled();
+    expect(signInIdentity).not.toHaveBeenCalled();
   });
 
   it("accepts a Google account with a verified email, stored lower-cased", async () => {
     await authWith(GOOGLE);
     expect(await signInWith("google", { sub: "1", email: "Alice@Example.com", email_verified: true }, { name: "Alice" })).toBe(true);
-    expect(upsertUserOnSignIn).toHaveBeenCalledWith("alice@example.com", "Alice");
+    expect(signInIdentity).toHaveBeenCalledWith(expect.objectContaining(binding("alice@example.com", "Alice")));
   });
 
   it("takes GitHub's verified primary email, never the profile's public one", async () => {
@@ -128,7 +135,17 @@ describe("signIn: verified emails only", () => {
     expect(await signInWith("github", unverifiedPrimary, { email: "public@example.com" })).toBe("https://billing.example.com/signin?error=EmailNotVerified&provider=github");
     const verified = { ...unverifiedPrimary, emails: [{ email: "Primary@Example.com", primary: true, verified: true }] };
     expect(await signInWith("github", verified)).toBe(true);
-    expect(upsertUserOnSignIn).toHaveBeenCalledWith("primary@example.com", null);
+    expect(signInIdentity).toHaveBeenCalledWith(expect.objectContaining(binding("primary@example.com", null)));
+  });
+
+  it("binds the provider's subject, and sends a refused account back to sign-in naming the providers its email's user signs in with", async () => {
+    await authWith(GOOGLE);
+    expect(await signInWith("google", { sub: "g-1", email: "alice@example.com", email_verified: true })).toBe(true);
+    expect(signInIdentity).toHaveBeenLastCalledWith(expect.objectContaining({ provider: "google", subject: "1" }));
+    signInIdentity.mockResolvedValueOnce({ ok: false, providers: ["github", "local-oidc"] });
+    expect(await signInWith("google", { sub: "g-2", email: "alice@example.com", email_verified: true })).toBe(
+      "https://billing.example.com/signin?error=AccountNotLinked&provider=google&uses=github%2Clocal-oidc",
+    );
   });
 
   it("accepts the local provider's verified email and refuses one without email_verified", async () => {
@@ -146,19 +163,28 @@ describe("signIn: verified emails only", () => {
 });
 
 describe("the session records its provider", () => {
-  it("sets token.provider and the verified email at sign-in, and the session carries the provider", async () => {
+  it("sets the provider, its subject, and the bound user's email and session version at sign-in; the session carries the provider", async () => {
     const { authOptions } = await authWith(GOOGLE);
     const { jwt, session } = authOptions().callbacks!;
     const token = await jwt!({
       token: { email: "Alice@Example.com" },
       user: { id: "1", email: "alice@example.com" },
       account: account("google"),
-      profile: { email: "Alice@Example.com", email_verified: true } as Profile,
+      // The provider shows another address today: the account stays the one its subject is bound to.
+      profile: { email: "alice@new.example", email_verified: true } as Profile,
     });
-    expect(token).toMatchObject({ provider: "google", email: "alice@example.com" });
+    expect(boundUser).toHaveBeenLastCalledWith({ provider: "google", subject: "1" });
+    expect(token).toMatchObject({ provider: "google", sub: "1", email: "alice@example.com", sv: 3 });
     // Later calls (no account) keep it as it is.
     expect(await jwt!({ token, user: undefined as never, account: null })).toEqual(token);
     const s = await session!({ session: { user: { email: "alice@example.com" }, expires: "x" }, token, user: undefined as never, newSession: undefined, trigger: "update" });
     expect(s).toMatchObject({ provider: "google" });
+  });
+
+  it("issues no usable session when the account is bound to no user", async () => {
+    const { authOptions } = await authWith(GOOGLE);
+    boundUser.mockResolvedValueOnce(null);
+    const token = await authOptions().callbacks!.jwt!({ token: {}, user: { id: "1" }, account: account("google") });
+    expect(token).toMatchObject({ email: null, sv: null });
   });
 });

@@ -36,10 +36,15 @@ function problemsOf(source: Record<string, string | undefined>): string[] {
 describe("parseEnv", () => {
   it("reads ADMIN_EMAILS as a lowercased list, empty when unset, and names a malformed one", () => {
     expect(parseEnv(valid).ADMIN_EMAILS).toEqual([]);
-    expect(parseEnv({ ...valid, ADMIN_EMAILS: " Ops@Example.com, you@example.com ," }).ADMIN_EMAILS).toEqual(["ops@example.com", "you@example.com"]);
-    expect(problemsOf({ ...valid, ADMIN_EMAILS: "ops@example.com, not-an-email" }).join("\n")).toMatch(
-      /ADMIN_EMAILS must be a comma-separated list of emails: a comma-separated list of the emails that may open \/admin/,
-    );
+    expect(parseEnv({ ...valid, ADMIN_EMAILS: " Ops@Example.com, you@example.com=google:1102:48 ," }).ADMIN_EMAILS).toEqual([
+      { email: "ops@example.com", pin: null },
+      { email: "you@example.com", pin: { provider: "google", subject: "1102:48" } },
+    ]);
+    for (const bad of ["ops@example.com, not-an-email", "ops@example.com=google", "ops@example.com=okta:1", "ops@example.com=google:"]) {
+      expect(problemsOf({ ...valid, ADMIN_EMAILS: bad }).join("\n")).toMatch(
+        /ADMIN_EMAILS must be a comma-separated list of emails, each optionally pinned as email=provider:subject \(provider: github, google or local-oidc\)$/,
+      );
+    }
   });
 
   it("accepts a complete local configuration and applies defaults", () => {

@@ -1,8 +1,11 @@
 import { encode } from "next-auth/jwt";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-// Session reads only: no database behind lib/users here.
+// No database here: the stored user a session must match is set per test.
+type Holder = { sessionVersion: number; identities: Array<{ provider: string; subject: string }> };
+let holder: Holder | null = null;
 vi.mock("@/lib/users", () => ({ findUserByEmail: vi.fn(async () => null) }));
+vi.mock("@/lib/auth/identities", () => ({ sessionHolder: vi.fn(async () => holder) }));
 
 const SECRET = "s".repeat(40);
 const env = {
@@ -19,17 +22,18 @@ const COOKIE = "__Secure-next-auth.session-token"; // https APP_URL (lib/auth/se
 
 /** A session cookie as next-auth's route handler writes it after lib/auth/options's jwt callback. */
 function sessionToken(claims: Record<string, unknown>, opts: { secret?: string; maxAge?: number } = {}) {
-  return encode({ token: { sub: "1", name: "Alice", ...claims }, secret: opts.secret ?? SECRET, maxAge: opts.maxAge });
+  return encode({ token: { sub: "1", sv: 0, name: "Alice", ...claims }, secret: opts.secret ?? SECRET, maxAge: opts.maxAge });
 }
 
 async function emailFrom(cookies: Record<string, string>) {
-  const { sessionEmailFromCookies } = await import("@/lib/auth/session");
-  return sessionEmailFromCookies(cookies);
+  const { sessionFromCookies } = await import("@/lib/auth/session");
+  return (await sessionFromCookies(cookies))?.email ?? null;
 }
 
 beforeEach(() => {
   vi.resetModules();
   Object.assign(process.env, env);
+  holder = { sessionVersion: 0, identities: [{ provider: "google", subject: "1" }] };
 });
 
 describe("the session pages read (lib/auth/session, next-auth's getToken over the cookie)", () => {
@@ -59,5 +63,20 @@ describe("the session pages read (lib/auth/session, next-auth's getToken over th
 
   it("is not an email the sign-in rules refuse", async () => {
     expect(await emailFrom({ [COOKIE]: await sessionToken({ email: "not-an-email", provider: "google" }) })).toBeNull();
+  });
+
+  it("is nobody once the user's session version moved on (sign out everywhere), the account was unbound, or the user is gone", async () => {
+    const cookie = { [COOKIE]: await sessionToken({ email: "alice@example.com", provider: "google" }) };
+    expect(await emailFrom(cookie)).toBe("alice@example.com");
+    holder = { sessionVersion: 1, identities: [{ provider: "google", subject: "1" }] };
+    expect(await emailFrom(cookie)).toBeNull();
+    holder = { sessionVersion: 0, identities: [{ provider: "google", subject: "2" }] };
+    expect(await emailFrom(cookie)).toBeNull();
+    holder = null;
+    expect(await emailFrom(cookie)).toBeNull();
+  });
+
+  it("is nobody for a token issued before sessions carried a version or a subject", async () => {
+    expect(await emailFrom({ [COOKIE]: await sessionToken({ email: "alice@example.com", provider: "google", sv: undefined }) })).toBeNull();
   });
 });

@@ -52,6 +52,14 @@ describe("sessionEmail", () => {
 });
 
 describe("signInErrorMessage", () => {
+  it("says which providers an account that refused a new one signs in with, and how to add it", () => {
+    expect(signInErrorMessage("AccountNotLinked", "google", "github")).toBe(
+      "This email's account signs in with GitHub, not with this Google account. Sign in with GitHub, then add Google from your account page.",
+    );
+    expect(signInErrorMessage("AccountNotLinked", "google", "google,github")).toMatch(/^This email's account signs in with a different Google account\./);
+    expect(signInErrorMessage("AccountNotLinked", "github", "<script>")).toMatch(/signs in with the account it was first used with/);
+  });
+
   it("says why an unverified email is refused, naming the provider", () => {
     expect(signInErrorMessage("EmailNotVerified", "google")).toBe("Your Google account's email is not verified. Verify it with Google and try again.");
     expect(signInErrorMessage("EmailNotVerified", "github")).toMatch(/^Your GitHub account has no verified primary email\. Verify it with GitHub/);

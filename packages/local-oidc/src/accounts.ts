@@ -4,11 +4,18 @@ import type { Account } from "oidc-provider";
 export interface LocalAccount {
   email: string; // lower-cased
   name?: string;
+  /** Which person at this provider, when two share an email (a reassigned address); empty: the usual one. */
+  person?: string;
 }
 
-/** The subject for an email: stable across restarts and sign-ins, and reveals nothing by itself. */
-export function subjectFor(email: string): string {
-  return createHash("sha256").update(email.trim().toLowerCase()).digest("base64url");
+/**
+ * The subject for an email: stable across restarts and sign-ins, and reveals nothing by itself.
+ * `person` makes another subject for the same email, as a real provider has after an address
+ * changes hands, so an app's refusal of that case can be tried locally.
+ */
+export function subjectFor(email: string, person = ""): string {
+  const key = email.trim().toLowerCase() + (person.trim() ? `\n${person.trim()}` : "");
+  return createHash("sha256").update(key).digest("base64url");
 }
 
 /**
@@ -20,7 +27,7 @@ export class Accounts {
   readonly #bySubject = new Map<string, LocalAccount>();
 
   remember(account: LocalAccount): string {
-    const sub = subjectFor(account.email);
+    const sub = subjectFor(account.email, account.person);
     this.#bySubject.set(sub, account);
     return sub;
   }

@@ -24,7 +24,7 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(body);
 }
 
-function signInPage(uid: string, returnTo: string, values: { email?: string; name?: string }, error?: string): string {
+function signInPage(uid: string, returnTo: string, values: { email?: string; name?: string; person?: string }, error?: string): string {
   return page(
     "Sign in: local identity provider",
     `<h1>Sign in</h1>
@@ -35,6 +35,8 @@ ${error ? `<p class="error" role="alert" id="error">${esc(error)}</p>` : ""}
 <input id="email" name="email" type="email" required autocomplete="email" autofocus maxlength="254" value="${esc(values.email)}"${error ? ' aria-invalid="true" aria-describedby="error"' : ""}>
 <label for="name">Name <span class="muted">(optional)</span></label>
 <input id="name" name="name" type="text" autocomplete="name" maxlength="100" value="${esc(values.name)}">
+<label for="person">Another person with this email <span class="muted">(optional: any word gives a different account, as after an address changes hands)</span></label>
+<input id="person" name="person" type="text" autocomplete="off" maxlength="100" value="${esc(values.person)}">
 <div class="actions">
 <button type="submit">Sign in</button>
 <button type="submit" class="secondary" formaction="/interaction/${esc(uid)}/abort" formnovalidate>Cancel</button>
@@ -92,15 +94,20 @@ export function createInteractions(opts: { provider: Provider; accounts: Account
       return true;
     }
     const form = await readForm(req);
-    const typed = { email: form.get("email") ?? "", name: form.get("name") ?? "" };
+    const typed = { email: form.get("email") ?? "", name: form.get("name") ?? "", person: form.get("person") ?? "" };
     const email = emailField.safeParse(typed.email.trim());
     const name = nameField.safeParse(typed.name);
-    if (!email.success || !name.success) {
-      const error = email.success ? "The name is too long (100 characters at most)." : "Enter an email address, like you@example.com.";
+    const person = nameField.safeParse(typed.person);
+    if (!email.success || !name.success || !person.success) {
+      const error = !email.success
+        ? "Enter an email address, like you@example.com."
+        : !name.success
+          ? "The name is too long (100 characters at most)."
+          : "The person is too long (100 characters at most).";
       send(res, 400, signInPage(uid, returnTo, typed, error));
       return true;
     }
-    const accountId = accounts.remember({ email: email.data.toLowerCase(), name: name.data || undefined });
+    const accountId = accounts.remember({ email: email.data.toLowerCase(), name: name.data || undefined, person: person.data || undefined });
     await provider.interactionFinished(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
     return true;
   };

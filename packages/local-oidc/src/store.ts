@@ -10,6 +10,10 @@ export function memoryStore(): (model: string) => Adapter {
   const items = new Map<string, { payload: AdapterPayload; expiresAt: number }>();
   const index = new Map<string, string>(); // session uid -> session key
   const byGrant = new Map<string, Set<string>>();
+  // What revoking a grant revokes (as oidc-provider's own memory adapter): its tokens and codes.
+  // Not an interaction that happens to carry the grant's id: signing in as another account ends
+  // the provider's session (and its grants) half-way through that interaction, which then resumes.
+  const grantable = new Set(["AccessToken", "AuthorizationCode", "RefreshToken", "DeviceCode", "BackchannelAuthenticationRequest"]);
 
   const live = (key: string | undefined): AdapterPayload | undefined => {
     if (!key) return undefined;
@@ -28,7 +32,7 @@ export function memoryStore(): (model: string) => Adapter {
       async upsert(id, payload, expiresIn) {
         items.set(key(id), { payload, expiresAt: Date.now() + expiresIn * 1000 });
         if (model === "Session" && payload.uid) index.set(payload.uid, key(id));
-        if (payload.grantId) {
+        if (grantable.has(model) && payload.grantId) {
           const keys = byGrant.get(payload.grantId) ?? new Set<string>();
           keys.add(key(id));
           byGrant.set(payload.grantId, keys);

@@ -32,9 +32,10 @@ function startFlow(c: BaseClient, extra: Record<string, string> = {}) {
   return { url, checks };
 }
 
-async function signIn(email: string, name?: string) {
-  const { url, checks } = startFlow(client);
-  const back = await loginAtLocalProvider(url, email, name);
+async function signIn(email: string, name?: string, person?: string, jar?: CookieJar) {
+  // prompt=login, as the app asks: the form every time, whatever session the provider has.
+  const { url, checks } = startFlow(client, { prompt: "login" });
+  const back = await loginAtLocalProvider(url, email, name, person, jar);
   const tokens = await client.callback(REDIRECT, client.callbackParams(back.href), checks);
   return tokens.claims();
 }
@@ -63,6 +64,21 @@ describe("local OIDC provider", () => {
     const again = await signIn("alice@example.com");
     expect(again.sub).toBe(claims.sub);
     expect(again).not.toHaveProperty("name");
+  });
+
+  it("gives another person with the same email another subject, as a provider does after an address changes hands", async () => {
+    const usual = await signIn("billing@example.com");
+    const successor = await signIn("billing@example.com", undefined, "successor");
+    expect(successor).toMatchObject({ email: "billing@example.com", email_verified: true, sub: subjectFor("billing@example.com", "successor") });
+    expect(successor.sub).not.toBe(usual.sub);
+    expect((await signIn("billing@example.com", undefined, "successor")).sub).toBe(successor.sub);
+  });
+
+  it("switches accounts in one browser: a sign-in as someone else ends the provider's previous session", async () => {
+    const browser = new CookieJar();
+    expect((await signIn("alice@example.com", undefined, undefined, browser)).email).toBe("alice@example.com");
+    expect((await signIn("bob@example.com", undefined, undefined, browser)).email).toBe("bob@example.com");
+    expect((await signIn("bob@example.com", undefined, "successor", browser)).sub).toBe(subjectFor("bob@example.com", "successor"));
   });
 
   it("refuses an authorization request without PKCE", async () => {

@@ -4,8 +4,11 @@ import { signIn } from "next-auth/react";
 import { useState } from "react";
 import type { SignInOption } from "@/lib/auth/options";
 
-/** One button per configured provider; each leaves for the provider and comes back to `callbackUrl`. */
-export function ProviderButtons({ options, callbackUrl }: { options: SignInOption[]; callbackUrl: string }) {
+/**
+ * One button per provider; each leaves for the provider and comes back to `callbackUrl`. On
+ * /account (`verb` "Add") the same sign-in adds that provider to the signed-in account.
+ */
+export function ProviderButtons({ options, callbackUrl, verb = "Continue with" }: { options: SignInOption[]; callbackUrl: string; verb?: string }) {
   const [pending, setPending] = useState<string | null>(null);
   return (
     <div className="space-y-3">
@@ -20,7 +23,7 @@ export function ProviderButtons({ options, callbackUrl }: { options: SignInOptio
           }}
           className="w-full rounded-md border border-slate-400 bg-white px-4 py-2 font-medium text-slate-900 hover:bg-slate-100 disabled:opacity-60"
         >
-          {pending === o.id ? "Redirecting…" : `Continue with ${o.name}`}
+          {pending === o.id ? "Redirecting…" : `${verb} ${o.name}`}
         </button>
       ))}
     </div>
