@@ -15,6 +15,8 @@ process.env.E2E_OIDC_ISSUER = `http://127.0.0.1:${oidcPort}`;
 export default defineConfig({
   testDir: "tests/e2e",
   testMatch: "**/*.spec.ts",
+  // After every test: the app's log holds no email and no secret of the run.
+  globalTeardown: "./tests/e2e/log-leaks.teardown.ts",
   // One app and one emulator are shared: tests run one after another.
   workers: 1,
   fullyParallel: false,

@@ -1,5 +1,6 @@
 import { rmSync } from "node:fs";
 import { startAppServer } from "./lib/app-server";
+import { E2E_APP_LOG } from "./lib/log-leaks";
 import { startLocalStack, stopOnSignals } from "./lib/services";
 
 /**
@@ -23,7 +24,12 @@ async function main(): Promise<void> {
   });
   // A grace period for failed renewals (Polar's default is none), so tests/e2e/lifecycle.spec.ts
   // can see a past_due subscription keep Pro; 7 days unless the caller sets another.
-  const app = await startAppServer(appPort, { ...stack.env, BILLING_GRACE_DAYS: process.env.BILLING_GRACE_DAYS ?? "7" });
+  const app = await startAppServer(
+    appPort,
+    { ...stack.env, BILLING_GRACE_DAYS: process.env.BILLING_GRACE_DAYS ?? "7" },
+    // Read after the run by tests/e2e/log-leaks.teardown.ts.
+    { logFile: E2E_APP_LOG },
+  );
   stopOnSignals(async () => {
     await app.stop();
     await stack.stop();

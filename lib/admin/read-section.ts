@@ -1,5 +1,6 @@
 import "server-only";
 import { isTransientDbError } from "@/lib/db/errors";
+import { describeError } from "@/lib/redact";
 
 export type SectionRead<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -13,7 +14,7 @@ export async function readSection<T>(name: string, load: () => Promise<T>): Prom
   try {
     return { ok: true, value: await load() };
   } catch (error) {
-    console.error(`[admin] ${name} not read: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`[admin] ${name} not read: ${describeError(error)}`);
     return {
       ok: false,
       message: `Could not read ${name}: ${isTransientDbError(error) ? "the database is unavailable; reload once it is back" : "an unexpected error; the server log has it"}.`,

@@ -2,6 +2,7 @@ import "server-only";
 import mongoose from "mongoose";
 import { connectionDefaults } from "./options";
 import { env } from "../env";
+import { describeError } from "../redact";
 
 /**
  * One Mongoose connection per process. The promise lives on `globalThis` because Next's dev
@@ -40,7 +41,7 @@ function buildIndexes(): void {
     building = building.then(() =>
       model.createIndexes().catch((error: unknown) => {
         started.delete(model);
-        console.error(`[db] indexes of ${model.modelName} not built: ${error instanceof Error ? error.message : String(error)}`);
+        console.error(`[db] indexes of ${model.modelName} not built: ${describeError(error)}`);
       }),
     );
   }

@@ -466,7 +466,11 @@ function checkSecret(f: DoctorFacts): CheckResult {
   }
   const hints: string[] = [];
   if (s.value.trim() !== s.value || /^["']|["']$/.test(s.value)) hints.push("yours has spaces or quotes around it");
-  else if (registered.endsWith(s.value)) hints.push(`yours lacks the beginning "${registered.slice(0, registered.length - s.value.length)}": the whole string is the key`);
+  else if (registered.endsWith(s.value)) {
+    // Named only when it is Polar's public prefix: any other missing part is secret material.
+    const missing = registered.slice(0, registered.length - s.value.length);
+    hints.push(`yours lacks ${missing === "polar_whs_" ? `the beginning "${missing}"` : `its first ${missing.length} characters`}: the whole string is the key`);
+  }
   if (registered.startsWith("polar_whs_") !== s.value.startsWith("polar_whs_")) {
     hints.push(`Polar's secrets start with polar_whs_; ${s.value.startsWith("polar_whs_") ? "the endpoint's does not" : "yours does not"}`);
   }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 
 /** Builds the app once if there is no production build yet. */
 export function ensureBuild(): void {
@@ -23,6 +23,8 @@ export interface AppServerOptions {
   dir?: string;
   readyPath?: string;
   pollMs?: number;
+  /** Also writes the server's output to this file (the e2e run checks it for leaked emails and secrets). */
+  logFile?: string;
 }
 
 /** `next start` (the production server) with `env`, resolved once /api/health answers. */
@@ -31,9 +33,15 @@ export async function startAppServer(port: number, env: Record<string, string>, 
   const readyPath = opts.readyPath ?? "/api/health";
   const started = performance.now();
   const child = spawn("node_modules/.bin/next", ["start", ...(opts.dir ? [opts.dir] : []), "-p", String(port)], {
-    stdio: opts.quiet ? "ignore" : "inherit",
+    stdio: opts.quiet ? "ignore" : opts.logFile ? ["ignore", "pipe", "pipe"] : "inherit",
     env: { ...process.env, ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
   });
+  if (opts.logFile && !opts.quiet) {
+    const file = createWriteStream(opts.logFile, { flags: "a" });
+    child.stdout?.on("data", (chunk: Buffer) => (process.stdout.write(chunk), file.write(chunk)));
+    child.stderr?.on("data", (chunk: Buffer) => (process.stderr.write(chunk), file.write(chunk)));
+    child.once("exit", () => file.end());
+  }
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const deadline = Date.now() + 60_000;
   for (;;) {

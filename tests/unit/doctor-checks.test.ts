@@ -309,6 +309,10 @@ describe("webhook-secret", () => {
     const f = passing();
     f.webhookSecret = { ok: true, value: SECRET.slice("polar_whs_".length) };
     expect(line(f, "webhook-secret")).toContain('yours lacks the beginning "polar_whs_"');
+    // Any other missing part is secret material: counted, never shown.
+    f.webhookSecret = { ok: true, value: SECRET.slice(20) };
+    expect(line(f, "webhook-secret")).toContain("yours lacks its first 20 characters");
+    expect(line(f, "webhook-secret")).not.toContain(SECRET.slice(10, 20));
     f.webhookSecret = { ok: true, value: ` ${SECRET}` };
     expect(line(f, "webhook-secret")).toContain("spaces or quotes");
   });

@@ -1,0 +1,33 @@
+import { format } from "node:util";
+import { redact } from "./redact";
+
+/** The variables whose values never reach a log, whatever code (ours, Next's, a library's) prints them. */
+export const SECRET_VARIABLES = [
+  "POLAR_ACCESS_TOKEN",
+  "POLAR_WEBHOOK_SECRET",
+  "NEXTAUTH_SECRET",
+  "CRON_SECRET",
+  "AUTH_GITHUB_SECRET",
+  "AUTH_GOOGLE_SECRET",
+  "AUTH_LOCAL_OIDC_SECRET",
+] as const;
+
+const METHODS = ["log", "info", "warn", "error", "debug"] as const;
+const installed = Symbol.for("acme.log-redaction");
+
+/**
+ * Every line the server process writes through `console` passes through lib/redact.ts: ours, and
+ * the errors Next and the driver print themselves (an E11000 names the duplicate email). On
+ * Vercel the console is the log drain, so this is the one place a line can be cleaned. Once per
+ * process (instrumentation.ts).
+ */
+export function installLogRedaction(env: Record<string, string | undefined> = process.env): void {
+  const target = console as Console & { [installed]?: true };
+  if (target[installed]) return;
+  target[installed] = true;
+  const secrets = SECRET_VARIABLES.map((name) => env[name]?.trim()).filter((v): v is string => Boolean(v));
+  for (const method of METHODS) {
+    const original = console[method].bind(console);
+    console[method] = (...args: unknown[]) => original(redact(format(...args), secrets));
+  }
+}
