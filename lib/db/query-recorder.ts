@@ -31,7 +31,9 @@ function projectFrame(line: string): string | null {
   if (!path || path.includes("/node_modules/") || path.endsWith("/lib/db/query-recorder.ts")) return null;
   const rel = relative(root, path);
   if (rel.startsWith("..")) return null;
-  return `${rel}:${lineNo}${fn && !fn.startsWith("Object.") ? ` ${fn.replace(/^async /, "")}` : ""}`;
+  // "Module.findUserByEmail" when called through a module namespace; "<anonymous>" says nothing.
+  const name = fn?.replace(/^async /, "").replace(/^(Module|Object)\./, "");
+  return `${rel}:${lineNo}${name && name !== "<anonymous>" ? ` ${name}` : ""}`;
 }
 
 /**
