@@ -38,6 +38,10 @@ export const ALLOWED_SCANS: AllowedScan[] = [
   { collection: "products", fields: [], why: "the catalogue, read whole: a handful of documents" },
   // ... and as the pricing page lists it (lib/plans/catalogue.ts), sorted in memory.
   { collection: "products", fields: ["isArchived", "plan"], why: "the pricing page's catalogue: a handful of documents" },
+  // The operator's search of stored payloads for an email (/admin, lib/admin/queries.ts): a
+  // substring no index holds. It walks the receivedAt index newest first to the page's limit,
+  // over at most the 90 days of events kept; an operator's look, not a customer's request.
+  { collection: "webhookevents", fields: ["payload"], why: "the operator's search of payloads by email: a substring, no index can hold it" },
 ];
 
 const EQUALITY = new Set(["$eq", "$in"]);
