@@ -1,5 +1,5 @@
 import type { DeclaredIndex } from "./declared-indexes";
-import { describeShape, type FilterShape, type QueryShape } from "./query-shape";
+import { describeShape, type FilterShape, type QueryShape, type RecordedQuery } from "./query-shape";
 
 /**
  * Whether MongoDB (Atlas) can serve a query from the indexes the models declare. Locally the
@@ -103,10 +103,6 @@ export function judge(query: Judged, indexes: DeclaredIndex[], allow: AllowedSca
   return scan ? { served: true, by: `allowed scan: ${scan.why}` } : { served: false };
 }
 
-export interface Recorded extends Judged {
-  source: string;
-}
-
 export interface Unserved {
   /** `users {factsChangedAt $gte} sort {reconciledAt}` */
   query: string;
@@ -131,9 +127,9 @@ export interface CoverageReport {
 }
 
 /** Judges every query the app recorded, grouped by shape: what fails is listed once, with every place it came from. */
-export function checkCoverage(recorded: Recorded[], indexes: DeclaredIndex[], allow: AllowedScan[] = ALLOWED_SCANS): CoverageReport {
+export function checkCoverage(recorded: RecordedQuery[], indexes: DeclaredIndex[], allow: AllowedScan[] = ALLOWED_SCANS): CoverageReport {
   const app = recorded.filter((q) => !fromTests(q.source));
-  const byShape = new Map<string, { sample: Recorded; ops: Set<string>; count: number; sources: Set<string> }>();
+  const byShape = new Map<string, { sample: RecordedQuery; ops: Set<string>; count: number; sources: Set<string> }>();
   for (const q of app) {
     const key = `${describeShape(q)}${q.limited ? "" : " unlimited"}${q.op === "count" ? " count" : ""}`;
     const entry = byShape.get(key) ?? { sample: q, ops: new Set<string>(), count: 0, sources: new Set<string>() };

@@ -5,6 +5,12 @@
  * (query-recorder.ts) feeds it the driver's commands, the checker (index-coverage.ts) judges it.
  */
 
+/** One line of a query log: a shape and the code it came from (lib/db/query-recorder.ts). */
+export interface RecordedQuery extends QueryShape {
+  /** The innermost and outermost frames of this project's code: `lib/users.ts:51 findUserByEmail < tests/...`. */
+  source: string;
+}
+
 /** A filter's conjunction: each field path with the operators applied to it (`$eq` for a plain value). */
 export interface FilterShape {
   fields: Record<string, string[]>;

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { loadAppModels } from "../../lib/db/app-models";
 import { declaredIndexes } from "../../lib/db/declared-indexes";
-import { checkCoverage, type CoverageReport, type Recorded } from "../../lib/db/index-coverage";
+import { checkCoverage, type CoverageReport } from "../../lib/db/index-coverage";
+import type { RecordedQuery } from "../../lib/db/query-shape";
 
 /**
  * The check after a run: the queries the app recorded (lib/db/query-recorder.ts, one JSON line
@@ -9,12 +10,18 @@ import { checkCoverage, type CoverageReport, type Recorded } from "../../lib/db/
  * (npm test's stages) and the vitest global setup (a run of a few files).
  */
 
-export function readQueryLog(file: string): Recorded[] {
+export function readQueryLog(file: string): RecordedQuery[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, "utf8")
     .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Recorded);
+    .flatMap((line, i) => {
+      if (!line) return [];
+      try {
+        return [JSON.parse(line) as RecordedQuery];
+      } catch {
+        throw new Error(`${file}:${i + 1}: not a recorded query: ${line.slice(0, 80)}`);
+      }
+    });
 }
 
 const SOURCES_SHOWN = 3;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Schema } from "mongoose";
 import { declaredIndexes, type DeclaredIndex } from "@/lib/db/declared-indexes";
-import { checkCoverage, judge, type Recorded } from "@/lib/db/index-coverage";
-import { filterShape } from "@/lib/db/query-shape";
+import { checkCoverage, judge } from "@/lib/db/index-coverage";
+import { filterShape, type RecordedQuery } from "@/lib/db/query-shape";
 import { loadAppModels } from "@/lib/db/app-models";
 
 const users = (keys: string[], unique = false): DeclaredIndex => ({ collection: "users", keys, unique });
@@ -95,7 +95,7 @@ describe("declared indexes come from the models' schemas", () => {
 });
 
 describe("the check over a run's recorded queries", () => {
-  const rec = (source: string, filter: Record<string, unknown>): Recorded => ({ ...q(filter), source });
+  const rec = (source: string, filter: Record<string, unknown>): RecordedQuery => ({ ...q(filter), source });
 
   it("lists each unserved shape once with every place it came from, and leaves test code's own queries alone", () => {
     const report = checkCoverage(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import mongoose from "mongoose";
+import { sourceOf } from "@/lib/db/query-recorder";
 import { commandShapes, describeShape, filterShape } from "@/lib/db/query-shape";
 
 describe("the shape of a command: fields and operators, never values", () => {
@@ -62,5 +63,28 @@ describe("the shape of a command: fields and operators, never values", () => {
     expect(describeShape({ collection: "users", filter: filterShape({ email: "e", planUntil: { $lte: 1 }, $or: [{ a: 1 }, { b: 1 }] }), sort: ["reconciledAt"] })).toBe(
       "users {email, planUntil $lte, $or [{a} | {b}]} sort {reconciledAt}",
     );
+  });
+});
+
+describe("where a recorded query came from", () => {
+  const root = "/work/app";
+
+  it("names the innermost and outermost frames of the project's code, skipping dependencies and the recorder", () => {
+    const stack = [
+      "Error",
+      "    at MongoClient.<anonymous> (/work/app/lib/db/query-recorder.ts:60:22)",
+      "    at Connection.command (/work/app/node_modules/mongodb/lib/cmap/connection.js:300:10)",
+      "    at async Module.findUserByEmail (/work/app/lib/users.ts:51:16)",
+      "    at async loadAccount (/work/app/lib/account/load.ts:12:3)",
+      "    at async file:///work/app/tests/integration/account.test.ts:40:5",
+      "    at async runTest (/work/app/node_modules/@vitest/runner/dist/index.js:1:1)",
+    ].join("\n");
+    expect(sourceOf(stack, root)).toBe("lib/users.ts:51 findUserByEmail < tests/integration/account.test.ts:40");
+  });
+
+  it("names a production build's route, and a shared chunk without its minified line and names", () => {
+    const stack = ["Error", "    at F (/work/app/.next/server/chunks/760.js:1:9000)", "    at async D (/work/app/.next/server/app/account/page.js:2:300)"].join("\n");
+    expect(sourceOf(stack, root)).toBe(".next/server/chunks/760.js < app/account/page");
+    expect(sourceOf("Error\n    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)", root)).toBe("unknown");
   });
 });
