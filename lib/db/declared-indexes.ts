@@ -32,5 +32,15 @@ export function declaredIndexes(models: IndexedModel[]): DeclaredIndex[] {
 
 /** `{customerEmail: 1, productId: 1, createdAt: -1}` as the README lists it: `customerEmail, productId, createdAt`. */
 export function describeIndex(index: DeclaredIndex): string {
-  return `${index.keys.join(", ")}${index.unique ? " (unique)" : ""}`;
+  return `\`${index.keys.join(", ")}\`${index.unique ? " (unique)" : ""}`;
+}
+
+/** The README's table: one row per collection, its indexes in declaration order (`npm run indexes` prints it). */
+export function indexTable(indexes: DeclaredIndex[]): string {
+  const byCollection = new Map<string, DeclaredIndex[]>();
+  for (const index of indexes) byCollection.set(index.collection, [...(byCollection.get(index.collection) ?? []), index]);
+  const rows = [...byCollection.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([collection, list]) => `| \`${collection}\` | ${list.map(describeIndex).join("; ")} |`);
+  return ["| collection | declared indexes (keys in order) |", "| --- | --- |", ...rows].join("\n");
 }
