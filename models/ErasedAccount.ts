@@ -13,7 +13,7 @@ const erasedAccountSchema = new Schema(
     pseudonym: { type: String, required: true },
     // Who asked: the user, or the retention job.
     reason: { type: String, enum: ["requested", "inactive"], required: true },
-    erasedAt: { type: Date, required: true, index: true },
+    erasedAt: { type: Date, required: true },
     // The user being erased, so an erasure that stopped before the user was deleted can find its
     // email again and finish (lib/account/retention.ts).
     userId: { type: Schema.Types.ObjectId, default: null },

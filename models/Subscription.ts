@@ -3,7 +3,7 @@ import { Schema, model, models, type InferSchemaType, type Model } from "mongoos
 const subscriptionSchema = new Schema(
   {
     polarSubscriptionId: { type: String, required: true, unique: true },
-    customerEmail: { type: String, required: true, lowercase: true, trim: true, index: true },
+    customerEmail: { type: String, required: true, lowercase: true, trim: true },
     productId: { type: String, default: null },
     // Polar's status: incomplete, trialing, active, past_due, canceled, unpaid, ...
     status: { type: String, required: true },
@@ -31,6 +31,8 @@ const subscriptionSchema = new Schema(
   },
   { timestamps: true },
 );
+// A customer's subscriptions (its prefix), and the confirmation page's latest trial of a product.
+subscriptionSchema.index({ customerEmail: 1, currentPeriodEnd: -1 });
 
 export type SubscriptionDoc = InferSchemaType<typeof subscriptionSchema>;
 export const Subscription: Model<SubscriptionDoc> =

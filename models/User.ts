@@ -38,7 +38,7 @@ const userSchema = new Schema(
     planUntil: { type: Date, default: null, index: true },
     // When a payment or subscription fact last changed, and when the reconciler last compared
     // this user with Polar: it picks flagged, recently active and paid users (lib/billing/reconcile-pick.ts).
-    factsChangedAt: { type: Date, default: null, index: true },
+    factsChangedAt: { type: Date, default: null },
     reconciledAt: { type: Date, default: null },
     // Set when Polar's customer state disagreed with our facts (customer.state_changed): the
     // reconciler visits flagged users first, and clears it once it has compared them.
@@ -60,6 +60,8 @@ userSchema.index({ "identities.subject": 1, "identities.provider": 1 });
 userSchema.index({ subscriptionStatus: 1, lastSeenAt: 1 });
 // The reconciler's pick of paid users, least recently checked first.
 userSchema.index({ subscriptionStatus: 1, reconciledAt: 1 });
+// Its pick of recently active users, least recently checked first: the range bounds what is sorted.
+userSchema.index({ factsChangedAt: 1, reconciledAt: 1 });
 
 export type UserDoc = InferSchemaType<typeof userSchema>;
 export const User: Model<UserDoc> = (models.User as Model<UserDoc> | undefined) ?? model("User", userSchema);

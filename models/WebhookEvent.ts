@@ -29,8 +29,13 @@ const webhookEventSchema = new Schema({
   // The verified body exactly as Polar sent it, so it can be applied later or replayed byte for byte.
   payload: { type: String, required: true },
 });
-// The sweep's query (status + due time) and the operator's list.
+// The sweep's query (status + due time).
 webhookEventSchema.index({ status: 1, nextAttemptAt: 1 });
+// The operator's lists, newest first: events needing attention (failed, received, skipped) and
+// the event log searched by status or by type. Two more keys to write per delivery, against a
+// scan of 90 days of events per look on Atlas.
+webhookEventSchema.index({ status: 1, receivedAt: -1 });
+webhookEventSchema.index({ type: 1, receivedAt: -1 });
 // Retention: the cron deletes events after 90 days (a delete, not a TTL index:
 // lib/db/ferretdb-workarounds.ts, e/f).
 webhookEventSchema.index({ receivedAt: 1 });

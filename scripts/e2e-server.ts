@@ -1,4 +1,6 @@
 import { rmSync } from "node:fs";
+import { resolve } from "node:path";
+import { RECORD_QUERIES } from "../lib/db/query-recorder";
 import { startAppServer } from "./lib/app-server";
 import { E2E_APP_LOG } from "./lib/log-leaks";
 import { startLocalStack, stopOnSignals } from "./lib/services";
@@ -24,9 +26,12 @@ async function main(): Promise<void> {
   });
   // A grace period for failed renewals (Polar's default is none), so tests/e2e/lifecycle.spec.ts
   // can see a past_due subscription keep Pro; 7 days unless the caller sets another.
+  // The app records every query it sends (lib/db/query-recorder.ts): npm test names the file and
+  // checks it after the run (scripts/check-queries.ts); a run of its own leaves it in the data dir.
+  const queries = resolve(process.env[RECORD_QUERIES] || `${dataDir}/queries.jsonl`);
   const app = await startAppServer(
     appPort,
-    { ...stack.env, BILLING_GRACE_DAYS: process.env.BILLING_GRACE_DAYS ?? "7" },
+    { ...stack.env, BILLING_GRACE_DAYS: process.env.BILLING_GRACE_DAYS ?? "7", [RECORD_QUERIES]: queries },
     // Read after the run by tests/e2e/log-leaks.teardown.ts.
     { logFile: E2E_APP_LOG },
   );

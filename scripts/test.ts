@@ -75,7 +75,20 @@ function main(): number {
   ensureChromium();
   ensureFerretdb(); // build it up front, once, with its own message, not inside a test's timeout
 
-  const [vitestOk, unit] = databaseStage("vitest", (env) => vitestSuite("unit + integration", "vitest.json", [], env));
+  // Every query the app sends in the integration and e2e runs is recorded (lib/db/query-recorder.ts)
+  // and checked after each run against the indexes the models declare: FerretDB scans whatever
+  // the indexes, so only this check sees a query Atlas could not serve (README, "Queries Atlas can serve").
+  const queries: Counts = { passed: 0, failed: 0, skipped: 0 };
+  const checkQueries = (label: string, file: string) => {
+    const ok = run(`queries Atlas can serve (${label})`, "node_modules/.bin/tsx", ["scripts/check-queries.ts", file, label]);
+    queries[ok ? "passed" : "failed"]++;
+  };
+
+  const integrationQueries = resolve(reports, "queries-vitest.jsonl");
+  const [vitestOk, unit] = databaseStage("vitest", (env) =>
+    vitestSuite("unit + integration", "vitest.json", [], { ...env, RECORD_QUERIES: integrationQueries }),
+  );
+  checkQueries("integration", integrationQueries);
   // The emulator package's tests, with its own config (loopback only, no database setup).
   const [emulatorOk, emulator] = vitestSuite("Polar emulator (packages/polar-emulator)", "emulator.json", ["--config", "packages/polar-emulator/vitest.config.mts"]);
   // The identity provider package's tests, the same way (loopback only, no database).
@@ -100,8 +113,12 @@ function main(): number {
   let e2eOk = false;
   if (buildOk) {
     const e2eFile = join(reports, "playwright.json");
-    e2eOk = databaseStage("e2e", (env) => run("end to end (Chromium)", "node_modules/.bin/playwright", ["test"], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: e2eFile }));
+    const e2eQueries = resolve(reports, "queries-e2e.jsonl");
+    e2eOk = databaseStage("e2e", (env) =>
+      run("end to end (Chromium)", "node_modules/.bin/playwright", ["test"], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: e2eFile, RECORD_QUERIES: e2eQueries }),
+    );
     e2e = playwrightCounts(e2eFile);
+    checkQueries("e2e", e2eQueries);
   }
 
   // The load-and-chaos harness at a CI size: each run is one test (0 mismatches, 0 lost events),
@@ -121,19 +138,20 @@ function main(): number {
     }
   }
 
-  const passed = unit.passed + emulator.passed + oidc.passed + vercel.passed + e2e.passed + chaos.passed;
+  const passed = unit.passed + emulator.passed + oidc.passed + vercel.passed + e2e.passed + chaos.passed + queries.passed;
   // A runner that exits non-zero without a failed test (a file that did not load, a server that
   // did not start) still counts as one failure.
   const unexplained = (ok: boolean, c: Counts) => (ok || c.failed > 0 ? 0 : 1);
   const failed =
-    unit.failed + emulator.failed + oidc.failed + vercel.failed + e2e.failed + chaos.failed +
+    unit.failed + emulator.failed + oidc.failed + vercel.failed + e2e.failed + chaos.failed + queries.failed +
     unexplained(vitestOk, unit) + unexplained(emulatorOk, emulator) + unexplained(oidcOk, oidc) + unexplained(vercelOk, vercel) +
     (buildOk ? unexplained(e2eOk, e2e) : 1);
   console.log(
     `\nvitest: ${unit.passed} passed, ${unit.failed} failed; emulator: ${emulator.passed} passed, ${emulator.failed} failed; ` +
       `local-oidc: ${oidc.passed} passed, ${oidc.failed} failed; ` +
       `vercel: ${vercel.passed} passed, ${vercel.failed} failed; playwright: ${e2e.passed} passed, ${e2e.failed} failed; ` +
-      `chaos: ${chaos.passed} passed, ${chaos.failed} failed${buildOk ? "" : "; vercel build FAILED (no e2e, no chaos)"}`,
+      `chaos: ${chaos.passed} passed, ${chaos.failed} failed; queries Atlas can serve: ${queries.passed} passed, ${queries.failed} failed` +
+      `${buildOk ? "" : "; vercel build FAILED (no e2e, no chaos)"}`,
   );
   // The database each stage ran on: a fallback to SQLite passes its tests several times slower,
   // and must not pass unnoticed.

@@ -1,6 +1,7 @@
 import "server-only";
 import mongoose from "mongoose";
 import { connectionDefaults } from "./options";
+import { queryLogFile, recordQueries } from "./query-recorder";
 import { env } from "../env";
 import { describeError } from "../redact";
 
@@ -59,8 +60,14 @@ export async function connectDb(uri?: string, options: mongoose.ConnectOptions =
   if (replacing) await replacing;
   if (!cache.promise) {
     const target = uri ?? env().MONGODB_URI;
+    // Tests only (RECORD_QUERIES): the driver reports each command to the query recorder.
+    const recordTo = queryLogFile();
     cache.promise = mongoose
-      .connect(target, { ...connectionDefaults(target), ...options })
+      .connect(target, { ...connectionDefaults(target), ...(recordTo ? { monitorCommands: true } : {}), ...options })
+      .then((connected) => {
+        if (recordTo) recordQueries(connected.connection.getClient(), recordTo);
+        return connected;
+      })
       .catch((error: unknown) => {
         cache.promise = null; // let the next request try again
         throw new DatabaseUnavailableError(error);

@@ -1,7 +1,6 @@
 import "server-only";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { PolarCore } from "@polar-sh/sdk/core.js";
 import { organizationsListOrganizations } from "@polar-sh/sdk/funcs/organizationsListOrganizations.js";
 import { productsList } from "@polar-sh/sdk/funcs/productsList.js";
@@ -10,9 +9,10 @@ import { HTTPClientError } from "@polar-sh/sdk/models/errors/httpclienterrors";
 import { PolarError } from "@polar-sh/sdk/models/errors/polarerror";
 import { ResponseValidationError } from "@polar-sh/sdk/models/errors/responsevalidationerror";
 import { unwrap } from "@polar-sh/sdk/types/fp.js";
-import mongoose, { type Model } from "mongoose";
+import mongoose from "mongoose";
 import { MAPPED_EVENT_TYPES } from "@/lib/billing/apply-event";
 import { productFact } from "@/lib/billing/facts";
+import { loadAppModels, type AppModel } from "@/lib/db/app-models";
 import { parseEnv, EnvError, parseEnvVariable, type EnvVariable } from "@/lib/env";
 import { createPolarClient, type PolarServer } from "@/lib/polar/client";
 import { describeError } from "@/lib/redact";
@@ -42,8 +42,8 @@ import {
  * URL gets an unsigned POST, which the app refuses without storing anything.
  */
 
-/** A Mongoose model as the doctor needs it. */
-export type AppModel = Pick<Model<unknown>, "modelName" | "schema" | "collection">;
+// The doctor checks every model; the loader lives with the database code the query check shares.
+export { loadAppModels, type AppModel };
 
 export interface GatherOptions {
   /** The configuration to check (process.env with the files the script loaded). */
@@ -58,23 +58,6 @@ export interface GatherOptions {
   reachTimeoutMs?: number;
   /** The app's serverSelectionTimeoutMS (lib/db/options.ts). */
   mongoTimeoutMs?: number;
-}
-
-function isModel(value: unknown): value is AppModel {
-  return typeof value === "function" && value.prototype instanceof mongoose.Model;
-}
-
-/** Every Mongoose model a file in `dir` exports: a model added to models/ is checked without a list to update. */
-export async function loadAppModels(dir = join(process.cwd(), "models")): Promise<AppModel[]> {
-  const found = new Map<string, AppModel>();
-  const files = readdirSync(dir)
-    .filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith(".d.ts"))
-    .sort();
-  for (const file of files) {
-    const exported = (await import(pathToFileURL(join(dir, file)).href)) as Record<string, unknown>;
-    for (const value of Object.values(exported)) if (isModel(value)) found.set(value.modelName, value);
-  }
-  return [...found.values()];
 }
 
 function setting(name: EnvVariable, env: Record<string, string | undefined>): Setting {

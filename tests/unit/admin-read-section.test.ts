@@ -18,8 +18,8 @@ describe("readSection", () => {
       message: "Could not read the event log: an unexpected error; the server log has it.",
     });
     expect(log.mock.calls.map((c) => String(c[0]))).toEqual([
-      "[admin] drift repairs not read: The database is unavailable",
-      "[admin] the event log not read: x is undefined",
+      "[admin] drift repairs not read: DatabaseUnavailableError: The database is unavailable",
+      "[admin] the event log not read: TypeError: x is undefined",
     ]);
     log.mockRestore();
   });
