@@ -42,6 +42,9 @@ export class Events {
     const refusals = events.map((e, i) => this.refusal(e, i)).filter((r): r is ValidationIssue => r !== null);
     if (refusals.length) throw namedValidationError("PolarRequestValidationError", refusals);
 
+    // One instant for the batch (one INSERT on Polar's side): a tick per event would run the
+    // emulator's strictly increasing clock ahead of real time on a large batch.
+    const batchAt = isoNow();
     const inserted: EventRecord[] = [];
     for (const e of events) {
       const record: EventRecord = {
@@ -49,7 +52,7 @@ export class Events {
         name: e.name,
         source: "user",
         timestamp: e.timestamp.toISOString(),
-        ingestedAt: isoNow(),
+        ingestedAt: batchAt,
         customerId: "customerId" in e.customer ? e.customer.customerId : null,
         externalCustomerId: "externalCustomerId" in e.customer ? e.customer.externalCustomerId : null,
         externalId: e.externalId,

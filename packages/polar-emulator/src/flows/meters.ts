@@ -82,17 +82,16 @@ export class Meters {
    * later, once one has it, but move nothing now.
    */
   recordUsage(events: readonly EventRecord[]): Set<string> {
-    const changed = new Set<string>();
+    const moved = new Map<string, { customerId: string; meterId: string }>();
     for (const e of events) {
       const customer = e.customerId ? this.fx.store.customers.get(e.customerId) : e.externalCustomerId !== null ? this.fx.store.customerByExternalId(e.externalCustomerId) : undefined;
       if (!customer) continue;
       for (const meter of this.fx.store.meters.values()) {
-        if (meter.archivedAt !== null || !meterSelects(meter, e)) continue;
-        this.touched(customer.id, meter.id);
-        changed.add(customer.id);
+        if (meter.archivedAt === null && meterSelects(meter, e)) moved.set(`${customer.id} ${meter.id}`, { customerId: customer.id, meterId: meter.id });
       }
     }
-    return changed;
+    for (const { customerId, meterId } of moved.values()) this.touched(customerId, meterId);
+    return new Set([...moved.values()].map((m) => m.customerId));
   }
 
   /**
