@@ -298,7 +298,8 @@ export class Checkouts {
    * `subscription.active` follows `subscription.created` at once, then the `subscription.updated`
    * Polar sends after every creation (subscription/service.py create_or_update_from_checkout,
    * _after_subscription_created); then a $0 order, created paid (order/service.py
-   * create_trial_order); then the state job.
+   * create_trial_order); then the grants job (trialing counts as active: the product's
+   * benefits are granted for the trial) and the state job.
    */
   private startTrial(
     checkout: CheckoutRecord,

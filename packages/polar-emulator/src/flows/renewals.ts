@@ -44,6 +44,11 @@ export class Renewals {
    * period, the status becomes active with no `subscription.active` (trialing already counted
    * as active), `trial_start`/`trial_end` stay, and the order's public billing reason is
    * `subscription_cycle` (internally `subscription_cycle_after_trial`, models/order.py).
+   *
+   * Usage: the order bills the metered usage up to now above the period's credits (none for a
+   * trial's), then the metered meters reset (Polar's `cycle` resets them before its order job
+   * runs); after the order the grants follow the subscription and a paid order cycles them
+   * (afterPeriodOrder), and the state goes last.
    */
   renew(sub: SubscriptionRecord, opts: { failing?: boolean } = {}): RenewResult | null {
     if (sub.status !== "active" && sub.status !== "trialing") return null;
