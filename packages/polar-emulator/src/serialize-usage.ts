@@ -137,6 +137,7 @@ export function toBenefitGrantWebhook(g: BenefitGrantRecord, previous: GrantProp
     benefitId: g.benefitId,
     error: null,
     customer: ctx.toCustomer(customer),
+    member: null,
   };
   const wire = toBenefit(benefit, ctx.store.organizationId);
   return wire.type === "feature_flag"
