@@ -8,6 +8,7 @@ import { ApiError, isLoopback, readBody, redirect, sendHtml, sendJson } from "./
 import { newProductBody, productPatchBody, productRecord, trialProblem } from "./seed";
 import { toCheckout, toOrder, toProduct, toSubscription, toWebhookEndpoint, wire, type WireContext } from "./serialize";
 import type { Store } from "./store";
+import { usageProblems } from "./usage-seed";
 
 /**
  * The emulator's own controls, which Polar does not have: the delivery log, the test switches,
@@ -167,7 +168,10 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
       return true;
     }
     if (path === "/admin/products") {
-      const { product, created } = flows.products.save(productRecord(await body(newProductBody, "a product as in the seed file")));
+      const record = productRecord(await body(newProductBody, "a product as in the seed file"));
+      const problems = usageProblems(store.meters, store.benefits, [record]);
+      if (problems.length) throw new ApiError(422, { detail: problems.join("\n") });
+      const { product, created } = flows.products.save(record);
       sendJson(res, created ? 201 : 200, wire.product(toProduct(product, ctx)));
       return true;
     }

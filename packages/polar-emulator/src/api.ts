@@ -18,6 +18,8 @@ import {
 } from "./serialize";
 import type { CustomerRecord, OrderRecord, Store, SubscriptionRecord } from "./store";
 import { revokeSubscription, updateSubscription } from "./subscription-update";
+import { usageRoutes } from "./api-usage";
+import { anyOf, bool } from "./query";
 import { checkoutCreateBody, checkoutUpdateBody, customerSessionCreateBody, pageParams, parseOr422, parseSubscriptionUpdate, uuidPath } from "./validation";
 
 /**
@@ -33,9 +35,9 @@ export interface ApiDeps {
   accessTokens: ReadonlySet<string>;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams) => Promise<void> | void;
+export type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams) => Promise<void> | void;
 
-interface Route {
+export interface Route {
   method: "GET" | "POST" | "PATCH" | "DELETE";
   pattern: RegExp;
   handler: Handler;
@@ -45,19 +47,6 @@ function authenticate(req: IncomingMessage, tokens: ReadonlySet<string>): void {
   const header = req.headers.authorization ?? "";
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match?.[1] || !tokens.has(match[1])) throw invalidToken();
-}
-
-/** Repeated query keys are how the SDK sends a list filter (`customer_id=a&customer_id=b`). */
-function anyOf(query: URLSearchParams, name: string): ((value: string | null) => boolean) | null {
-  const wanted = query.getAll(name);
-  if (!wanted.length) return null;
-  return (value) => value !== null && wanted.includes(value);
-}
-
-function bool(query: URLSearchParams, name: string): boolean | null {
-  const raw = query.get(name);
-  if (raw === null) return null;
-  return raw === "true" || raw === "1";
 }
 
 export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
@@ -306,6 +295,8 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
         sendJson(res, 201, wire.customerSession(toCustomerSession(session, ctx)));
       },
     },
+    // Events, meters, benefits and customer meters (api-usage.ts).
+    ...usageRoutes(deps),
   ];
 
   /** Handles `/v1/...`; returns false for any other path. */

@@ -111,6 +111,27 @@ import {
   type WebhookSubscriptionResumedPayload,
 } from "@polar-sh/sdk/models/components/webhooksubscriptionresumedpayload";
 import { Subscription$inboundSchema, Subscription$outboundSchema, type Subscription } from "@polar-sh/sdk/models/components/subscription";
+import {
+  WebhookBenefitGrantCreatedPayload$inboundSchema,
+  WebhookBenefitGrantCreatedPayload$outboundSchema,
+  type WebhookBenefitGrantCreatedPayload,
+} from "@polar-sh/sdk/models/components/webhookbenefitgrantcreatedpayload";
+import {
+  WebhookBenefitGrantUpdatedPayload$inboundSchema,
+  WebhookBenefitGrantUpdatedPayload$outboundSchema,
+  type WebhookBenefitGrantUpdatedPayload,
+} from "@polar-sh/sdk/models/components/webhookbenefitgrantupdatedpayload";
+import {
+  WebhookBenefitGrantCycledPayload$inboundSchema,
+  WebhookBenefitGrantCycledPayload$outboundSchema,
+  type WebhookBenefitGrantCycledPayload,
+} from "@polar-sh/sdk/models/components/webhookbenefitgrantcycledpayload";
+import {
+  WebhookBenefitGrantRevokedPayload$inboundSchema,
+  WebhookBenefitGrantRevokedPayload$outboundSchema,
+  type WebhookBenefitGrantRevokedPayload,
+} from "@polar-sh/sdk/models/components/webhookbenefitgrantrevokedpayload";
+import { restoreGrantProperties, type StateGrant } from "./serialize-usage";
 
 /**
  * `subscription.cycled`: Polar sends it (the subscription object as `data`, like every other
@@ -134,6 +155,18 @@ const cycledDecode = {
     const raw = v as { type: unknown; timestamp: unknown; data: unknown };
     if (raw.type !== "subscription.cycled" || typeof raw.timestamp !== "string") throw new Error("not a subscription.cycled body");
     return { type: "subscription.cycled", timestamp: new Date(raw.timestamp), data: Subscription$inboundSchema.parse(raw.data) };
+  },
+};
+
+/**
+ * `customer.state_changed` through the SDK's encoding, each granted benefit's properties
+ * written back (the SDK's union for them has no meter-credit member: serialize-usage.ts).
+ */
+const stateChangedEncode = {
+  parse: (v: WebhookCustomerStateChangedPayload): unknown => {
+    const json = WebhookCustomerStateChangedPayload$outboundSchema.parse(v);
+    restoreGrantProperties(json.data, v.data.grantedBenefits as Array<Partial<StateGrant>>);
+    return json;
   },
 };
 
@@ -173,6 +206,10 @@ export type PolarEvent =
   | WebhookSubscriptionPausedPayload
   | WebhookSubscriptionResumedPayload
   | SubscriptionCycledPayload
+  | WebhookBenefitGrantCreatedPayload
+  | WebhookBenefitGrantUpdatedPayload
+  | WebhookBenefitGrantCycledPayload
+  | WebhookBenefitGrantRevokedPayload
 ;
 
 export type PolarEventType = PolarEvent["type"];
@@ -204,10 +241,16 @@ const codecs: { [K in PolarEventType]: Codec<Extract<PolarEvent, { type: K }>> }
   "subscription.revoked": { encode: WebhookSubscriptionRevokedPayload$outboundSchema, decode: WebhookSubscriptionRevokedPayload$inboundSchema },
   "subscription.past_due": { encode: WebhookSubscriptionPastDuePayload$outboundSchema, decode: WebhookSubscriptionPastDuePayload$inboundSchema },
   "subscription.uncanceled": { encode: WebhookSubscriptionUncanceledPayload$outboundSchema, decode: WebhookSubscriptionUncanceledPayload$inboundSchema },
-  "customer.state_changed": { encode: WebhookCustomerStateChangedPayload$outboundSchema, decode: WebhookCustomerStateChangedPayload$inboundSchema },
+  "customer.state_changed": { encode: stateChangedEncode, decode: WebhookCustomerStateChangedPayload$inboundSchema },
   "subscription.cycled": { encode: cycledEncode, decode: cycledDecode },
   "subscription.paused": { encode: WebhookSubscriptionPausedPayload$outboundSchema, decode: WebhookSubscriptionPausedPayload$inboundSchema },
   "subscription.resumed": { encode: WebhookSubscriptionResumedPayload$outboundSchema, decode: WebhookSubscriptionResumedPayload$inboundSchema },
+  "benefit_grant.created": { encode: WebhookBenefitGrantCreatedPayload$outboundSchema, decode: WebhookBenefitGrantCreatedPayload$inboundSchema },
+  // Polar never sends `updated` for the two benefit types the emulated (their strategies'
+  // `requires_update` is false); the codec is here so the type list stays complete.
+  "benefit_grant.updated": { encode: WebhookBenefitGrantUpdatedPayload$outboundSchema, decode: WebhookBenefitGrantUpdatedPayload$inboundSchema },
+  "benefit_grant.cycled": { encode: WebhookBenefitGrantCycledPayload$outboundSchema, decode: WebhookBenefitGrantCycledPayload$inboundSchema },
+  "benefit_grant.revoked": { encode: WebhookBenefitGrantRevokedPayload$outboundSchema, decode: WebhookBenefitGrantRevokedPayload$inboundSchema },
 };
 
 export const EMITTED_EVENT_TYPES = Object.keys(codecs) as PolarEventType[];

@@ -24,6 +24,14 @@ export class ApiError extends Error {
 /** FastAPI's request validation error, which the SDK parses as `HTTPValidationError`. */
 export const validationError = (...detail: ValidationIssue[]): ApiError => new ApiError(422, { detail });
 
+/**
+ * Polar's 422 as its handler writes it (server/polar/exception_handlers.py): the exception's
+ * class next to the items, `RequestValidationError` for the request's schema and
+ * `PolarRequestValidationError` for what a service refuses after it.
+ */
+export const namedValidationError = (error: "RequestValidationError" | "PolarRequestValidationError", detail: ValidationIssue[]): ApiError =>
+  new ApiError(422, { error, detail });
+
 /** Polar's `ResourceNotFound`, which the SDK parses as its `ResourceNotFound` error. */
 export const notFound = (): ApiError => new ApiError(404, { error: "ResourceNotFound", detail: "Not found" });
 

@@ -73,7 +73,7 @@ export async function startPolarEmulator(opts: PolarEmulatorOptions): Promise<Po
   const unknownEvents = (opts.webhookEvents ?? []).filter((e) => !ALL_WEBHOOK_EVENTS.includes(e));
   if (unknownEvents.length) throw new Error(`Polar emulator: webhookEvents holds events Polar does not have: ${unknownEvents.join(", ")}`);
   const seed = loadSeed(opts.productsFile);
-  const store = new Store(seed.organization, seed.products);
+  const store = new Store(seed.organization, seed.products, seed.usage);
   const ctx: WireContext = { store, baseUrl: "" }; // the URL is known once the port is bound
 
   const saver = debouncedSaver(

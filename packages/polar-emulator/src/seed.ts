@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { newId, type OrganizationRecord, type ProductRecord } from "./store";
+import { newId, type OrganizationRecord, type ProductRecord, type UsageSeed } from "./store";
+import { benefitRecord, benefitSeed, meteredPriceRecords, meteredPriceSeed, meterRecord, meterSeed, usageProblems } from "./usage-seed";
 
 /**
  * The catalogue the emulator serves. Products are not created through the REST API, only seeded
@@ -11,6 +12,7 @@ import { newId, type OrganizationRecord, type ProductRecord } from "./store";
 export interface Seed {
   organization: OrganizationRecord;
   products: ProductRecord[];
+  usage: UsageSeed;
 }
 
 export const DEFAULT_PRODUCTS_FILE = join(dirname(fileURLToPath(import.meta.url)), "products.json");
@@ -58,20 +60,36 @@ const productSeedObject = z.object({
   metadata: z.record(z.string().max(40), metadataValue).default({}),
   visibility: z.enum(["public", "private", "draft"]).default("public"),
   isArchived: z.boolean().default(false),
+  // The benefits it grants (ids from the seed's `benefits`), and its metered prices.
+  benefits: z.array(z.uuid()).default([]),
+  meteredPrices: z.array(meteredPriceSeed).default([]),
   createdAt: z.iso.datetime().default("2026-01-01T00:00:00.000Z"),
 });
-export const productSeed = productSeedObject.superRefine(checkTrial);
+
+/** Polar's product rules for metered prices (product/service.py): recurring only, one per meter. */
+const checkMetered = (p: { recurringInterval: string | null; meteredPrices: Array<{ meterId: string }> }, ctx: z.core.$RefinementCtx): void => {
+  if (p.meteredPrices.length && p.recurringInterval === null) {
+    ctx.addIssue({ code: "custom", path: ["meteredPrices"], message: "Metered pricing is not supported on one-time products." });
+  }
+  if (new Set(p.meteredPrices.map((m) => m.meterId)).size !== p.meteredPrices.length) {
+    ctx.addIssue({ code: "custom", path: ["meteredPrices"], message: "A product can have only one metered price per meter." });
+  }
+};
+
+export const productSeed = productSeedObject.superRefine(checkTrial).superRefine(checkMetered);
 
 // A bare array is accepted too: the organization then falls back to the default.
 const seedFile = z.union([
   z.object({
     organizationId: z.uuid().default(DEFAULT_ORGANIZATION_ID),
     organizationName: z.string().min(1).max(100).default(DEFAULT_ORGANIZATION_NAME),
+    meters: z.array(meterSeed).default([]),
+    benefits: z.array(benefitSeed).default([]),
     products: z.array(productSeed),
   }),
   z
     .array(productSeed)
-    .transform((products) => ({ organizationId: DEFAULT_ORGANIZATION_ID, organizationName: DEFAULT_ORGANIZATION_NAME, products })),
+    .transform((products) => ({ organizationId: DEFAULT_ORGANIZATION_ID, organizationName: DEFAULT_ORGANIZATION_NAME, meters: [], benefits: [], products })),
 ]);
 
 /** Polar's slugs: lowercase words joined by dashes. */
@@ -96,6 +114,8 @@ export function productRecord(p: z.output<typeof productSeed>): ProductRecord {
     metadata: p.metadata,
     visibility: p.visibility,
     isArchived: p.isArchived,
+    benefitIds: [...p.benefits],
+    meteredPrices: meteredPriceRecords(p.id, p.meteredPrices),
     createdAt: p.createdAt,
     modifiedAt: null,
   };
@@ -105,7 +125,8 @@ export function productRecord(p: z.output<typeof productSeed>): ProductRecord {
 export const newProductBody = productSeedObject
   .extend({ id: z.uuid().default(() => newId()) })
   .strict()
-  .superRefine(checkTrial);
+  .superRefine(checkTrial)
+  .superRefine(checkMetered);
 
 /**
  * The admin API's change to a product: what a merchant edits in Polar's dashboard. Written out
@@ -143,8 +164,13 @@ export function loadSeed(file: string = DEFAULT_PRODUCTS_FILE): Seed {
     return productRecord(p);
   });
   const { organizationId, organizationName } = parsed.data;
+  const meters = parsed.data.meters.map(meterRecord);
+  const benefits = parsed.data.benefits.map(benefitRecord);
+  const problems = usageProblems(new Set(meters.map((m) => m.id)), new Map(benefits.map((b) => [b.id, b])), products);
+  if (problems.length) throw new Error(`Polar emulator: the products seed ${file} is invalid:\n${problems.join("\n")}`);
   return {
     organization: { id: organizationId, name: organizationName, slug: slugOf(organizationName), createdAt: ORGANIZATION_CREATED_AT },
     products,
+    usage: { meters, benefits },
   };
 }

@@ -27,6 +27,7 @@ import { Organization$inboundSchema, Organization$outboundSchema, type Organizat
 import type { Pagination } from "@polar-sh/sdk/models/components/pagination";
 import { Product$inboundSchema, Product$outboundSchema, type Product } from "@polar-sh/sdk/models/components/product";
 import type { ProductPriceFixed } from "@polar-sh/sdk/models/components/productpricefixed";
+import type { ProductPriceMeteredUnit } from "@polar-sh/sdk/models/components/productpricemeteredunit";
 import { Refund$inboundSchema, Refund$outboundSchema, type Refund } from "@polar-sh/sdk/models/components/refund";
 import { Subscription$inboundSchema, Subscription$outboundSchema, type Subscription } from "@polar-sh/sdk/models/components/subscription";
 import type { SubscriptionCustomer } from "@polar-sh/sdk/models/components/subscriptioncustomer";
@@ -34,6 +35,19 @@ import { WebhookEndpoint$inboundSchema, type WebhookEndpoint } from "@polar-sh/s
 import type { PendingSubscriptionUpdate } from "@polar-sh/sdk/models/components/pendingsubscriptionupdate";
 import type { EndpointState } from "./delivery";
 import { refundable } from "./balance";
+import { customerMeterBalance, pendingUsage } from "./meter-balance";
+import { meteredCharge } from "./meter-billing";
+import {
+  restoreGrantProperties,
+  toBenefit,
+  toBenefitPublic,
+  toCustomerStateGrant,
+  toCustomerStateMeter,
+  toMeteredPrice,
+  toSubscriptionMeter,
+  type StateGrant,
+  type UsageContext,
+} from "./serialize-usage";
 import { ORGANIZATION_POLICY } from "./organization-policy";
 import { activeTrial, trialItemLabel } from "./trial";
 import type {
@@ -105,13 +119,31 @@ function productBase(p: ProductRecord, ctx: WireContext) {
   };
 }
 
+/** The fixed price, then the metered ones (Polar lists a product's prices in that order of creation). */
+export function productPrices(p: ProductRecord, ctx: WireContext): Array<ProductPriceFixed | ProductPriceMeteredUnit> {
+  return [productPrice(p), ...p.meteredPrices.map((m) => toMeteredPrice(p, m, ctx.store))];
+}
+
+const productBenefits = (p: ProductRecord, ctx: WireContext) =>
+  p.benefitIds.map((id) => ctx.store.benefits.get(id)).filter((b): b is NonNullable<typeof b> => b !== undefined);
+
 export function toProduct(p: ProductRecord, ctx: WireContext): Product {
-  return { ...productBase(p, ctx), metadata: { ...p.metadata }, prices: [productPrice(p)], benefits: [], medias: [], attachedCustomFields: [] };
+  return {
+    ...productBase(p, ctx),
+    metadata: { ...p.metadata },
+    prices: productPrices(p, ctx),
+    benefits: productBenefits(p, ctx).map((b) => toBenefit(b, ctx.store.organizationId)),
+    medias: [],
+    attachedCustomFields: [],
+  };
 }
 
 function toCheckoutProduct(p: ProductRecord, ctx: WireContext): CheckoutProduct {
-  return { ...productBase(p, ctx), prices: [productPrice(p)], benefits: [], medias: [] };
+  return { ...productBase(p, ctx), prices: productPrices(p, ctx), benefits: productBenefits(p, ctx).map((b) => toBenefitPublic(b, ctx.store.organizationId)), medias: [] };
 }
+
+/** What serialize-usage.ts needs from here, passed in rather than imported (no module cycle). */
+export const usageContext = (ctx: WireContext): UsageContext => ({ store: ctx.store, toCustomer: (c) => toCustomer(c, ctx) });
 
 function toOrderProduct(p: ProductRecord, ctx: WireContext): OrderProduct {
   return { ...productBase(p, ctx), metadata: { ...p.metadata } };
@@ -228,7 +260,7 @@ export function toCheckout(c: CheckoutRecord, ctx: WireContext): Checkout {
     products: products.map((p) => toCheckoutProduct(p, ctx)),
     product: toCheckoutProduct(selected, ctx),
     productPrice: productPrice(selected),
-    prices: Object.fromEntries(products.map((p) => [p.id, [productPrice(p)]])),
+    prices: Object.fromEntries(products.map((p) => [p.id, productPrices(p, ctx)])),
     discount: null,
     subscriptionId: null,
     attachedCustomFields: [],
@@ -282,6 +314,23 @@ function toOrderSubscription(s: SubscriptionRecord): OrderSubscription {
   return subscriptionCore(s);
 }
 
+/**
+ * The subscription's meters with the usage not yet billed and what it would cost now (Polar's
+ * SubscriptionMeter, which its billing job refreshes every few minutes; computed here on read).
+ */
+function subscriptionMeters(s: SubscriptionRecord, ctx: WireContext) {
+  const p = product(ctx, s.productId);
+  const c = customer(ctx, s.customerId);
+  return s.meters.flatMap((sm) => {
+    const meter = ctx.store.meters.get(sm.meterId);
+    const price = p.meteredPrices.find((m) => m.meterId === sm.meterId);
+    if (!meter) return [];
+    const usage = pendingUsage(ctx.store, c, meter, sm.billedUntil);
+    const amount = price ? meteredCharge({ ...price, currency: s.currency }, usage.consumed, usage.credited).amount : 0;
+    return [{ sm, meter, usage: { ...usage, amount } }];
+  });
+}
+
 export function toSubscription(s: SubscriptionRecord, ctx: WireContext): Subscription {
   const p = product(ctx, s.productId);
   return {
@@ -290,8 +339,8 @@ export function toSubscription(s: SubscriptionRecord, ctx: WireContext): Subscri
     customer: embeddedCustomer(customer(ctx, s.customerId), ctx),
     product: toProduct(p, ctx),
     discount: null,
-    prices: [productPrice(p)],
-    meters: [],
+    prices: productPrices(p, ctx),
+    meters: subscriptionMeters(s, ctx).map(({ sm, meter, usage }) => toSubscriptionMeter(sm, meter, ctx.store.organizationId, usage)),
     pendingUpdate: toPendingUpdate(s),
   };
 }
@@ -407,10 +456,39 @@ export function toCustomerState(c: CustomerRecord, ctx: WireContext): CustomerSt
     endsAt: dateOrNull(s.endsAt),
     productId: s.productId,
     discountId: null,
-    meters: [],
+    meters: subscriptionMeters(s, ctx).map(({ sm, usage }) => ({
+      createdAt: date(sm.createdAt),
+      modifiedAt: null,
+      id: sm.id,
+      consumedUnits: usage.consumed,
+      creditedUnits: usage.credited,
+      amount: usage.amount,
+      meterId: sm.meterId,
+    })),
   }));
+  // Polar's state lists every grant in force and every customer meter (customer/service.py get_state).
+  const grantedBenefits = [...ctx.store.grants.values()]
+    .filter((g) => g.customerId === c.id)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+    .map((g) => toCustomerStateGrant(g, ctx.store))
+    .filter((g): g is StateGrant => g !== null);
+  const activeMeters = [...ctx.store.customerMeters.values()]
+    .filter((cm) => cm.customerId === c.id)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+    .flatMap((cm) => {
+      const meter = ctx.store.meters.get(cm.meterId);
+      return meter ? [toCustomerStateMeter(cm, customerMeterBalance(ctx.store, c, meter))] : [];
+    });
   const { avatarUrl: avatar, ...base } = toCustomer(c, ctx);
-  return { ...base, activeSubscriptions, grantedBenefits: [], activeMeters: [], avatarUrl: avatar };
+  return { ...base, activeSubscriptions, grantedBenefits, activeMeters, avatarUrl: avatar };
+}
+
+/**
+ * The state's JSON: the SDK's encoding, each grant's properties written back (the SDK's
+ * schemas have no member for a meter credit's; see serialize-usage.ts StateGrant).
+ */
+export function encodeCustomerState(v: CustomerStateIndividual): unknown {
+  return restoreGrantProperties(CustomerStateIndividual$outboundSchema.parse(v), v.grantedBenefits as Array<Partial<StateGrant>>);
 }
 
 export function portalUrl(token: string, baseUrl: string): string {
@@ -586,8 +664,7 @@ export const wire = {
   product: (v: Product) => roundTrip(encodeProduct, Product$inboundSchema, v),
   checkout: (v: Checkout) => roundTrip((x: Checkout) => Checkout$outboundSchema.parse(x), Checkout$inboundSchema, v),
   customer: (v: CustomerIndividual) => roundTrip(encodeCustomer, CustomerIndividual$inboundSchema, v),
-  customerState: (v: CustomerStateIndividual) =>
-    roundTrip((x: CustomerStateIndividual) => CustomerStateIndividual$outboundSchema.parse(x), CustomerStateIndividual$inboundSchema, v),
+  customerState: (v: CustomerStateIndividual) => roundTrip(encodeCustomerState, CustomerStateIndividual$inboundSchema, v),
   customerSession: (v: CustomerSession) => roundTrip(encodeCustomerSession, CustomerSession$inboundSchema, v),
   order: (v: Order) => roundTrip(encodeOrder, Order$inboundSchema, v),
   subscription: (v: Subscription) => roundTrip(encodeSubscription, Subscription$inboundSchema, v),

@@ -1,5 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { ProrationLine } from "./proration";
+import type {
+  BenefitGrantRecord,
+  BenefitRecord,
+  CustomerMeterRecord,
+  EventRecord,
+  MeteredPriceRecord,
+  MeterRecord,
+  SubscriptionMeterRecord,
+} from "./usage-records";
 
 /**
  * The emulator's state as plain records (ISO strings for dates) so a snapshot is plain JSON.
@@ -34,6 +43,10 @@ export interface ProductRecord {
   metadata: Metadata;
   visibility: "public" | "private" | "draft";
   isArchived: boolean;
+  // The benefits it grants, in the product's order (Polar's ProductBenefit.order).
+  benefitIds: string[];
+  // Its `metered_unit` prices, beside the fixed price.
+  meteredPrices: MeteredPriceRecord[];
   createdAt: string;
   modifiedAt: string | null;
 }
@@ -157,6 +170,8 @@ export interface SubscriptionRecord {
   pendingUpdate: PendingUpdateRecord | null;
   // A `prorate` change's lines, billed with the next renewal order (Polar's pending billing entries).
   pendingProrations: ProrationLine[];
+  // One per metered price of its product (Polar's SubscriptionMeter), with the unbilled usage's start.
+  meters: SubscriptionMeterRecord[];
   startedAt: string | null;
   endsAt: string | null;
   endedAt: string | null;
@@ -196,9 +211,20 @@ export interface OrganizationRecord {
   createdAt: string;
 }
 
+/** The usage catalogue a seed brings: meters and benefits (products name the benefits they grant). */
+export interface UsageSeed {
+  meters: MeterRecord[];
+  benefits: BenefitRecord[];
+}
+
 export interface StoreSnapshot {
   /** Products created or changed through the admin API, applied over the seed on restore. */
   changedProducts?: ProductRecord[];
+  /** Benefits created or changed through the API, applied over the seed on restore. */
+  changedBenefits?: BenefitRecord[];
+  events?: EventRecord[];
+  grants?: BenefitGrantRecord[];
+  customerMeters?: CustomerMeterRecord[];
   customers: CustomerRecord[];
   checkouts: CheckoutRecord[];
   orders: OrderRecord[];
@@ -241,13 +267,24 @@ export class Store {
   readonly subscriptions = new Map<string, SubscriptionRecord>();
   readonly refunds = new Map<string, RefundRecord>();
   readonly sessions = new Map<string, CustomerSessionRecord>();
+  readonly meters = new Map<string, MeterRecord>();
+  readonly benefits = new Map<string, BenefitRecord>();
+  private readonly changedBenefitIds = new Set<string>();
+  // Insertion order is ingestion order, which the meter windows rely on.
+  readonly events = new Map<string, EventRecord>();
+  // Polar's unique index on (organization_id, external_id): the dedupe of ingestion.
+  private readonly eventsByExternalId = new Map<string, string>();
+  readonly grants = new Map<string, BenefitGrantRecord>();
+  readonly customerMeters = new Map<string, CustomerMeterRecord>();
   private invoiceCounter = 0;
 
   constructor(
     readonly organization: OrganizationRecord,
     private readonly seedProducts: ProductRecord[],
+    private readonly seedUsage: UsageSeed = { meters: [], benefits: [] },
   ) {
     this.restoreSeedProducts();
+    this.restoreSeedUsage();
   }
 
   get organizationId(): string {
@@ -274,7 +311,33 @@ export class Store {
     this.catalogue.clear();
     this.changedProductIds.clear();
     // Copies: a change through the admin API must not alter the seed a reset goes back to.
-    for (const p of this.seedProducts) this.catalogue.set(p.id, { ...p, metadata: { ...p.metadata } });
+    for (const p of this.seedProducts) {
+      this.catalogue.set(p.id, { ...p, metadata: { ...p.metadata }, benefitIds: [...p.benefitIds], meteredPrices: p.meteredPrices.map((m) => ({ ...m })) });
+    }
+  }
+
+  private restoreSeedUsage(): void {
+    this.meters.clear();
+    this.benefits.clear();
+    this.changedBenefitIds.clear();
+    for (const m of this.seedUsage.meters) this.meters.set(m.id, structuredClone(m));
+    for (const b of this.seedUsage.benefits) this.benefits.set(b.id, structuredClone(b));
+  }
+
+  /** A benefit created or changed outside the seed (the API), kept across restarts. */
+  upsertBenefit(benefit: BenefitRecord): void {
+    this.benefits.set(benefit.id, benefit);
+    this.changedBenefitIds.add(benefit.id);
+  }
+
+  /** Stores an event unless its `external_id` is taken; false for a duplicate. */
+  addEvent(event: EventRecord): boolean {
+    if (event.externalId !== null) {
+      if (this.eventsByExternalId.has(event.externalId)) return false;
+      this.eventsByExternalId.set(event.externalId, event.id);
+    }
+    this.events.set(event.id, event);
+    return true;
   }
 
   customerByExternalId(externalId: string): CustomerRecord | undefined {
@@ -316,8 +379,10 @@ export class Store {
   /** Forgets everything that happened; the catalogue goes back to the seed. */
   reset(): void {
     for (const m of [this.customers, this.checkouts, this.orders, this.subscriptions, this.refunds, this.sessions]) m.clear();
+    for (const m of [this.events, this.eventsByExternalId, this.grants, this.customerMeters]) m.clear();
     this.invoiceCounter = 0;
     this.restoreSeedProducts();
+    this.restoreSeedUsage();
   }
 
   snapshot(): StoreSnapshot {
@@ -329,6 +394,10 @@ export class Store {
       subscriptions: [...this.subscriptions.values()],
       refunds: [...this.refunds.values()],
       sessions: [...this.sessions.values()],
+      changedBenefits: [...this.changedBenefitIds].map((id) => this.benefits.get(id)).filter((b): b is BenefitRecord => b !== undefined),
+      events: [...this.events.values()],
+      grants: [...this.grants.values()],
+      customerMeters: [...this.customerMeters.values()],
       invoiceCounter: this.invoiceCounter,
     };
   }
@@ -378,11 +447,35 @@ export class Store {
         resumesAt: x.resumesAt ?? null,
         pendingUpdate: x.pendingUpdate ?? null,
         pendingProrations: x.pendingProrations ?? [],
+        // Saved before meters existed: its product's metered prices, billed from this period.
+        meters:
+          x.meters ??
+          (this.catalogue.get(x.productId)?.meteredPrices ?? []).map((m) => ({
+            id: newId(),
+            meterId: m.meterId,
+            priceId: m.id,
+            createdAt: x.currentPeriodStart,
+            billedUntil: x.currentPeriodStart,
+          })),
       })),
     );
     fill(this.refunds, s.refunds);
     fill(this.sessions, s.sessions);
-    for (const p of s.changedProducts ?? []) this.upsertProduct({ ...p, trialInterval: p.trialInterval ?? null, trialIntervalCount: p.trialIntervalCount ?? null });
+    fill(this.grants, s.grants);
+    fill(this.customerMeters, s.customerMeters);
+    for (const e of s.events ?? []) this.addEvent(e);
+    for (const b of s.changedBenefits ?? []) this.upsertBenefit(b);
+    // A product saved before benefits existed keeps what the seed gives it, if anything.
+    for (const p of s.changedProducts ?? []) {
+      const seeded = this.catalogue.get(p.id);
+      this.upsertProduct({
+        ...p,
+        trialInterval: p.trialInterval ?? null,
+        trialIntervalCount: p.trialIntervalCount ?? null,
+        benefitIds: p.benefitIds ?? seeded?.benefitIds ?? [],
+        meteredPrices: p.meteredPrices ?? seeded?.meteredPrices ?? [],
+      });
+    }
     this.invoiceCounter = s.invoiceCounter ?? this.orders.size;
   }
 }

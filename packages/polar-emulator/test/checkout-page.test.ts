@@ -67,9 +67,15 @@ describe("the hosted checkout page", () => {
       "order.created",
       "order.updated",
       "order.paid",
+      "customer.state_changed",
       "checkout.updated(succeeded)",
     ]);
     for (const r of got) verified(r);
+    // The one-time order grants Pro's benefits (Polar's grant jobs), then the customer's state.
+    const everything = h.receiver.received.slice(from);
+    expect(everything.map(label).slice(5, 8)).toEqual(["benefit_grant.created", "benefit_grant.created", "customer.state_changed"]);
+    for (const r of everything) verified(r);
+    expect(everything[5]?.data).toMatchObject({ order_id: expect.any(String), subscription_id: null, is_granted: true, benefit: { type: "feature_flag" } });
     const orderEvents = got.filter((r) => r.type.startsWith("order."));
     for (const r of orderEvents) {
       expect(r.data).toMatchObject({ status: "paid", paid: true, checkout_id: checkout.id, product_id: PRO_ID, customer: { email, external_id: email } });
@@ -84,7 +90,7 @@ describe("the hosted checkout page", () => {
     expect(await (await fetch(checkout.url)).text()).toContain("Payment successful");
     const again = await pay(checkout.url);
     expect(again.status).toBe(303);
-    expect(h.receiver.received.slice(from)).toHaveLength(got.length);
+    expect(h.receiver.received.slice(from)).toHaveLength(everything.length);
   });
 
   it("a subscription Pay adds subscription.created and subscription.active; a returning customer gets no customer.created", async () => {
@@ -108,6 +114,14 @@ describe("the hosted checkout page", () => {
       "checkout.updated(succeeded)",
     ]);
     for (const r of got) verified(r);
+    const everything = h.receiver.received.slice(from).map(label);
+    expect(everything.slice(everything.indexOf("subscription.active"))).toEqual([
+      "subscription.active",
+      "benefit_grant.created",
+      "benefit_grant.created",
+      "customer.state_changed",
+      "checkout.updated(succeeded)",
+    ]);
     const sub = got.find((r) => r.type === "subscription.active")?.data;
     expect(sub).toMatchObject({ status: "active", product_id: PRO_MONTHLY_ID, recurring_interval: "month", cancel_at_period_end: false });
     expect(got.find((r) => r.type === "order.paid")?.data).toMatchObject({ subscription_id: sub?.id, billing_reason: "subscription_create" });
@@ -247,7 +261,12 @@ describe("the customer portal", () => {
     expect(canceledState.map((r) => r.type)).toEqual(["customer.state_changed"]);
     for (const r of canceled) expect(r.data).toMatchObject({ id: sub?.id, status: "active", cancel_at_period_end: true, ends_at: expect.any(String), ended_at: null });
 
-    const [revoked, revokedState] = split(await since(await act(`/portal/subscriptions/${sub?.id}/revoke`), 4));
+    // The revocation ends the subscription's grants (Pro Monthly's two benefits) before the state.
+    const revokeEvents = await since(await act(`/portal/subscriptions/${sub?.id}/revoke`), 6);
+    const grantsRevoked = revokeEvents.filter((r) => r.type.startsWith("benefit_grant."));
+    expect(revokeEvents.map((r) => r.type).slice(3)).toEqual(["benefit_grant.revoked", "benefit_grant.revoked", "customer.state_changed"]);
+    for (const r of grantsRevoked) expect(r.data).toMatchObject({ subscription_id: sub?.id, is_granted: false, is_revoked: true });
+    const [revoked, revokedState] = split(revokeEvents.filter((r) => !r.type.startsWith("benefit_grant.")));
     expect(revoked.map((r) => r.type)).toEqual(["subscription.updated", "subscription.canceled", "subscription.revoked"]);
     expect(revokedState.map((r) => r.type)).toEqual(["customer.state_changed"]);
     for (const r of revoked) expect(r.data).toMatchObject({ id: sub?.id, status: "canceled", ended_at: expect.any(String) });
@@ -300,7 +319,8 @@ describe("admin", () => {
         expect((await polar2.checkouts.get({ id: checkout.id })).status).toBe("succeeded");
         expect((await polar2.orders.list({ checkoutId: checkout.id })).result.items).toHaveLength(1);
         const log = (await (await admin(second.url, "/admin/deliveries.json")).json()) as { deliveries: Array<{ status: string }> };
-        expect(log.deliveries.length).toBe(7);
+        // checkout.created, then Pay's (two benefit grants and the state after the order).
+        expect(log.deliveries.length).toBe(10);
         expect(log.deliveries.every((d) => d.status === "delivered")).toBe(true);
       } finally {
         await second.stop();

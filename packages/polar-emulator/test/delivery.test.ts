@@ -130,11 +130,11 @@ describe("test switches", () => {
     h = await startHarness({ settings: { duplicateRate: 1 } });
     const checkout = await createCheckout(h.polar, "dup@example.com");
     await pay(checkout.url);
-    // checkout.created + the 6 events of a one-time Pay, each twice
-    const got = await waitFor("14 requests", () => h?.receiver.received.length === 14 && h.receiver.received);
+    // checkout.created + the 9 events of a one-time Pay (two benefit grants and the state among them), each twice
+    const got = await waitFor("20 requests", () => h?.receiver.received.length === 20 && h.receiver.received);
     const byId = new Map<string, string[]>();
     for (const r of got) byId.set(r.headers["webhook-id"] ?? "", [...(byId.get(r.headers["webhook-id"] ?? "") ?? []), r.body]);
-    expect(byId.size).toBe(7);
+    expect(byId.size).toBe(10);
     for (const bodies of byId.values()) {
       expect(bodies).toHaveLength(2);
       expect(bodies[0]).toBe(bodies[1]);
@@ -179,13 +179,15 @@ describe("test switches", () => {
       "order.updated",
       "order.paid",
       "subscription.active",
+      "benefit_grant.created",
+      "benefit_grant.created",
       "customer.state_changed",
       "checkout.updated",
     ];
     await pay(checkout.url);
-    const got = await waitFor("the 9 events of a subscription Pay", () => h?.receiver.received.length === 10 && h.receiver.received.slice(1));
+    const got = await waitFor("the 11 events of a subscription Pay", () => h?.receiver.received.length === 12 && h.receiver.received.slice(1));
     expect(got.map((r) => r.type).sort()).toEqual([...emitted].sort());
-    // 9! orders are possible; the emitted one comes back with probability 1/362880.
+    // Millions of orders are possible; the emitted one coming back is vanishingly unlikely.
     expect(got.map((r) => r.type)).not.toEqual(emitted);
   });
 

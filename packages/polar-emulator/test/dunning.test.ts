@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DUNNING_RETRY_INTERVALS_MS, nextPaymentAttempt, pastDueDeadline } from "../src/dunning";
-import { admin, createCheckout, pay, PRO_MONTHLY_ID, startHarness, verified, waitFor, type Harness } from "./harness";
+import { admin, createCheckout, pay, PRO_MONTHLY_ID, settled, startHarness, verified, waitFor, type Harness } from "./harness";
 
 const DAY = 86_400_000;
 const t0 = new Date("2026-03-01T12:00:00.000Z");
@@ -57,6 +57,8 @@ describe("a declined renewal through dunning to revocation", () => {
   it("schedules each retry on Polar's days, sends nothing for a declined retry, and revokes after the last", async () => {
     expect((await post("renew-failing")).headers.get("location")).toContain("notice=renewal-failed");
     await waitFor("past_due", () => h.receiver.received.some((r) => r.type === "subscription.past_due"));
+    // The benefits' revocation and the state follow past_due: let them arrive before counting.
+    await settled(h);
     const pastDue = h.receiver.received.find((r) => r.type === "subscription.past_due")!;
     const failedAt = String(pastDue.data.modified_at);
     expect(await portal()).toContain(`past_due, retry 1 of 4 on ${dateIn(failedAt, 2)}`);

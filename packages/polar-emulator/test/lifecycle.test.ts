@@ -52,8 +52,18 @@ describe("subscription lifecycle", () => {
 
   it("renewal: cycled, updated (period moved on), order created pending, updated, paid; then the state", async () => {
     const before = (await h.polar.subscriptions.get({ id: subId })).currentPeriodEnd;
-    const events = await eventsOf(6, () => admin(h.emulator.url, `/admin/subscriptions/${subId}/renew`, {}));
-    expect(types(events)).toEqual(["subscription.cycled", "subscription.updated", "order.created", "order.updated", "order.paid", "customer.state_changed"]);
+    const events = await eventsOf(8, () => admin(h.emulator.url, `/admin/subscriptions/${subId}/renew`, {}));
+    // The paid renewal cycles the subscription's grants (the flag and the credits) before the state.
+    expect(types(events)).toEqual([
+      "subscription.cycled",
+      "subscription.updated",
+      "order.created",
+      "order.updated",
+      "order.paid",
+      "benefit_grant.cycled",
+      "benefit_grant.cycled",
+      "customer.state_changed",
+    ]);
     expectParsable(events);
     const [cycled, updated, created, , paid] = events.map((e) => e.data);
     expect(cycled).toMatchObject({ id: subId, status: "active", current_period_start: before?.toISOString() });
@@ -64,32 +74,44 @@ describe("subscription lifecycle", () => {
   });
 
   it("failed renewal: the order stays pending, the subscription becomes past_due", async () => {
-    const events = await eventsOf(6, () => admin(h.emulator.url, `/admin/subscriptions/${subId}/renew-failing`, {}));
+    const events = await eventsOf(8, () => admin(h.emulator.url, `/admin/subscriptions/${subId}/renew-failing`, {}));
+    // past_due is not active: Polar revokes the benefits (the organization has no grace period).
     expect(types(events)).toEqual([
       "subscription.cycled",
       "subscription.updated",
       "order.created",
       "subscription.updated",
       "subscription.past_due",
+      "benefit_grant.revoked",
+      "benefit_grant.revoked",
       "customer.state_changed",
     ]);
     expectParsable(events);
     expect(events[2]?.data).toMatchObject({ status: "pending", billing_reason: "subscription_cycle" });
     expect(events[4]?.data).toMatchObject({ id: subId, status: "past_due" });
     // past_due is not active: the customer's state lists no subscription.
-    expect(events[5]?.data).toMatchObject({ active_subscriptions: [] });
+    expect(events[7]?.data).toMatchObject({ active_subscriptions: [], granted_benefits: [] });
     // Only a past_due subscription can be retried; renewing it again is refused.
     expect((await admin(h.emulator.url, `/admin/subscriptions/${subId}/renew`, {})).status).toBe(409);
   });
 
   it("recovery: the retried payment pays the renewal order, the subscription is active again", async () => {
     const unpaid = h.receiver.received.filter((r) => r.type === "order.created").at(-1)?.data.id;
-    const events = await eventsOf(5, () => admin(h.emulator.url, `/admin/subscriptions/${subId}/retry`, {}));
-    expect(types(events)).toEqual(["order.updated", "order.paid", "subscription.updated", "subscription.active", "customer.state_changed"]);
+    const events = await eventsOf(7, () => admin(h.emulator.url, `/admin/subscriptions/${subId}/retry`, {}));
+    // Active again: the benefits are granted again (benefit_grant.created, not cycled).
+    expect(types(events)).toEqual([
+      "order.updated",
+      "order.paid",
+      "subscription.updated",
+      "subscription.active",
+      "benefit_grant.created",
+      "benefit_grant.created",
+      "customer.state_changed",
+    ]);
     expectParsable(events);
     expect(events[1]?.data).toMatchObject({ id: unpaid, status: "paid" });
     expect(events[3]?.data).toMatchObject({ id: subId, status: "active" });
-    expect(events[4]?.data).toMatchObject({ active_subscriptions: [{ id: subId }] });
+    expect(events[6]?.data).toMatchObject({ active_subscriptions: [{ id: subId }], granted_benefits: [{}, {}] });
   });
 
   it("partial refund: refund.created, order.updated and order.refunded, partially_refunded with refunded_amount", async () => {

@@ -26,6 +26,8 @@ function product(id: string, name: string, priceAmount: number, recurringInterva
     metadata: {},
     visibility: "public",
     isArchived: false,
+    benefitIds: [],
+    meteredPrices: [],
     createdAt: "2026-01-01T00:00:00.000Z",
     modifiedAt: null,
   };

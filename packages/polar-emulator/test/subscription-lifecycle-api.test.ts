@@ -89,12 +89,13 @@ describe("pause at period end, paused, resume", () => {
 
     // The period's end (Renew now): paused, no subscription.cycled, no order.
     const orders = (await h.polar.orders.list({ subscriptionId: id })).result.items.length;
-    const paused = await eventsOf(3, () => admin(h.emulator.url, `/admin/subscriptions/${id}/renew`, {}));
-    expect(types(paused.events)).toEqual(["subscription.updated", "subscription.paused", "customer.state_changed"]);
+    // A paused subscription is not active: its benefits are revoked (Polar's `cycle` -> enqueue_benefits_grants).
+    const paused = await eventsOf(5, () => admin(h.emulator.url, `/admin/subscriptions/${id}/renew`, {}));
+    expect(types(paused.events)).toEqual(["subscription.updated", "subscription.paused", "benefit_grant.revoked", "benefit_grant.revoked", "customer.state_changed"]);
     expectParsable(paused.events);
     expect(paused.events[1]?.data).toMatchObject({ id, status: "paused", pause_at_period_end: false, resumes_at: resumesAt.toISOString(), current_period_end: before.currentPeriodEnd.toISOString() });
     expect(paused.events[1]?.data.paused_at).toEqual(expect.any(String));
-    expect(paused.events[2]?.data).toMatchObject({ active_subscriptions: [] });
+    expect(paused.events[4]?.data).toMatchObject({ active_subscriptions: [], granted_benefits: [] });
     expect((await h.polar.orders.list({ subscriptionId: id })).result.items).toHaveLength(orders);
     const html = await portal.html();
     expect(html).toMatch(/paused since \d{4}-\d{2}-\d{2}, resumes /);
@@ -105,8 +106,20 @@ describe("pause at period end, paused, resume", () => {
     expect((await admin(h.emulator.url, `/admin/subscriptions/${id}/renew`, {})).status).toBe(409);
     expect(await refused(id, { cancelAtPeriodEnd: true })).toBeInstanceOf(AlreadyCanceledSubscription);
 
-    const resumed = await eventsOf(6, () => update(id, { resume: true }));
-    expect(types(resumed.events)).toEqual(["subscription.updated", "subscription.resumed", "order.created", "order.updated", "order.paid", "customer.state_changed"]);
+    // Resumed: granted again (Polar's `resume` enqueues the grants), then the paid order cycles them.
+    const resumed = await eventsOf(10, () => update(id, { resume: true }));
+    expect(types(resumed.events)).toEqual([
+      "subscription.updated",
+      "subscription.resumed",
+      "order.created",
+      "order.updated",
+      "order.paid",
+      "benefit_grant.created",
+      "benefit_grant.created",
+      "benefit_grant.cycled",
+      "benefit_grant.cycled",
+      "customer.state_changed",
+    ]);
     expectParsable(resumed.events);
     const start = resumed.result.currentPeriodStart;
     expect(resumed.result).toMatchObject({ status: "active", pausedAt: null, resumesAt: null, pauseAtPeriodEnd: false });
@@ -116,7 +129,7 @@ describe("pause at period end, paused, resume", () => {
     if (monthLater.getUTCDate() !== start.getUTCDate()) monthLater.setUTCDate(0); // clamped as Polar does
     expect(resumed.result.currentPeriodEnd).toEqual(monthLater);
     expect(resumed.events[2]?.data).toMatchObject({ billing_reason: "subscription_cycle", total_amount: 1299, subscription_id: id });
-    expect(resumed.events[5]?.data).toMatchObject({ active_subscriptions: [{ id, status: "active" }] });
+    expect(resumed.events[9]?.data).toMatchObject({ active_subscriptions: [{ id, status: "active" }], active_meters: [{ credited_units: 100, consumed_units: 0 }] });
 
     // Resuming again: Polar's NotPausedSubscription (409; the SDK expects SubscriptionLocked there).
     expect(await patch(id, { resume: true })).toEqual({ status: 409, json: { error: "NotPausedSubscription", detail: "This subscription is not paused." } });
@@ -127,8 +140,8 @@ describe("pause at period end, paused, resume", () => {
     const sub = await get(id);
     await update(id, { pauseAtPeriodEnd: true, resumesAt: new Date(sub.currentPeriodEnd.getTime() + DAY) });
     await admin(h.emulator.url, `/admin/subscriptions/${id}/renew`, {});
-    const { events } = await eventsOf(6, () => admin(h.emulator.url, `/admin/subscriptions/${id}/resume`, {}));
-    expect(types(events)).toEqual(["subscription.updated", "subscription.resumed", "order.created", "order.updated", "order.paid", "customer.state_changed"]);
+    const { events } = await eventsOf(10, () => admin(h.emulator.url, `/admin/subscriptions/${id}/resume`, {}));
+    expect(types(events).filter((t) => !t.startsWith("benefit_grant."))).toEqual(["subscription.updated", "subscription.resumed", "order.created", "order.updated", "order.paid", "customer.state_changed"]);
     expect((await admin(h.emulator.url, `/admin/subscriptions/${id}/resume`, {})).status).toBe(409);
   });
 
@@ -179,12 +192,12 @@ describe("pause at period end, paused, resume", () => {
 describe("revoke (DELETE /v1/subscriptions/{id}, subscriptionsRevoke)", () => {
   it("ends it now: updated, canceled, revoked, state; a second revoke is 403 AlreadyCanceledSubscription", async () => {
     const id = await subscribe(h, "api-revoke@example.com", PRO_MONTHLY_ID);
-    const { result, events } = await eventsOf(4, async () => unwrap(await subscriptionsRevoke(core, { id })));
-    expect(types(events)).toEqual(["subscription.updated", "subscription.canceled", "subscription.revoked", "customer.state_changed"]);
+    const { result, events } = await eventsOf(6, async () => unwrap(await subscriptionsRevoke(core, { id })));
+    expect(types(events)).toEqual(["subscription.updated", "subscription.canceled", "subscription.revoked", "benefit_grant.revoked", "benefit_grant.revoked", "customer.state_changed"]);
     expectParsable(events);
     expect(result).toMatchObject({ id, status: "canceled", cancelAtPeriodEnd: false });
     expect(result.endedAt).toBeInstanceOf(Date);
-    expect(events[3]?.data).toMatchObject({ active_subscriptions: [] });
+    expect(events[5]?.data).toMatchObject({ active_subscriptions: [], granted_benefits: [] });
     const again = await subscriptionsRevoke(core, { id });
     expect(again.ok).toBe(false);
     expect(!again.ok && again.error).toBeInstanceOf(AlreadyCanceledSubscription);

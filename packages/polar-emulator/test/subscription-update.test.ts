@@ -61,6 +61,9 @@ function byHand(amount: number, start: Date, end: Date, at: Date): number {
   return rest > 0.5 ? floor + 1 : floor;
 }
 
+/** A paid renewal of a subscription whose product grants two benefits: both cycled, then the state. */
+const CYCLE_PAID = ["subscription.cycled", "subscription.updated", "order.created", "order.updated", "order.paid", "benefit_grant.cycled", "benefit_grant.cycled", "customer.state_changed"];
+
 const day = (d: Date) => new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" }).format(d);
 
 async function customerId(subscriptionId: string): Promise<string> {
@@ -77,10 +80,19 @@ describe("a plan change invoiced now (invoice, the organization's default)", () 
     const id = await subscribe(h, "upgrade@example.com", PRO_MONTHLY_ID);
     const before = await get(id);
     // No proration_behavior: the organization's (invoice).
-    const { result, events } = await eventsOf(5, () => update(id, { productId: BUSINESS_MONTHLY_ID }));
-    // order.created in the request; subscription.updated and the state job after it; the charge
+    const { result, events } = await eventsOf(7, () => update(id, { productId: BUSINESS_MONTHLY_ID }));
+    // order.created in the request; subscription.updated, the grants job (Pro's credits revoked,
+    // Business's granted; the flag both have stays) and the state job after it; the charge
     // confirmed by Stripe's webhook last (order/service.py _create_order, PaymentMode.sync).
-    expect(types(events)).toEqual(["order.created", "subscription.updated", "customer.state_changed", "order.updated", "order.paid"]);
+    expect(types(events)).toEqual([
+      "order.created",
+      "subscription.updated",
+      "benefit_grant.revoked",
+      "benefit_grant.created",
+      "customer.state_changed",
+      "order.updated",
+      "order.paid",
+    ]);
     expectParsable(events);
     expect(result).toMatchObject({
       id,
@@ -94,7 +106,9 @@ describe("a plan change invoiced now (invoice, the organization's default)", () 
     });
     expect(result.product.id).toBe(BUSINESS_MONTHLY_ID);
 
-    const [created, updated, state, , paid] = events.map((e) => e.data);
+    const [created, updated, revokedGrant, grantedGrant, state, , paid] = events.map((e) => e.data);
+    expect(revokedGrant).toMatchObject({ benefit: { type: "meter_credit", properties: { units: 100 } }, is_revoked: true });
+    expect(grantedGrant).toMatchObject({ benefit: { type: "meter_credit", properties: { units: 1000 } }, is_granted: true, subscription_id: id });
     const at = new Date(String(created?.created_at));
     const credit = byHand(PRICE.pro, before.currentPeriodStart, before.currentPeriodEnd, at);
     const charge = byHand(PRICE.business, before.currentPeriodStart, before.currentPeriodEnd, at);
@@ -112,7 +126,7 @@ describe("a plan change invoiced now (invoice, the organization's default)", () 
       ],
     });
     expect(updated).toMatchObject({ id, product_id: BUSINESS_MONTHLY_ID, amount: PRICE.business });
-    expect(state).toMatchObject({ active_subscriptions: [{ id, product_id: BUSINESS_MONTHLY_ID, amount: PRICE.business }] });
+    expect(state).toMatchObject({ active_subscriptions: [{ id, product_id: BUSINESS_MONTHLY_ID, amount: PRICE.business }], active_meters: [{ credited_units: 1000 }] });
     expect(paid).toMatchObject({ id: created?.id, status: "paid", paid: true, total_amount: charge - credit, due_amount: 0 });
   });
 
@@ -157,9 +171,17 @@ describe("a plan change invoiced now (invoice, the organization's default)", () 
 
   it("downgrade: a credit order (negative total) paid at once, the credit kept on the customer's balance and used by the next renewal", async () => {
     const id = await subscribe(h, "downgrade@example.com", BUSINESS_MONTHLY_ID);
-    const { result, events } = await eventsOf(5, () => update(id, { productId: PRO_MONTHLY_ID, prorationBehavior: "invoice" }));
+    const { result, events } = await eventsOf(7, () => update(id, { productId: PRO_MONTHLY_ID, prorationBehavior: "invoice" }));
     // Nothing to charge: Polar marks the order paid inside the request, before the subscription's events.
-    expect(types(events)).toEqual(["order.created", "order.updated", "order.paid", "subscription.updated", "customer.state_changed"]);
+    expect(types(events)).toEqual([
+      "order.created",
+      "order.updated",
+      "order.paid",
+      "subscription.updated",
+      "benefit_grant.revoked",
+      "benefit_grant.created",
+      "customer.state_changed",
+    ]);
     expectParsable(events);
     expect(result).toMatchObject({ productId: PRO_MONTHLY_ID, amount: PRICE.pro });
     const credit = events[2]?.data as { total_amount: number; status: string; due_amount: number; refundable_amount: number; platform_fee_amount: number };
@@ -168,8 +190,8 @@ describe("a plan change invoiced now (invoice, the organization's default)", () 
     expect(await balance(id)).toBe(-credit.total_amount);
 
     // The renewal uses the credit first ($12.99 out of about $36): nothing is charged.
-    const renewal = await eventsOf(6, () => admin(h.emulator.url, `/admin/subscriptions/${id}/renew`, {}));
-    expect(types(renewal.events)).toEqual(["subscription.cycled", "subscription.updated", "order.created", "order.updated", "order.paid", "customer.state_changed"]);
+    const renewal = await eventsOf(8, () => admin(h.emulator.url, `/admin/subscriptions/${id}/renew`, {}));
+    expect(types(renewal.events)).toEqual(CYCLE_PAID);
     expect(renewal.events[4]?.data).toMatchObject({ total_amount: PRICE.pro, applied_balance_amount: -PRICE.pro, refundable_amount: 0, billing_reason: "subscription_cycle" });
     expect(await balance(id)).toBe(-credit.total_amount - PRICE.pro);
   });
@@ -215,18 +237,20 @@ describe("prorate: the change now, the difference on the next renewal", () => {
   it("no order now; the renewal order carries the two proration lines and the new price", async () => {
     const id = await subscribe(h, "prorate@example.com", PRO_MONTHLY_ID);
     const before = await get(id);
-    const { result, events } = await eventsOf(2, () => update(id, { productId: BUSINESS_MONTHLY_ID, prorationBehavior: "prorate" }));
-    expect(types(events)).toEqual(["subscription.updated", "customer.state_changed"]);
+    const { result, events } = await eventsOf(4, () => update(id, { productId: BUSINESS_MONTHLY_ID, prorationBehavior: "prorate" }));
+    expect(types(events)).toEqual(["subscription.updated", "benefit_grant.revoked", "benefit_grant.created", "customer.state_changed"]);
     expectParsable(events);
     expect(result).toMatchObject({ productId: BUSINESS_MONTHLY_ID, amount: PRICE.business, currentPeriodEnd: before.currentPeriodEnd });
     expect((await h.polar.orders.list({ subscriptionId: id })).result.items).toHaveLength(1);
 
-    const renewal = await eventsOf(6, () => admin(h.emulator.url, `/admin/subscriptions/${id}/renew`, {}));
-    expect(types(renewal.events)).toEqual(["subscription.cycled", "subscription.updated", "order.created", "order.updated", "order.paid", "customer.state_changed"]);
+    const renewal = await eventsOf(8, () => admin(h.emulator.url, `/admin/subscriptions/${id}/renew`, {}));
+    expect(types(renewal.events)).toEqual(CYCLE_PAID);
     expectParsable(renewal.events);
     const order = renewal.events[2]?.data as { total_amount: number; billing_reason: string; items: Array<{ label: string; amount: number; proration: boolean }> };
     expect(order.billing_reason).toBe("subscription_cycle");
-    const [unused, rest, price] = order.items;
+    // Business Monthly's metered price adds its line: no report yet, within the credits, $0.
+    const [unused, rest, price, metered] = order.items;
+    expect(metered).toMatchObject({ proration: false, label: "Reports — (0 consumed units) × $0.05", amount: 0 });
     expect(unused).toMatchObject({ proration: true, label: expect.stringMatching(/^Remaining time on Pro Monthly — /) });
     expect(rest).toMatchObject({ proration: true, label: expect.stringMatching(/^Business Monthly — /) });
     expect(price).toMatchObject({ proration: false, label: "Business Monthly", amount: PRICE.business });
@@ -253,6 +277,7 @@ describe("next_period: a pending update, applied at the renewal", () => {
     const id = await subscribe(h, "next-period@example.com", PRO_MONTHLY_ID);
     const before = await get(id);
     const { result, events } = await eventsOf(2, () => update(id, { productId: BUSINESS_YEARLY_ID, prorationBehavior: "next_period" }));
+    // Nothing changes now, the benefits included.
     expect(types(events)).toEqual(["subscription.updated", "customer.state_changed"]);
     expectParsable(events);
     expect(result).toMatchObject({ productId: PRO_MONTHLY_ID, amount: PRICE.pro, currentPeriodEnd: before.currentPeriodEnd });
@@ -264,9 +289,22 @@ describe("next_period: a pending update, applied at the renewal", () => {
     expect(replaced.pendingUpdate).toMatchObject({ id: result.pendingUpdate?.id, productId: BUSINESS_MONTHLY_ID });
     expect(replaced.pendingUpdate?.modifiedAt).toBeInstanceOf(Date);
 
-    const renewal = await eventsOf(6, () => admin(h.emulator.url, `/admin/subscriptions/${id}/renew`, {}));
-    expect(types(renewal.events)).toEqual(["subscription.cycled", "subscription.updated", "order.created", "order.updated", "order.paid", "customer.state_changed"]);
+    const renewal = await eventsOf(10, () => admin(h.emulator.url, `/admin/subscriptions/${id}/renew`, {}));
+    // The switch's grants job (Pro's credits out, Business's in), then the paid order's cycle job.
+    expect(types(renewal.events)).toEqual([
+      "subscription.cycled",
+      "subscription.updated",
+      "order.created",
+      "order.updated",
+      "order.paid",
+      "benefit_grant.revoked",
+      "benefit_grant.created",
+      "benefit_grant.cycled",
+      "benefit_grant.cycled",
+      "customer.state_changed",
+    ]);
     expectParsable(renewal.events);
+    expect(renewal.events[9]?.data).toMatchObject({ active_meters: [{ credited_units: 1000, consumed_units: 0 }] });
     expect(renewal.events[0]?.data).toMatchObject({ product_id: BUSINESS_MONTHLY_ID, amount: PRICE.business, pending_update: null, current_period_start: before.currentPeriodEnd.toISOString() });
     expect(renewal.events[2]?.data).toMatchObject({ product_id: BUSINESS_MONTHLY_ID, total_amount: PRICE.business, billing_reason: "subscription_cycle" });
     expect(await get(id)).toMatchObject({ productId: BUSINESS_MONTHLY_ID, pendingUpdate: null });
@@ -310,8 +348,19 @@ describe("a trialing subscription (update_product: no proration, the trial recom
   it("to a product without a trial: the trial ends now and the subscription renews at once on the new price", async () => {
     const id = await subscribe(h, "trial-upgrade@example.com", PRO_TRIAL_ID);
     expect((await get(id)).status).toBe("trialing");
-    const { result, events } = await eventsOf(6, () => update(id, { productId: BUSINESS_MONTHLY_ID, prorationBehavior: "invoice" }));
-    expect(types(events)).toEqual(["subscription.cycled", "subscription.updated", "order.created", "order.updated", "order.paid", "customer.state_changed"]);
+    const { result, events } = await eventsOf(10, () => update(id, { productId: BUSINESS_MONTHLY_ID, prorationBehavior: "invoice" }));
+    expect(types(events)).toEqual([
+      "subscription.cycled",
+      "subscription.updated",
+      "order.created",
+      "order.updated",
+      "order.paid",
+      "benefit_grant.revoked",
+      "benefit_grant.created",
+      "benefit_grant.cycled",
+      "benefit_grant.cycled",
+      "customer.state_changed",
+    ]);
     expectParsable(events);
     expect(result).toMatchObject({ status: "active", productId: BUSINESS_MONTHLY_ID, amount: PRICE.business });
     expect(result.trialEnd?.getTime()).toBe(result.currentPeriodStart.getTime());
@@ -323,8 +372,9 @@ describe("a trialing subscription (update_product: no proration, the trial recom
     const businessTrial = ((await created.json()) as { id: string }).id;
     const id = await subscribe(h, "trial-switch@example.com", PRO_TRIAL_ID);
     const before = await get(id);
-    const { result, events } = await eventsOf(2, () => update(id, { productId: businessTrial }));
-    expect(types(events)).toEqual(["subscription.updated", "customer.state_changed"]);
+    const { result, events } = await eventsOf(4, () => update(id, { productId: businessTrial }));
+    // The new product grants nothing: Pro Trial's two grants are revoked (outdated grants).
+    expect(types(events)).toEqual(["subscription.updated", "benefit_grant.revoked", "benefit_grant.revoked", "customer.state_changed"]);
     const trialEnd = new Date(before.trialStart!.getTime() + 30 * DAY);
     expect(result).toMatchObject({ status: "trialing", productId: businessTrial, trialEnd, currentPeriodEnd: trialEnd });
     expect((await h.polar.orders.list({ subscriptionId: id })).result.items).toHaveLength(1); // the trial's $0 order only
@@ -429,8 +479,17 @@ describe("a declined charge (the emulator's decline switch)", () => {
   it("a renewal with the switch on is declined: past_due, as a failing card", async () => {
     const id = await subscribe(h, "declined-renewal@example.com", PRO_MONTHLY_ID);
     await admin(h.emulator.url, `/admin/customers/${await customerId(id)}/decline-next-charge`, {});
-    const { events } = await eventsOf(6, () => admin(h.emulator.url, `/admin/subscriptions/${id}/renew`, {}));
-    expect(types(events)).toEqual(["subscription.cycled", "subscription.updated", "order.created", "subscription.updated", "subscription.past_due", "customer.state_changed"]);
+    const { events } = await eventsOf(8, () => admin(h.emulator.url, `/admin/subscriptions/${id}/renew`, {}));
+    expect(types(events)).toEqual([
+      "subscription.cycled",
+      "subscription.updated",
+      "order.created",
+      "subscription.updated",
+      "subscription.past_due",
+      "benefit_grant.revoked",
+      "benefit_grant.revoked",
+      "customer.state_changed",
+    ]);
     expect((await get(id)).status).toBe("past_due");
   });
 });

@@ -91,6 +91,10 @@ describe("a product with a trial", () => {
       "checkout.updated(succeeded)",
     ]);
     expectParsable(got);
+    // Trialing counts as active: Pro Trial's benefits are granted for the trial, before the state.
+    const grants = h.receiver.received.slice(from).filter((r) => r.type.startsWith("benefit_grant."));
+    expect(grants.map((r) => `${r.type}:${String((r.data.benefit as { type: string }).type)}`)).toEqual(["benefit_grant.created:feature_flag", "benefit_grant.created:meter_credit"]);
+    expectParsable(grants);
 
     const confirmed = got[0]?.data;
     const trialEnd = String(confirmed?.trial_end);
@@ -141,10 +145,20 @@ describe("a product with a trial", () => {
     const from = h.receiver.received.length;
     const res = await portal.post(`/portal/subscriptions/${trialing.id}/renew`);
     expect(res.headers.get("location")).toContain("notice=converted");
-    await waitFor("the conversion's events", () => h.receiver.received.length >= from + 6);
+    await waitFor("the conversion's events", () => h.receiver.received.length >= from + 8);
     await new Promise((r) => setTimeout(r, 50)); // nothing more than expected should follow
     const events = h.receiver.received.slice(from);
-    expect(events.map((e) => e.type)).toEqual(["subscription.cycled", "subscription.updated", "order.created", "order.updated", "order.paid", "customer.state_changed"]);
+    // The first paid order cycles the trial's grants (the credits start a new period).
+    expect(events.map((e) => e.type)).toEqual([
+      "subscription.cycled",
+      "subscription.updated",
+      "order.created",
+      "order.updated",
+      "order.paid",
+      "benefit_grant.cycled",
+      "benefit_grant.cycled",
+      "customer.state_changed",
+    ]);
     expectParsable(events);
     const trialEnd = trialing.trialEnd.toISOString();
     for (const e of events.slice(0, 2)) {
@@ -154,7 +168,7 @@ describe("a product with a trial", () => {
     expect(events[2]?.data).toMatchObject({ status: "pending", billing_reason: "subscription_cycle", total_amount: 1299, checkout_id: null, subscription_id: trialing.id });
     expect((events[2]?.data.items as Array<Record<string, unknown>>)[0]).toMatchObject({ label: "Pro Trial", amount: 1299 });
     expect(events[4]?.data).toMatchObject({ id: events[2]?.data.id, status: "paid", paid: true, total_amount: 1299 });
-    expect(events[5]?.data).toMatchObject({ active_subscriptions: [{ id: trialing.id, status: "active", trial_end: trialEnd }] });
+    expect(events[7]?.data).toMatchObject({ active_subscriptions: [{ id: trialing.id, status: "active", trial_end: trialEnd }] });
     expect(await (await fetch(res.headers.get("location") ?? "")).text()).toContain("The trial ended: the first paid period has started.");
   });
 

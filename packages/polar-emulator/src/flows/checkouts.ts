@@ -9,6 +9,7 @@ import type { Customers } from "./customers";
 import { touch, type FlowContext } from "./emit";
 import type { Orders } from "./orders";
 import { BILLABLE, type Subscriptions } from "./subscriptions";
+import type { Usage } from "./usage";
 
 /**
  * Checkouts: created and updated through the API, expiring after 24 hours (the timers are held
@@ -57,6 +58,7 @@ export class Checkouts {
     private readonly customers: Customers,
     private readonly orders: Orders,
     private readonly subscriptions: Subscriptions,
+    private readonly usage: Usage,
   ) {}
 
   create(body: CheckoutCreateBody): CheckoutRecord {
@@ -265,15 +267,26 @@ export class Checkouts {
     return { kind: "succeeded", successEvent };
   }
 
-  /** A purchase paid now: one-time, or a subscription's first period. */
+  /**
+   * A purchase paid now: one-time, or a subscription's first period. Polar grants the
+   * product's benefits in background jobs after the request (one-time: `create_from_checkout_
+   * one_time`; a subscription: `create_or_update_from_checkout`, which also resets its metered
+   * meters); their `benefit_grant.created` and the state job's `customer.state_changed` are
+   * emitted before the checkout's success event, which stays the last of a Pay (the hosted
+   * page waits for it).
+   */
   private charge(checkout: CheckoutRecord, customerId: string, product: ProductRecord): { order: OrderRecord; subscription: SubscriptionRecord | null } {
     const subscription = product.recurringInterval ? this.subscriptions.create(checkout, customerId, product, product.recurringInterval, null) : null;
-    if (subscription) this.fx.emit.subscription("subscription.created", subscription);
+    if (subscription) {
+      this.fx.emit.subscription("subscription.created", subscription);
+      this.usage.meters.resetSubscriptionMeters(subscription);
+    }
     const order = this.orders.forCheckout(checkout, customerId, product, subscription);
     if (subscription) {
       this.fx.emit.subscription("subscription.active", touch(subscription));
-      // Polar recomputes the state in a background job after the change; emitted before the
-      // checkout's success event, which stays the last of a Pay (the hosted page waits for it).
+      this.usage.benefits.syncSubscription(subscription);
+      this.fx.emit.customerState(customerId);
+    } else if (this.usage.benefits.syncOrder(order)) {
       this.fx.emit.customerState(customerId);
     }
     return { order, subscription };
@@ -285,7 +298,8 @@ export class Checkouts {
    * `subscription.active` follows `subscription.created` at once, then the `subscription.updated`
    * Polar sends after every creation (subscription/service.py create_or_update_from_checkout,
    * _after_subscription_created); then a $0 order, created paid (order/service.py
-   * create_trial_order); then the state job.
+   * create_trial_order); then the grants job (trialing counts as active: the product's
+   * benefits are granted for the trial) and the state job.
    */
   private startTrial(
     checkout: CheckoutRecord,
@@ -298,7 +312,10 @@ export class Checkouts {
     this.fx.emit.subscription("subscription.created", subscription);
     this.fx.emit.subscription("subscription.active", subscription);
     this.fx.emit.subscription("subscription.updated", subscription);
+    this.usage.meters.resetSubscriptionMeters(subscription);
     const order = this.orders.forCheckout(checkout, customerId, product, subscription);
+    // Trialing counts as active: the benefits are granted for the trial.
+    this.usage.benefits.syncSubscription(subscription);
     this.fx.emit.customerState(customerId);
     return { order, subscription };
   }

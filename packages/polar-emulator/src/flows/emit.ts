@@ -1,7 +1,9 @@
 import type { DeliveryLog, WebhookDelivery } from "../delivery";
 import type { PolarEvent, PolarEventType } from "../events";
-import { toCheckout, toCustomer, toCustomerState, toOrder, toProduct, toRefund, toSubscription, type WireContext } from "../serialize";
+import { toCheckout, toCustomer, toCustomerState, toOrder, toProduct, toRefund, toSubscription, usageContext, type WireContext } from "../serialize";
+import { toBenefitGrantWebhook } from "../serialize-usage";
 import { isoNow, tick, type CheckoutRecord, type CustomerRecord, type OrderRecord, type ProductRecord, type RefundRecord, type Store, type SubscriptionRecord } from "../store";
+import type { BenefitGrantRecord, GrantProperties } from "../usage-records";
 
 /**
  * What every flow shares: the store, the log, the save hook, and Polar's webhook events, each
@@ -52,6 +54,11 @@ export class Emitter {
 
   subscription(type: TypesOf<"subscription">, s: SubscriptionRecord): DeliveryLog {
     return this.send({ type, timestamp: tick(), data: toSubscription(s, this.ctx) });
+  }
+
+  /** `benefit_grant.*`: the grant as it is now, with its properties before the change. */
+  benefitGrant(type: TypesOf<"benefit_grant">, g: BenefitGrantRecord, previous: GrantProperties): DeliveryLog {
+    return this.send({ type, timestamp: tick(), data: toBenefitGrantWebhook(g, previous, usageContext(this.ctx)) });
   }
 
   /**

@@ -1,14 +1,18 @@
 import type { WebhookDelivery } from "../delivery";
 import type { WireContext } from "../serialize";
 import type { Store } from "../store";
+import { Benefits } from "./benefits";
 import { Checkouts } from "./checkouts";
 import { Customers } from "./customers";
 import { Emitter, type FlowContext } from "./emit";
+import { Events } from "./events";
+import { Meters } from "./meters";
 import { Orders } from "./orders";
 import { Products } from "./products";
 import { Renewals } from "./renewals";
 import { SubscriptionChanges } from "./subscription-changes";
 import { Subscriptions } from "./subscriptions";
+import type { Usage } from "./usage";
 
 /**
  * What Polar does when a merchant or a customer acts: the state change, then the webhooks in
@@ -19,6 +23,9 @@ import { Subscriptions } from "./subscriptions";
 export type { CancellationReason } from "./subscriptions";
 
 export class Flows {
+  readonly meters: Meters;
+  readonly benefits: Benefits;
+  readonly events: Events;
   readonly products: Products;
   readonly customers: Customers;
   readonly orders: Orders;
@@ -29,13 +36,17 @@ export class Flows {
 
   constructor(store: Store, delivery: WebhookDelivery, ctx: WireContext, log: (line: string) => void, changed: () => void) {
     const fx: FlowContext = { store, emit: new Emitter(delivery, store, ctx), log, changed };
+    this.meters = new Meters(fx);
+    this.benefits = new Benefits(fx, this.meters);
+    const usage: Usage = { meters: this.meters, benefits: this.benefits };
+    this.events = new Events(fx, this.meters);
     this.products = new Products(fx);
     this.customers = new Customers(fx);
     this.orders = new Orders(fx);
-    this.subscriptions = new Subscriptions(fx);
-    this.renewals = new Renewals(fx, this.orders, this.customers, this.subscriptions);
-    this.subscriptionChanges = new SubscriptionChanges(fx, this.orders, this.customers, this.renewals);
-    this.checkouts = new Checkouts(fx, this.customers, this.orders, this.subscriptions);
+    this.subscriptions = new Subscriptions(fx, usage);
+    this.renewals = new Renewals(fx, this.orders, this.customers, this.subscriptions, usage);
+    this.subscriptionChanges = new SubscriptionChanges(fx, this.orders, this.customers, this.renewals, usage);
+    this.checkouts = new Checkouts(fx, this.customers, this.orders, this.subscriptions, usage);
   }
 
   /** Clears the timers the flows hold (the checkouts' expiry): at stop and at reset. */

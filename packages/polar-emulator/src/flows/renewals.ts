@@ -6,6 +6,7 @@ import type { Customers } from "./customers";
 import { touch, type FlowContext } from "./emit";
 import { linesTotal, type Orders } from "./orders";
 import type { Subscriptions } from "./subscriptions";
+import type { Usage } from "./usage";
 
 /**
  * Renewals: a subscription's period ends (Polar's `cycle`, brought forward: the emulator's clock
@@ -22,6 +23,7 @@ export class Renewals {
     private readonly orders: Orders,
     private readonly customers: Customers,
     private readonly subscriptions: Subscriptions,
+    private readonly usage: Usage,
   ) {}
 
   /**
@@ -42,6 +44,11 @@ export class Renewals {
    * period, the status becomes active with no `subscription.active` (trialing already counted
    * as active), `trial_start`/`trial_end` stay, and the order's public billing reason is
    * `subscription_cycle` (internally `subscription_cycle_after_trial`, models/order.py).
+   *
+   * Usage: the order bills the metered usage up to now above the period's credits (none for a
+   * trial's), then the metered meters reset (Polar's `cycle` resets them before its order job
+   * runs); after the order the grants follow the subscription and a paid order cycles them
+   * (afterPeriodOrder), and the state goes last.
    */
   renew(sub: SubscriptionRecord, opts: { failing?: boolean } = {}): RenewResult | null {
     if (sub.status !== "active" && sub.status !== "trialing") return null;
@@ -50,23 +57,44 @@ export class Renewals {
       this.pauseNow(sub);
       return "paused";
     }
+    // The usage the renewal order bills ends here: what follows (the reset, the new credits)
+    // belongs to the new period.
+    const cutoff = isoNow();
+    const wasTrialing = sub.status === "trialing";
+    const productBefore = sub.productId;
     const start = new Date(sub.currentPeriodEnd);
     const resetsCycle = this.applyPendingUpdate(sub, start);
+    const product = this.fx.store.products.get(sub.productId);
+    if (product && productBefore !== sub.productId) this.usage.meters.syncSubscriptionMeters(sub, product);
+    const metered = product ? this.usage.meters.meteredLines(sub, product, cutoff, wasTrialing) : [];
+    // Polar's `cycle` resets the metered meters before the order job bills them.
+    this.usage.meters.resetSubscriptionMeters(sub);
     // Polar moves the billing day to the trial's end when a trial converts.
-    if (sub.status === "trialing") sub.anchorDay = start.getUTCDate();
+    if (wasTrialing) sub.anchorDay = start.getUTCDate();
     if (!resetsCycle) {
       sub.currentPeriodStart = start.toISOString();
       sub.currentPeriodEnd = nextPeriodEnd(start, sub.recurringInterval, sub.anchorDay).toISOString();
     }
-    if (sub.status === "trialing") sub.status = "active";
+    if (wasTrialing) sub.status = "active";
     touch(sub);
     this.fx.emit.subscription("subscription.cycled", sub);
     this.fx.emit.subscription("subscription.updated", sub);
-    const order = this.billPeriod(sub, opts.failing ?? false);
+    const order = this.billPeriod(sub, opts.failing ?? false, metered);
+    this.afterPeriodOrder(sub, order);
     this.fx.log(`[polar-emulator] subscription ${sub.id} renewed to ${sub.currentPeriodEnd}: order ${order.id} ${order.status}`);
     this.fx.emit.customerState(sub.customerId);
     this.fx.changed();
     return order;
+  }
+
+  /**
+   * The grants after a period's order, in the order Polar's jobs run: the grants follow the
+   * subscription (a switched product's, or all revoked when it went past_due), then a paid
+   * renewal cycles them (`_on_order_paid` -> `benefit.enqueue_benefit_grant_cycles`).
+   */
+  afterPeriodOrder(sub: SubscriptionRecord, order: OrderRecord): void {
+    this.usage.benefits.syncSubscription(sub);
+    if (order.status === "paid") this.usage.benefits.cycleSubscription(sub);
   }
 
   /**
@@ -113,6 +141,8 @@ export class Renewals {
     touch(sub);
     this.fx.emit.subscription("subscription.updated", sub);
     this.fx.emit.subscription("subscription.paused", sub);
+    // A paused subscription is not active: its benefits are revoked.
+    this.usage.benefits.syncSubscription(sub);
     this.fx.emit.customerState(sub.customerId);
     this.fx.log(`[polar-emulator] subscription ${sub.id} paused${sub.resumesAt ? `, resumes ${sub.resumesAt}` : ""}`);
     this.fx.changed();
@@ -125,16 +155,18 @@ export class Renewals {
    * pending, the subscription `past_due` (`subscription.updated`, `subscription.past_due`), as
    * Polar's dunning starts (dunning.ts).
    */
-  billPeriod(sub: SubscriptionRecord, failing: boolean): OrderRecord {
+  billPeriod(sub: SubscriptionRecord, failing: boolean, metered: OrderItemRecord[] = []): OrderRecord {
     const product = this.fx.store.products.get(sub.productId);
     const customer = this.fx.store.customers.get(sub.customerId);
     if (!product || !customer) throw new Error(`Polar emulator: subscription ${sub.id} lost its product or customer`);
     const deferred = sub.pendingProrations;
     sub.pendingProrations = [];
-    const items: OrderItemRecord[] | null = deferred.length
-      ? [...deferred, { label: product.name, amount: sub.amount, proration: false, productPriceId: product.priceId }].map((line) => ({ ...line, id: newId() }))
-      : null;
-    const amount = sub.amount + linesTotal(deferred);
+    // Polar's order lines: pending prorations, the period's price, then the metered usage.
+    const items: OrderItemRecord[] | null =
+      deferred.length || metered.length
+        ? [...[...deferred, { label: product.name, amount: sub.amount, proration: false, productPriceId: product.priceId }].map((line) => ({ ...line, id: newId() })), ...metered]
+        : null;
+    const amount = sub.amount + linesTotal(deferred) + linesTotal(metered);
     const settlement = settle(amount, customer.balances[sub.currency] ?? 0, sub.currency);
     customer.balances[sub.currency] = settlement.balanceAfter;
     const order = this.orders.create({
@@ -184,6 +216,9 @@ export class Renewals {
     touch(sub);
     this.fx.emit.subscription("subscription.updated", sub);
     this.fx.emit.subscription("subscription.active", sub);
+    // `mark_active` grants the benefits again; the paid order's cycle job runs first and finds
+    // nothing granted (they were revoked when it went past_due), so nothing is cycled.
+    this.usage.benefits.syncSubscription(sub);
     this.fx.emit.customerState(sub.customerId);
     this.fx.log(`[polar-emulator] subscription ${sub.id} recovered: order ${order.id} paid`);
     this.fx.changed();

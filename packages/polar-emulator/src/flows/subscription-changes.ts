@@ -4,11 +4,12 @@ import { ORGANIZATION_POLICY } from "../organization-policy";
 import { nextPeriodEnd } from "../period";
 import { changeTarget, planImmediateChange, type ProrationBehavior } from "../plan-change";
 import { cannotPauseSubscription, noScheduledPause, notPausedSubscription, paymentFailed } from "../polar-errors";
-import { newId, tick, type Metadata, type OrderRecord, type SubscriptionRecord } from "../store";
+import { isoNow, newId, tick, type Metadata, type OrderRecord, type SubscriptionRecord } from "../store";
 import type { Customers } from "./customers";
 import { touch, type FlowContext } from "./emit";
 import { linesTotal, type Orders } from "./orders";
 import type { Renewals } from "./renewals";
+import type { Usage } from "./usage";
 
 /**
  * What `PATCH /v1/subscriptions/{id}` changes on a subscription (Polar's `SubscriptionService`):
@@ -23,12 +24,18 @@ export class SubscriptionChanges {
     private readonly orders: Orders,
     private readonly customers: Customers,
     private readonly renewals: Renewals,
+    private readonly usage: Usage,
   ) {}
 
-  /** `subscription.updated`, then the state job's `customer.state_changed`: what Polar sends after any change. */
+  /**
+   * `subscription.updated`, then the grants job (`enqueue_benefits_grants`, which Polar runs
+   * after a product change: the new product's benefits granted, the old one's revoked; nothing
+   * otherwise), then the state job's `customer.state_changed`: what Polar sends after any change.
+   */
   private emitUpdated(sub: SubscriptionRecord): void {
     touch(sub);
     this.fx.emit.subscription("subscription.updated", sub);
+    this.usage.benefits.syncSubscription(sub);
     this.fx.emit.customerState(sub.customerId);
     this.fx.changed();
   }
@@ -97,6 +104,7 @@ export class SubscriptionChanges {
     if (metadata) sub.metadata = { ...metadata };
     sub.pendingUpdate = null;
     sub.productId = to.id;
+    this.usage.meters.syncSubscriptionMeters(sub, to);
     sub.amount = to.priceAmount;
     sub.recurringInterval = to.recurringInterval ?? sub.recurringInterval;
     sub.currentPeriodStart = plan.period.start.toISOString();
@@ -186,6 +194,11 @@ export class SubscriptionChanges {
    */
   resume(sub: SubscriptionRecord): OrderRecord {
     if (sub.status !== "paused") throw notPausedSubscription();
+    // The order bills the usage left unbilled when it paused (a pause makes no order), then
+    // the meters start over (Polar's `resume` resets them).
+    const product = this.fx.store.products.get(sub.productId);
+    const metered = product ? this.usage.meters.meteredLines(sub, product, isoNow(), false) : [];
+    this.usage.meters.resetSubscriptionMeters(sub);
     const now = tick();
     sub.status = "active";
     sub.pausedAt = null;
@@ -196,7 +209,8 @@ export class SubscriptionChanges {
     touch(sub);
     this.fx.emit.subscription("subscription.updated", sub);
     this.fx.emit.subscription("subscription.resumed", sub);
-    const order = this.renewals.billPeriod(sub, false);
+    const order = this.renewals.billPeriod(sub, false, metered);
+    this.renewals.afterPeriodOrder(sub, order);
     this.fx.emit.customerState(sub.customerId);
     this.fx.log(`[polar-emulator] subscription ${sub.id} resumed to ${sub.currentPeriodEnd}: order ${order.id} ${order.status}`);
     this.fx.changed();

@@ -10,6 +10,7 @@ import {
   type SubscriptionRecord,
 } from "../store";
 import { touch, type FlowContext } from "./emit";
+import type { Usage } from "./usage";
 
 /**
  * Subscriptions: the one a checkout creates, and its end: cancel at period end, uncancel,
@@ -27,7 +28,10 @@ export interface CancellationReason {
 }
 
 export class Subscriptions {
-  constructor(private readonly fx: FlowContext) {}
+  constructor(
+    private readonly fx: FlowContext,
+    private readonly usage: Usage,
+  ) {}
 
   /** The checkout's subscription, stored and linked to it; `trialEnd` set: it starts `trialing`. */
   create(checkout: CheckoutRecord, customerId: string, product: ProductRecord, interval: RecurringInterval, trialEnd: string | null): SubscriptionRecord {
@@ -58,6 +62,8 @@ export class Subscriptions {
       resumesAt: null,
       pendingUpdate: null,
       pendingProrations: [],
+      // Usage is billed from the start (Polar resets these meters as the subscription is created).
+      meters: product.meteredPrices.map((m) => ({ id: newId(), meterId: m.meterId, priceId: m.id, createdAt: start.toISOString(), billedUntil: start.toISOString() })),
       startedAt: start.toISOString(),
       endsAt: null,
       endedAt: null,
@@ -132,6 +138,8 @@ export class Subscriptions {
     this.fx.emit.subscription("subscription.updated", sub);
     this.fx.emit.subscription("subscription.canceled", sub);
     this.fx.emit.subscription("subscription.revoked", sub);
+    // Then the grants job (`enqueue_benefits_grants`, task revoke): benefit_grant.revoked each.
+    this.usage.benefits.syncSubscription(sub);
     this.fx.emit.customerState(sub.customerId);
     this.fx.changed();
     return true;
