@@ -101,7 +101,8 @@ describe("granted with the purchase", () => {
     const viaApi = await h.polar.customers.getStateExternal({ externalId: email });
     expect(viaApi.grantedBenefits.map((g) => [g.benefitType, g.benefitMetadata])).toEqual([
       ["feature_flag", { feature: "reports" }],
-      ["meter_credit", {}],
+      // The seed's credit benefits say which feature they limit: the app reads it (README, Usage).
+      ["meter_credit", { feature: "reports" }],
     ]);
     expect(await h.polar.customers.getState({ id: viaApi.id })).toEqual(viaApi);
     const raw = await (await fetch(`${h.emulator.url}/v1/customers/${viaApi.id}/state`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
