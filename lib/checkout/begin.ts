@@ -1,8 +1,9 @@
 import "server-only";
 import { paymentFromCheckout } from "@/lib/billing/facts";
+import { factsHere } from "@/lib/billing/environment";
 import { recordPayment } from "@/lib/billing/store";
 import { connectDb } from "@/lib/db/connect";
-import { planNow } from "@/lib/users";
+import { PLAN_FIELDS, planNow } from "@/lib/users";
 import { env } from "@/lib/env";
 import { withKeyedLock } from "@/lib/db/keyed-lock";
 import { polar } from "@/lib/polar/client";
@@ -35,10 +36,10 @@ async function openCheckout(email: string, productId: string): Promise<CheckoutS
   // Independent reads: one round trip of waiting instead of four.
   const [product, user, live, recent] = await Promise.all([
     Product.findOne({ polarProductId: productId, isArchived: false, plan: { $ne: null } }).lean(),
-    User.findOne({ email }, { subscriptionStatus: 1, planUntil: 1 }).lean(),
+    User.findOne({ email }, PLAN_FIELDS).lean(),
     liveSubscriptionOf(email),
     Payment.findOne(
-      { customerEmail: email, productId, status: "pending", checkoutUrl: { $ne: null }, createdAt: { $gte: new Date(Date.now() - REUSE_WINDOW_MS) } },
+      { customerEmail: email, productId, status: "pending", checkoutUrl: { $ne: null }, createdAt: { $gte: new Date(Date.now() - REUSE_WINDOW_MS) }, ...factsHere() },
       { checkoutUrl: 1 },
     )
       .sort({ createdAt: -1 })
