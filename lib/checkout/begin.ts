@@ -15,8 +15,13 @@ import { Payment } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { planLabel } from "@/lib/billing/rules";
 import { liveSubscriptionOf } from "@/lib/plan-changes/subscriber";
+import { alreadyBuying } from "./in-flight";
 import { User } from "@/models/User";
 
+/**
+ * Where the Upgrade click goes (`url`): Polar's hosted checkout, or, for a user already buying,
+ * their plan in this app (a path) instead of a second checkout; or nowhere, with a message.
+ */
 export type CheckoutStart = { ok: true; url: string } | { ok: false; message: string };
 
 /** A second click within this window reuses the checkout the first one opened. */
@@ -55,6 +60,17 @@ async function openCheckout(email: string, productId: string): Promise<CheckoutS
     return { ok: false, message: `You're already on ${planLabel(product.plan)}.` };
   }
   if (recent?.checkoutUrl) return { ok: true, url: recent.checkoutUrl };
+
+  let already;
+  try {
+    already = await alreadyBuying(email, { askPolarState: !live });
+  } catch (error) {
+    const { message, log } = describePolarError(error);
+    console.error(`[checkout] ${log}`);
+    return { ok: false, message };
+  }
+  if (already.kind === "paying") return { ok: true, url: `/confirmation?checkout_id=${encodeURIComponent(already.checkoutId)}` };
+  if (already.kind === "subscribed") return { ok: true, url: "/account?checkout=subscribed" };
 
   const appUrl = env().APP_URL;
   let checkout;

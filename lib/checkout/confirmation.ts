@@ -60,8 +60,11 @@ async function takePullSlot(key: string, claim: (since: Date, now: Date) => Prom
 
 const due = (field: string, since: Date) => ({ $or: [{ [field]: null }, { [field]: { $lte: since } }] });
 
-/** A pending payment of this user's: Polar is asked about it at most once per PULL_EVERY_MS. */
-function mayPullPending(checkoutId: string, email: string): Promise<boolean> {
+/**
+ * A pending payment of this user's: Polar is asked about it at most once per PULL_EVERY_MS,
+ * whoever asks (this page's tabs, or a checkout about to open: lib/checkout/in-flight.ts).
+ */
+export function mayPullPending(checkoutId: string, email: string): Promise<boolean> {
   return takePullSlot(`pull:${checkoutId}`, (since, now) =>
     Payment.updateOne({ checkoutId, customerEmail: email, ...due("polarPulledAt", since) }, { $set: { polarPulledAt: now } }),
   );
