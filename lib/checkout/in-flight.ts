@@ -56,10 +56,9 @@ async function liveAtPolar(email: string) {
  * rules decide then, and Polar's state would say nothing new). Throws Polar's errors.
  */
 export async function alreadyBuying(email: string, opts: { askPolarState: boolean }): Promise<AlreadyBuying> {
-  const paying = await payingCheckout(email);
+  // Side by side: the usual click (no pending checkout) waits for one of them, not both.
+  const [paying, live] = await Promise.all([payingCheckout(email), opts.askPolarState ? liveAtPolar(email) : []]);
   if (paying) return { kind: "paying", checkoutId: paying };
-  if (!opts.askPolarState) return { kind: "no" };
-  const live = await liveAtPolar(email);
   if (live.length === 0) return { kind: "no" };
   // Ours does not show it: the reconciler pulls it in its next run (flagged users first).
   await flagForReconcileIfDrifted(email, live);
