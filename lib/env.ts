@@ -64,17 +64,20 @@ export const envHints: Record<string, string> = {
     "a whole number of days (0 to 60) a past_due subscription keeps its plan; match Polar's setting (Settings -> Billing), 0 by default like Polar",
 };
 
-/** What the billing rules need, parsed on its own so lib/billing can run with only this set. */
+/**
+ * What the billing rules need, parsed on its own so lib/billing can run with only this set: the
+ * grace period, and which Polar the facts it writes and reads come from (lib/polar/environment.ts).
+ */
 const billingShape = {
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(60).default(0),
+  POLAR_SERVER: z.enum(["sandbox", "production"]).default("sandbox"),
+  POLAR_API_URL: httpUrl.optional(),
 };
 
 const schema = z
   .object({
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\/.+/, "must start with mongodb:// or mongodb+srv://"),
     POLAR_ACCESS_TOKEN: z.string().min(1, "is required"),
-    POLAR_SERVER: z.enum(["sandbox", "production"]).default("sandbox"),
-    POLAR_API_URL: httpUrl.optional(),
     // Set by Vercel on every deployment ("production", "preview", "development"); unset elsewhere.
     VERCEL_ENV: optionalText,
     // Polar's secrets are longer; a short one is a typo or a placeholder, and the HMAC key is the string itself.
@@ -177,10 +180,14 @@ export class EnvError extends Error {
   }
 }
 
+/** Empty strings (e.g. `FOO=` in a .env file) mean "unset", as users expect. */
+function withoutEmpty(source: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""));
+}
+
 /** Parses the environment, throwing an EnvError whose lines each name a variable and how to fix it. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  // Empty strings (e.g. `FOO=` in a .env file) mean "unset", as users expect.
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const cleaned = withoutEmpty(source);
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
@@ -230,7 +237,7 @@ export type BillingEnv = z.output<z.ZodObject<typeof billingShape>>;
  * app's secrets. Parsed on each call: one small object, and a test can change it.
  */
 export function billingEnv(): BillingEnv {
-  const result = z.object(billingShape).safeParse(process.env);
+  const result = z.object(billingShape).safeParse(withoutEmpty(process.env));
   if (result.success) return result.data;
   throw new EnvError(result.error.issues.map((i) => `${String(i.path[0])} ${i.message}: ${envHints[String(i.path[0])] ?? ""}`));
 }

@@ -2,7 +2,9 @@ import "server-only";
 import { connectDb } from "./db/connect";
 import { updateElseInsert } from "./db/ferretdb-workarounds";
 import type { UpdateQuery } from "mongoose";
-import { planAt } from "@/lib/billing/rules";
+import { thisEnvironment } from "@/lib/billing/environment";
+import { cachedPlanAt } from "@/lib/billing/rules";
+import { ofEnvironment } from "@/lib/polar/environment";
 import { FREE_PLAN, User, type Plan, type UserDoc } from "@/models/User";
 
 export interface UserView {
@@ -37,14 +39,20 @@ export async function updateOrCreateUser(email: string, update: UpdateQuery<User
   return { factsVersion: user.factsVersion ?? 0 };
 }
 
-/** A stored user's plan at this moment (the stored plan is a cache; its end date decides). */
-export function planNow(user: Pick<UserDoc, "subscriptionStatus" | "planUntil">, now = new Date()): Plan {
-  return planAt({ plan: user.subscriptionStatus, until: user.planUntil }, now);
+/** The user fields planNow reads: every reader's projection includes them. */
+export const PLAN_FIELDS = { subscriptionStatus: 1, planUntil: 1, billingEnvironment: 1 } as const;
+
+/**
+ * A stored user's plan at this moment: the stored plan is a cache, its end date decides, and a
+ * cache another Polar environment's deployment wrote (sharing this database) is Free here.
+ */
+export function planNow(user: Pick<UserDoc, "subscriptionStatus" | "planUntil" | "billingEnvironment">, now = new Date()): Plan {
+  return cachedPlanAt({ plan: user.subscriptionStatus, until: user.planUntil, environment: user.billingEnvironment }, now, thisEnvironment());
 }
 
 export async function findUserByEmail(email: string): Promise<UserView | null> {
   await connectDb();
-  const user = await User.findOne({ email }, { email: 1, name: 1, subscriptionStatus: 1, planRank: 1, planUntil: 1, polarCustomerId: 1 }).lean();
+  const user = await User.findOne({ email }, { email: 1, name: 1, planRank: 1, polarCustomerId: 1, ...PLAN_FIELDS }).lean();
   if (!user) return null;
   const plan = planNow(user);
   const lapsed = plan === FREE_PLAN;
@@ -54,6 +62,7 @@ export async function findUserByEmail(email: string): Promise<UserView | null> {
     subscriptionStatus: plan,
     planRank: lapsed ? 0 : (user.planRank ?? 1),
     planUntil: lapsed ? null : (user.planUntil ?? null),
-    polarCustomerId: user.polarCustomerId ?? null,
+    // A customer another environment linked is not one this deployment's Polar knows.
+    polarCustomerId: ofEnvironment(user.billingEnvironment, thisEnvironment()) ? (user.polarCustomerId ?? null) : null,
   };
 }

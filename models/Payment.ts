@@ -34,11 +34,17 @@ const paymentSchema = new Schema(
       external_customer_id: { type: String, default: null },
       order_id: { type: String, default: null },
     },
+    // The Polar environment of the deployment that wrote it ("local" | "sandbox" | "production",
+    // lib/polar/environment.ts): a deployment sharing this database with another counts only
+    // its own. Null: stored before payments recorded it.
+    environment: { type: String, default: null },
   },
   { timestamps: true },
 );
 paymentSchema.index({ "metadata.order_id": 1 });
 paymentSchema.index({ customerEmail: 1, productId: 1, createdAt: -1 });
+// `npm run doctor` counts the facts of other environments than the deployment's.
+paymentSchema.index({ environment: 1 });
 
 export type PaymentDoc = InferSchemaType<typeof paymentSchema>;
 export const Payment: Model<PaymentDoc> =

@@ -28,11 +28,15 @@ const subscriptionSchema = new Schema(
     endedAt: { type: Date, default: null },
     // Polar's modified_at: an older subscription event never overwrites a newer one.
     polarModifiedAt: { type: Date, default: null },
+    // The Polar environment of the deployment that wrote it (as models/Payment.ts).
+    environment: { type: String, default: null },
   },
   { timestamps: true },
 );
 // A customer's subscriptions (its prefix), and the confirmation page's latest trial of a product.
 subscriptionSchema.index({ customerEmail: 1, currentPeriodEnd: -1 });
+// `npm run doctor` counts the facts of other environments than the deployment's.
+subscriptionSchema.index({ environment: 1 });
 
 export type SubscriptionDoc = InferSchemaType<typeof subscriptionSchema>;
 export const Subscription: Model<SubscriptionDoc> =

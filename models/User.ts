@@ -49,6 +49,11 @@ const userSchema = new Schema(
     // Bumped by every write of a payment or subscription fact; the plan is only saved if no
     // fact changed while it was being computed (optimistic concurrency, no transactions).
     factsVersion: { type: Number, default: 0 },
+    // The Polar environment ("local" | "sandbox" | "production") whose deployment last wrote the
+    // billing fields above (the plan cache, polarCustomerId, factsChangedAt, reconcileRequestedAt,
+    // reconciledAt): a deployment of another environment sharing the database treats them as
+    // absent (Free, no customer, not its to reconcile). Null: written before it was recorded.
+    billingEnvironment: { type: String, default: null },
   },
   { timestamps: true },
 );

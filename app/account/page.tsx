@@ -5,6 +5,7 @@ import { linkedIdentities } from "@/lib/auth/identities";
 import { signInOptions } from "@/lib/auth/options";
 import { getCurrentUser } from "@/lib/auth/session";
 import { planAt, planLabel, type SubscriptionStanding } from "@/lib/billing/rules";
+import { accountNotice } from "@/lib/account/notices";
 import { accountSubscription, listPayments, type PaymentRow } from "@/lib/account/payments";
 import { doneText } from "@/lib/plan-changes/done";
 import { productsById } from "@/lib/plan-changes/subscriber";
@@ -18,10 +19,10 @@ const statusLabel = { pending: "Pending", failed: "Failed", expired: "Expired", 
 const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
 const reasonSuffix: Record<PaymentRow["reason"], string> = { purchase: "", renewal: " (renewal)", "plan-change": " (plan change, prorated)" };
 
-type Props = { searchParams: Promise<{ done?: string }> };
+type Props = { searchParams: Promise<{ done?: string; portal?: string; checkout?: string }> };
 
 export default async function AccountPage({ searchParams }: Props) {
-  const [user, { done }] = await Promise.all([getCurrentUser(), searchParams]);
+  const [user, { done, ...reason }] = await Promise.all([getCurrentUser(), searchParams]);
   if (!user) redirect("/signin?callbackUrl=/account");
   const now = new Date();
   const [payments, { standing, live: subscription }, identities] = await Promise.all([
@@ -34,11 +35,15 @@ export default async function AccountPage({ searchParams }: Props) {
   const plan = planLabel(planAt({ plan: user.subscriptionStatus, until: user.planUntil }, now));
   const names = subscription?.productId ? await productsById([subscription.productId, subscription.pendingProductId ?? subscription.productId]) : null;
   const productName = (id: string | null | undefined) => (id && names?.get(id)?.name) || "another plan";
+  const notice = accountNotice(reason, plan);
   return (
     <section className="space-y-8">
       <h1 className="text-2xl font-bold">Your account</h1>
       {doneText(done) ? (
         <p role="status" className="rounded-md bg-emerald-50 px-4 py-3 text-emerald-900" data-testid="change-done">{doneText(done)}</p>
+      ) : null}
+      {notice ? (
+        <p role="status" className="rounded-md bg-amber-50 px-4 py-3 text-amber-900" data-testid="account-notice">{notice}</p>
       ) : null}
       <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white p-4">
         <dt className="font-medium text-slate-600">Email</dt>

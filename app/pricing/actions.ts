@@ -27,6 +27,7 @@ export const startCheckout = validatedAction(productInput, async ({ productId })
   await forgetCheckoutIntent();
   const result = await beginCheckout(email, productId);
   if (!result.ok) return { error: result.message };
+  // Polar's checkout, or the user's plan when they are already buying (lib/checkout/in-flight.ts).
   redirect(result.url);
 });
 

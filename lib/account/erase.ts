@@ -2,6 +2,7 @@ import "server-only";
 import { subscriptionsRevoke } from "@polar-sh/sdk/funcs/subscriptionsRevoke.js";
 import { AlreadyCanceledSubscription } from "@polar-sh/sdk/models/errors/alreadycanceledsubscription.js";
 import { ResourceNotFound } from "@polar-sh/sdk/models/errors/resourcenotfound.js";
+import { factsHere } from "@/lib/billing/environment";
 import { connectDb } from "@/lib/db/connect";
 import { isLiveSubscription } from "@/lib/plan-changes/subscriber";
 import { polar } from "@/lib/polar/client";
@@ -9,6 +10,7 @@ import { describePolarError } from "@/lib/polar/errors";
 import { erasureKey, pseudonymOf } from "@/lib/erasure-tombstones";
 import { ErasedAccount } from "@/models/ErasedAccount";
 import { Payment } from "@/models/Payment";
+import { PortalSession } from "@/models/PortalSession";
 import { Subscription } from "@/models/Subscription";
 import { User } from "@/models/User";
 
@@ -38,7 +40,8 @@ async function revokeAtPolar(polarSubscriptionId: string): Promise<EraseOutcome>
 /** The user's own request, from /account: Polar first, then everything here. */
 export async function deleteAccount(email: string): Promise<EraseOutcome> {
   await connectDb();
-  const subs = await Subscription.find({ customerEmail: email }, { polarSubscriptionId: 1, status: 1, endedAt: 1 }).lean();
+  // This deployment's Polar only knows its own environment's subscriptions (lib/billing/environment.ts).
+  const subs = await Subscription.find({ customerEmail: email, ...factsHere() }, { polarSubscriptionId: 1, status: 1, endedAt: 1 }).lean();
   for (const live of subs.filter(isLiveSubscription)) {
     const revoked = await revokeAtPolar(live.polarSubscriptionId);
     if (!revoked.ok) return revoked;
@@ -69,6 +72,8 @@ export async function finishErasure(email: string, key = erasureKey(email)): Pro
     { $set: { customerEmail: pseudonym, "metadata.external_customer_id": pseudonym }, $unset: { checkoutUrl: 1 } },
   );
   await Subscription.updateMany({ customerEmail: email }, { $set: { customerEmail: pseudonym } });
+  // The stored customer-portal sessions: the email, and a token that opens its billing.
+  await PortalSession.deleteMany({ email });
   await User.deleteOne({ email });
   await ErasedAccount.updateOne({ _id: key }, { $set: { completedAt: new Date() } });
 }

@@ -5,6 +5,7 @@ import { Payment, type PaymentStatus } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";
 import { subscriptionStanding, type SubscriptionStanding } from "@/lib/billing/rules";
+import { factsHere } from "@/lib/billing/environment";
 import { accessPolicy, subscriptionState } from "@/lib/billing/stored-state";
 import { pickLive, type LiveSubscription } from "@/lib/plan-changes/subscriber";
 
@@ -31,10 +32,10 @@ export function billingKind(billingReason: string | null, checkoutId: string): P
   return checkoutId.startsWith("order:") ? "renewal" : "purchase";
 }
 
-/** The user's payment history, newest first. */
+/** The user's payment history, newest first: this Polar environment's payments only. */
 export async function listPayments(email: string): Promise<PaymentRow[]> {
   await connectDb();
-  const payments = await Payment.find({ customerEmail: email }).sort({ createdAt: -1 }).limit(100).lean();
+  const payments = await Payment.find({ customerEmail: email, ...factsHere() }).sort({ createdAt: -1 }).limit(100).lean();
   const ids = [...new Set(payments.map((p) => p.productId).filter((id): id is string => !!id))];
   const names = new Map((await Product.find({ polarProductId: { $in: ids } }, { polarProductId: 1, name: 1 }).lean()).map((p) => [p.polarProductId, p.name]));
   return payments.map((p) => ({
@@ -54,6 +55,6 @@ export async function listPayments(email: string): Promise<PaymentRow[]> {
  */
 export async function accountSubscription(email: string, now = new Date()): Promise<{ standing: SubscriptionStanding | null; live: LiveSubscription | null }> {
   await connectDb();
-  const subs = await Subscription.find({ customerEmail: email }).lean();
+  const subs = await Subscription.find({ customerEmail: email, ...factsHere() }).lean();
   return { standing: subscriptionStanding(subs.map(subscriptionState), now, accessPolicy()), live: pickLive(subs) };
 }

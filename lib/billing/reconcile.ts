@@ -12,6 +12,7 @@ import { FREE_PLAN, User } from "@/models/User";
 import { recordDrift } from "./drift";
 import { paymentFromOrder, productFact, subscriptionsDisagreeing, type HeldSubscription, type StateSubscription } from "./facts";
 import { recordPolarSubscription, syncCheckoutFromPolar } from "./pull-sync";
+import { factsHere, usersHere } from "./environment";
 import { fairPick } from "./reconcile-pick";
 import { endLostSubscription, recomputePlanOf, recordPayment, recordProduct } from "./store";
 
@@ -20,7 +21,9 @@ import { endLostSubscription, recomputePlanOf, recordPayment, recordProduct } fr
  * webhooks use. Drift is what a lost event leaves behind: a revocation never delivered keeps a
  * user on Pro, a renewal never delivered ends a paying user's period, a refund never delivered
  * keeps a one-time purchase granting. Each user costs one Customer State call, plus one call
- * per fact that disagrees or that the state cannot vouch for (one-time orders).
+ * per fact that disagrees or that the state cannot vouch for (one-time orders). Only users and
+ * facts of this deployment's Polar environment: another's (a preview's sandbox payment in a
+ * shared database) are never asked about, so this Polar never answers 404 for them.
  */
 
 /** Users whose facts changed this recently are checked even on Free (a payment in flight). */
@@ -40,10 +43,12 @@ interface Candidate {
  */
 export async function reconcileCandidates(limit: number, now: Date): Promise<Candidate[]> {
   const fields = { email: 1 } as const;
+  // Flags, recent changes and plans another environment wrote are that environment's.
+  const mine = usersHere();
   const tiers = await Promise.all([
-    User.find({ reconcileRequestedAt: { $ne: null } }, fields).sort({ reconcileRequestedAt: 1 }).limit(limit).lean(),
-    User.find({ factsChangedAt: { $gte: new Date(now.getTime() - RECENT_MS) } }, fields).sort({ reconciledAt: 1 }).limit(limit).lean(),
-    User.find({ subscriptionStatus: { $ne: FREE_PLAN } }, fields).sort({ reconciledAt: 1 }).limit(limit).lean(),
+    User.find({ reconcileRequestedAt: { $ne: null }, ...mine }, fields).sort({ reconcileRequestedAt: 1 }).limit(limit).lean(),
+    User.find({ factsChangedAt: { $gte: new Date(now.getTime() - RECENT_MS) }, ...mine }, fields).sort({ reconciledAt: 1 }).limit(limit).lean(),
+    User.find({ subscriptionStatus: { $ne: FREE_PLAN }, ...mine }, fields).sort({ reconciledAt: 1 }).limit(limit).lean(),
   ]);
   return fairPick(tiers, limit);
 }
@@ -88,10 +93,11 @@ async function pullOrder(id: string): Promise<void> {
 type Snapshot = Map<string, string>;
 
 async function snapshot(email: string): Promise<{ plan: string; facts: Snapshot }> {
+  const here = factsHere();
   const [user, subs, payments] = await Promise.all([
     User.findOne({ email }, { subscriptionStatus: 1 }).lean(),
-    Subscription.find({ customerEmail: email }, { polarSubscriptionId: 1, productId: 1, pendingProductId: 1, status: 1, currentPeriodEnd: 1 }).lean(),
-    Payment.find({ customerEmail: email }, { checkoutId: 1, status: 1 }).lean(),
+    Subscription.find({ customerEmail: email, ...here }, { polarSubscriptionId: 1, productId: 1, pendingProductId: 1, status: 1, currentPeriodEnd: 1 }).lean(),
+    Payment.find({ customerEmail: email, ...here }, { checkoutId: 1, status: 1 }).lean(),
   ]);
   const facts: Snapshot = new Map();
   for (const s of subs) {
@@ -107,10 +113,11 @@ export async function reconcileUser(user: Candidate, now = new Date()): Promise<
   const { email } = user;
   const started = new Date();
   const before = await snapshot(email);
+  const here = factsHere();
   const [atPolar, ours, payments] = await Promise.all([
     activeAtPolar(email),
-    Subscription.find({ customerEmail: email }).lean(),
-    Payment.find({ customerEmail: email }, { checkoutId: 1, status: 1, plan: 1, createdAt: 1, metadata: 1 }).lean(),
+    Subscription.find({ customerEmail: email, ...here }).lean(),
+    Payment.find({ customerEmail: email, ...here }, { checkoutId: 1, status: 1, plan: 1, createdAt: 1, metadata: 1 }).lean(),
   ]);
 
   for (const id of subscriptionsDisagreeing(atPolar.subscriptions, ours, mayStillGrant)) await pullSubscription(id, atPolar.known);
@@ -171,7 +178,7 @@ export async function reconcileUsers(opts: { limit: number; deadline: number }):
 
 /** Users whose stored plan has reached its end date: recomputed from their facts. */
 export async function recomputeDuePlans(opts: { limit: number; deadline: number }): Promise<number> {
-  const due = await User.find({ planUntil: { $lte: new Date() } }, { email: 1 }).limit(opts.limit).lean();
+  const due = await User.find({ planUntil: { $lte: new Date() }, ...usersHere() }, { email: 1 }).limit(opts.limit).lean();
   let done = 0;
   for (const u of due) {
     if (Date.now() >= opts.deadline) break;

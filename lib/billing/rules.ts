@@ -1,8 +1,11 @@
+import { ofEnvironment, type PolarEnvironment } from "@/lib/polar/environment";
 import { PAYMENT_STATUSES, type PaymentStatus } from "@/models/Payment";
 import { FREE_PLAN, type Plan } from "@/models/User";
 
 /**
- * The business rules, pure: how statuses may move and which facts grant which plan.
+ * The business rules, pure: how statuses may move and which facts grant which plan. A fact of
+ * another Polar environment than the deployment's (a sandbox payment in production's database)
+ * grants nothing and is never shown as the user's standing.
  */
 
 /** pending < failed / expired < completed < refunded: a late event never moves a payment back. */
@@ -41,6 +44,8 @@ export function subscriptionStatusRank(status: string): number {
 }
 
 export interface SubscriptionState {
+  /** The Polar environment the fact came from; null or missing: stored before facts recorded it (ours). */
+  environment?: string | null;
   status: string;
   cancelAtPeriodEnd: boolean;
   /** Set to pause at the period end: like a cancellation, access runs to the period end. */
@@ -55,6 +60,13 @@ export interface SubscriptionState {
 export interface AccessPolicy {
   /** How long a past_due subscription keeps its plan after its period started (Polar retries the card meanwhile). */
   graceMs: number;
+  /** The deployment's Polar environment: facts of any other grant nothing here. */
+  environment: PolarEnvironment;
+}
+
+/** The facts of the policy's environment, the only ones the rules look at. */
+function ofPolicy<T extends { environment?: string | null }>(facts: readonly T[], policy: AccessPolicy): T[] {
+  return facts.filter((f) => ofEnvironment(f.environment, policy.environment));
 }
 
 /**
@@ -72,6 +84,7 @@ export const RENEWAL_LEEWAY_MS = 2 * 86_400_000;
  * ends; past_due keeps it for the grace period; paused and revoked (ended) never grant.
  */
 export function subscriptionAccessUntil(sub: SubscriptionState, now: Date, policy: AccessPolicy): Date | null | undefined {
+  if (!ofEnvironment(sub.environment, policy.environment)) return undefined;
   const until = accessEnd(sub, policy);
   if (until === undefined) return undefined;
   const end = sub.endedAt && (!until || sub.endedAt < until) ? sub.endedAt : until;
@@ -97,7 +110,7 @@ function accessEnd(sub: SubscriptionState, policy: AccessPolicy): Date | null | 
 
 export interface PlanFacts {
   /** `plan`: what the payment granted when it completed (fixed then; see store.ts). */
-  payments: Array<{ status: PaymentStatus; plan: string | null }>;
+  payments: Array<{ status: PaymentStatus; plan: string | null; environment?: string | null }>;
   subscriptions: Array<SubscriptionState & { plan: string | null }>;
 }
 
@@ -131,8 +144,8 @@ export function derivePlan(facts: PlanFacts, now: Date, policy: AccessPolicy, ra
     if (!plan || plan === FREE_PLAN) return;
     grants.set(plan, grants.has(plan) ? later(grants.get(plan)!, until) : until);
   };
-  for (const p of facts.payments) if (p.status === "completed") grant(p.plan, null);
-  for (const s of facts.subscriptions) {
+  for (const p of ofPolicy(facts.payments, policy)) if (p.status === "completed") grant(p.plan, null);
+  for (const s of ofPolicy(facts.subscriptions, policy)) {
     const until = subscriptionAccessUntil(s, now, policy);
     if (until !== undefined) grant(s.plan, until);
   }
@@ -161,6 +174,15 @@ export function planAt(stored: { plan: Plan; until: Date | null | undefined }, n
   return stored.until && stored.until <= now ? FREE_PLAN : stored.plan;
 }
 
+/**
+ * The plan a user's stored cache gives at `now` in the environment `here`: a cache derived by a
+ * deployment of another Polar environment (one sharing this database) is Free here, whatever it
+ * says; null or missing is a cache from before the cache recorded its environment (ours).
+ */
+export function cachedPlanAt(stored: { plan: Plan; until: Date | null | undefined; environment: string | null | undefined }, now: Date, here: PolarEnvironment): Plan {
+  return ofEnvironment(stored.environment, here) ? planAt(stored, now) : FREE_PLAN;
+}
+
 /** What the account page says about the user's subscription. */
 export type SubscriptionStanding =
   | { kind: "renews"; on: Date }
@@ -179,7 +201,8 @@ export type SubscriptionStanding =
  * plan until the grace period's end, or has lost it (no grace). Null when no subscription is
  * worth mentioning.
  */
-export function subscriptionStanding(subs: readonly SubscriptionState[], now: Date, policy: AccessPolicy): SubscriptionStanding | null {
+export function subscriptionStanding(all: readonly SubscriptionState[], now: Date, policy: AccessPolicy): SubscriptionStanding | null {
+  const subs = ofPolicy(all, policy);
   let best: { sub: SubscriptionState; until: Date | null } | null = null;
   for (const sub of subs) {
     const until = subscriptionAccessUntil(sub, now, policy);

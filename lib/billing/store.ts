@@ -6,8 +6,9 @@ import { Subscription } from "@/models/Subscription";
 import { returnWhole } from "@/lib/db/ferretdb-workarounds";
 import { userLockKey, withKeyedLock } from "@/lib/db/keyed-lock";
 import { isErased } from "@/lib/erasure-tombstones";
-import { updateOrCreateUser } from "@/lib/users";
 import { User } from "@/models/User";
+import { writeBillingFields } from "./billing-fields";
+import { factsHere, thisEnvironment, usersHere } from "./environment";
 import { subscriptionsDisagreeing, type PaymentFact, type ProductFact, type StateSubscription, type SubscriptionFact } from "./facts";
 import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, subscriptionStatusRank, tierRanks } from "./rules";
 import { accessPolicy, subscriptionState } from "./stored-state";
@@ -18,7 +19,9 @@ import { accessPolicy, subscriptionState } from "./stored-state";
  * the facts afterwards. No multi-document transactions. Writes for one user (or one product) run
  * under a per-key lock (lib/db/ferretdb-workarounds.ts, a). Facts about a deleted account are
  * dropped (lib/erasure-tombstones.ts): Polar still sends events about it, and they must not bring
- * its email back.
+ * its email back. Every payment and subscription is tagged with this deployment's Polar
+ * environment (a webhook reaching it was signed with its secret; a pull asked its Polar), and
+ * only facts of this environment decide a plan here.
  */
 
 function isDuplicateKey(error: unknown): boolean {
@@ -37,13 +40,15 @@ async function upsertRetrying<T>(write: () => Promise<T>): Promise<T> {
 
 /**
  * Creates the user if needed, links what we learned, and marks that the user's facts changed.
- * Returns the new facts version, so the plan's recomputation need not read it again.
+ * Returns the new facts version, so the plan's recomputation need not read it again; null when
+ * the user's billing fields are another environment's and stay so (lib/billing/billing-fields.ts):
+ * the fact is stored, and nothing of this user's changes.
  */
-async function touchUser(email: string, link: { paymentId?: unknown; polarCustomerId?: string | null }): Promise<number> {
+async function touchUser(email: string, link: { paymentId?: unknown; polarCustomerId?: string | null }): Promise<number | null> {
   const set: Record<string, unknown> = { factsChangedAt: new Date() };
   if (link.polarCustomerId) set.polarCustomerId = link.polarCustomerId;
   const update = { $inc: { factsVersion: 1 }, $set: set, ...(link.paymentId ? { $addToSet: { payments: link.paymentId } } : {}) };
-  return (await updateOrCreateUser(email, update)).factsVersion;
+  return (await writeBillingFields(email, update))?.factsVersion ?? null;
 }
 
 /** Marks a payment "grants nothing" once completed; null stays "not fixed yet" (see derive below). */
@@ -65,7 +70,7 @@ export async function recordPayment(fact: PaymentFact, extra: { checkoutUrl?: st
 
 /** Returns the payment's previous owner when this fact moved it to another user. */
 async function writePayment(fact: PaymentFact, extra: { checkoutUrl?: string }): Promise<string | null> {
-  const descriptive: Record<string, unknown> = { "metadata.external_customer_id": fact.email };
+  const descriptive: Record<string, unknown> = { "metadata.external_customer_id": fact.email, environment: thisEnvironment() };
   if (fact.productId) descriptive.productId = fact.productId;
   if (fact.amount !== null) descriptive.amount = fact.amount;
   if (fact.currency) descriptive.currency = fact.currency;
@@ -100,7 +105,7 @@ async function writePayment(fact: PaymentFact, extra: { checkoutUrl?: string }):
   // attempt may have written the fact and then lost the database before the plan was saved,
   // and the next attempt is what brings the plan up to date. A pending, failed or expired
   // payment cannot change a plan (rules.ts), so checkouts opening skip the work.
-  if (paymentStatusCanChangePlan(fact.status)) await recomputePlan(fact.email, version);
+  if (version !== null && paymentStatusCanChangePlan(fact.status)) await recomputePlan(fact.email, version);
   const moved = fact.orderId !== null && before !== null && before.customerEmail !== fact.email;
   return moved ? before.customerEmail : null;
 }
@@ -131,6 +136,7 @@ async function writeSubscription(fact: SubscriptionFact): Promise<string | null>
     pauseAtPeriodEnd: fact.pauseAtPeriodEnd,
     pausedAt: fact.pausedAt,
     resumesAt: fact.resumesAt,
+    environment: thisEnvironment(),
   };
   // Newer facts win; an older event arriving late changes nothing. Most events are about a
   // subscription we hold already: one write. A new one gets a second write that inserts it.
@@ -156,7 +162,7 @@ async function writeSubscription(fact: SubscriptionFact): Promise<string | null>
     if (inserted.upsertedCount === 0) before = await applyIfNewer();
   }
   const version = await touchUser(fact.email, { polarCustomerId: fact.polarCustomerId });
-  await recomputePlan(fact.email, version);
+  if (version !== null) await recomputePlan(fact.email, version);
   return before && before.customerEmail !== fact.email ? before.customerEmail : null;
 }
 
@@ -173,7 +179,7 @@ export async function recordProduct(fact: ProductFact): Promise<void> {
 
 export async function linkCustomer(email: string, polarCustomerId: string): Promise<void> {
   if (await isErased(email)) return;
-  await withKeyedLock(userLockKey(email), () => updateOrCreateUser(email, { $set: { polarCustomerId } }));
+  await withKeyedLock(userLockKey(email), () => writeBillingFields(email, { $set: { polarCustomerId } }));
 }
 
 /**
@@ -183,23 +189,24 @@ export async function linkCustomer(email: string, polarCustomerId: string): Prom
  */
 export async function flagForReconcileIfDrifted(email: string, state: readonly StateSubscription[]): Promise<string[]> {
   const ours = await Subscription.find(
-    { customerEmail: email },
+    { customerEmail: email, ...factsHere() },
     { polarSubscriptionId: 1, productId: 1, polarModifiedAt: 1, status: 1, currentPeriodEnd: 1, cancelAtPeriodEnd: 1 },
   ).lean();
   const drifted = subscriptionsDisagreeing(state, ours);
   if (drifted.length > 0 && !(await isErased(email))) {
     const now = new Date();
-    await withKeyedLock(userLockKey(email), () => updateOrCreateUser(email, { $set: { reconcileRequestedAt: now, factsChangedAt: now } }));
+    await withKeyedLock(userLockKey(email), () => writeBillingFields(email, { $set: { reconcileRequestedAt: now, factsChangedAt: now } }));
   }
   return drifted;
 }
 
 /**
  * Polar answered 404 for a subscription we hold: it does not exist there (deleted, or never of
- * this Polar), so it grants nothing any more. Ended now, as a newer fact than any we hold.
+ * this Polar), so it grants nothing any more. Ended now, as a newer fact than any we hold. Only
+ * one of this environment: another's was never this Polar's to know.
  */
 export async function endLostSubscription(polarSubscriptionId: string): Promise<void> {
-  const held = await Subscription.findOne({ polarSubscriptionId }, { customerEmail: 1 }).lean();
+  const held = await Subscription.findOne({ polarSubscriptionId, ...factsHere() }, { customerEmail: 1 }).lean();
   if (!held) return;
   await withKeyedLock(userLockKey(held.customerEmail), async () => {
     const now = new Date();
@@ -208,7 +215,7 @@ export async function endLostSubscription(polarSubscriptionId: string): Promise<
       { $set: { status: "canceled", statusRank: subscriptionStatusRank("canceled"), endedAt: now, polarModifiedAt: now } },
     );
     const version = await touchUser(held.customerEmail, {});
-    await recomputePlan(held.customerEmail, version);
+    if (version !== null) await recomputePlan(held.customerEmail, version);
   });
 }
 
@@ -223,19 +230,22 @@ export async function recomputePlanOf(email: string): Promise<void> {
 
 /**
  * Recomputes `subscriptionStatus` and `planUntil` (callers hold the user's lock) from the
- * user's payments and subscriptions. Saved only if no fact was written since `factsVersion`
- * (what the caller's own write left); otherwise computed again from the newer facts.
+ * user's payments and subscriptions of this environment. Saved only if no fact was written
+ * since `factsVersion` (what the caller's own write left); otherwise computed again from the
+ * newer facts. A user whose billing fields another environment wrote is left alone: not this
+ * environment's cache to write (a fact of ours takes the user over first: billing-fields.ts).
  */
 async function recomputePlan(email: string, factsVersion?: number): Promise<void> {
   const policy = accessPolicy();
+  const mine = usersHere(policy.environment);
   let version: number | undefined = factsVersion;
   for (let attempt = 0; attempt < 10; attempt++) {
     const now = new Date();
-    version ??= (await User.findOne({ email }, { factsVersion: 1 }).lean())?.factsVersion;
-    if (version === undefined) return; // no such user: nothing grants anything
+    version ??= (await User.findOne({ email, ...mine }, { factsVersion: 1 }).lean())?.factsVersion;
+    if (version === undefined) return; // no such user here: nothing grants anything
     // The catalogue is small: read it whole, alongside the user's facts, not after them.
     const [payments, subscriptions, catalogue] = await Promise.all([
-      Payment.find({ customerEmail: email }, { status: 1, productId: 1, plan: 1 }).lean(),
+      Payment.find({ customerEmail: email }, { status: 1, productId: 1, plan: 1, environment: 1 }).lean(),
       Subscription.find({ customerEmail: email }).lean(),
       Product.find({}, { polarProductId: 1, plan: 1, rank: 1, recurringInterval: 1 }).lean(),
     ]);
@@ -248,7 +258,8 @@ async function recomputePlan(email: string, factsVersion?: number): Promise<void
     };
     const grant = derivePlan(
       {
-        payments: payments.map((p) => ({ status: p.status, plan: p.plan === NO_PLAN ? null : (p.plan ?? legacyPlan(p.productId)) })),
+        // Every fact of the user's, whatever its environment: the rules leave out another's.
+        payments: payments.map((p) => ({ status: p.status, environment: p.environment, plan: p.plan === NO_PLAN ? null : (p.plan ?? legacyPlan(p.productId)) })),
         subscriptions: subscriptions.map((s) => ({ ...subscriptionState(s), plan: (s.productId && products.get(s.productId)?.plan) || null })),
       },
       now,
@@ -256,8 +267,8 @@ async function recomputePlan(email: string, factsVersion?: number): Promise<void
       tierRanks(catalogue),
     );
     const saved = await User.updateOne(
-      { email, factsVersion: version },
-      { $set: { subscriptionStatus: grant.plan, planRank: grant.rank, planUntil: grant.until } },
+      { email, factsVersion: version, ...mine },
+      { $set: { subscriptionStatus: grant.plan, planRank: grant.rank, planUntil: grant.until, billingEnvironment: policy.environment } },
     );
     if (saved.matchedCount === 1) return;
     version = undefined; // a fact was written meanwhile: read the new version and compute again

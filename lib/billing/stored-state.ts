@@ -1,14 +1,17 @@
 import "server-only";
 import { billingEnv } from "@/lib/env";
+import { polarEnvironment } from "@/lib/polar/environment";
 import type { AccessPolicy, SubscriptionState } from "./rules";
 
-/** The owner's access policy, from the environment (BILLING_GRACE_DAYS). */
+/** The owner's access policy, from the environment (BILLING_GRACE_DAYS, and which Polar this is). */
 export function accessPolicy(): AccessPolicy {
-  return { graceMs: billingEnv().BILLING_GRACE_DAYS * 86_400_000 };
+  const e = billingEnv();
+  return { graceMs: e.BILLING_GRACE_DAYS * 86_400_000, environment: polarEnvironment(e) };
 }
 
 /** A stored subscription (models/Subscription.ts) as the access rules read it. */
 export function subscriptionState(s: {
+  environment?: string | null;
   status: string;
   cancelAtPeriodEnd: boolean;
   pauseAtPeriodEnd?: boolean | null;
@@ -18,6 +21,7 @@ export function subscriptionState(s: {
   resumesAt?: Date | null;
 }): SubscriptionState {
   return {
+    environment: s.environment ?? null,
     status: s.status,
     cancelAtPeriodEnd: s.cancelAtPeriodEnd,
     pauseAtPeriodEnd: s.pauseAtPeriodEnd ?? false,

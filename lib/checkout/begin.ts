@@ -1,8 +1,9 @@
 import "server-only";
 import { paymentFromCheckout } from "@/lib/billing/facts";
+import { factsHere } from "@/lib/billing/environment";
 import { recordPayment } from "@/lib/billing/store";
 import { connectDb } from "@/lib/db/connect";
-import { planNow } from "@/lib/users";
+import { PLAN_FIELDS, planNow } from "@/lib/users";
 import { env } from "@/lib/env";
 import { withKeyedLock } from "@/lib/db/keyed-lock";
 import { polar } from "@/lib/polar/client";
@@ -14,8 +15,13 @@ import { Payment } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { planLabel } from "@/lib/billing/rules";
 import { liveSubscriptionOf } from "@/lib/plan-changes/subscriber";
+import { alreadyBuying } from "./in-flight";
 import { User } from "@/models/User";
 
+/**
+ * Where the Upgrade click goes (`url`): Polar's hosted checkout, or, for a user already buying,
+ * their plan in this app (a path) instead of a second checkout; or nowhere, with a message.
+ */
 export type CheckoutStart = { ok: true; url: string } | { ok: false; message: string };
 
 /** A second click within this window reuses the checkout the first one opened. */
@@ -35,10 +41,10 @@ async function openCheckout(email: string, productId: string): Promise<CheckoutS
   // Independent reads: one round trip of waiting instead of four.
   const [product, user, live, recent] = await Promise.all([
     Product.findOne({ polarProductId: productId, isArchived: false, plan: { $ne: null } }).lean(),
-    User.findOne({ email }, { subscriptionStatus: 1, planUntil: 1 }).lean(),
+    User.findOne({ email }, PLAN_FIELDS).lean(),
     liveSubscriptionOf(email),
     Payment.findOne(
-      { customerEmail: email, productId, status: "pending", checkoutUrl: { $ne: null }, createdAt: { $gte: new Date(Date.now() - REUSE_WINDOW_MS) } },
+      { customerEmail: email, productId, status: "pending", checkoutUrl: { $ne: null }, createdAt: { $gte: new Date(Date.now() - REUSE_WINDOW_MS) }, ...factsHere() },
       { checkoutUrl: 1 },
     )
       .sort({ createdAt: -1 })
@@ -54,6 +60,17 @@ async function openCheckout(email: string, productId: string): Promise<CheckoutS
     return { ok: false, message: `You're already on ${planLabel(product.plan)}.` };
   }
   if (recent?.checkoutUrl) return { ok: true, url: recent.checkoutUrl };
+
+  let already;
+  try {
+    already = await alreadyBuying(email, { askPolarState: !live });
+  } catch (error) {
+    const { message, log } = describePolarError(error);
+    console.error(`[checkout] ${log}`);
+    return { ok: false, message };
+  }
+  if (already.kind === "paying") return { ok: true, url: `/confirmation?checkout_id=${encodeURIComponent(already.checkoutId)}` };
+  if (already.kind === "subscribed") return { ok: true, url: "/account?checkout=subscribed" };
 
   const appUrl = env().APP_URL;
   let checkout;

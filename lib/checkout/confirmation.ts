@@ -1,11 +1,12 @@
 import "server-only";
 import { z } from "zod";
+import { factsHere } from "@/lib/billing/environment";
 import { syncCheckoutFromPolar } from "@/lib/billing/pull-sync";
 import { connectDb } from "@/lib/db/connect";
 import { withKeyedLock } from "@/lib/db/keyed-lock";
 import { formatPrice } from "@/lib/plans/offer";
 import { describeError } from "@/lib/redact";
-import { planNow } from "@/lib/users";
+import { PLAN_FIELDS, planNow } from "@/lib/users";
 import { Payment, type PaymentStatus } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";
@@ -24,15 +25,16 @@ export const PULL_EVERY_MS = 10_000;
 export const OPENED_WITHIN_MS = 3_600_000;
 
 async function read(checkoutId: string, email: string): Promise<Confirmation> {
-  // Scoped by email: another user's checkout id finds nothing.
-  const payment = await Payment.findOne({ checkoutId, customerEmail: email }).lean();
+  // Scoped by email: another user's checkout id finds nothing; and by environment: another
+  // Polar's checkout is not this one's to show or to ask about.
+  const payment = await Payment.findOne({ checkoutId, customerEmail: email, ...factsHere() }).lean();
   if (!payment) return { kind: "not-found" };
   // Only a completed $0 payment can be a trial's: the trial's subscription says until when.
   const mayBeTrial = payment.status === "completed" && payment.amount === 0 && payment.productId;
   const [user, product, trial] = await Promise.all([
-    User.findOne({ email }, { subscriptionStatus: 1, planUntil: 1 }).lean(),
+    User.findOne({ email }, PLAN_FIELDS).lean(),
     payment.productId ? Product.findOne({ polarProductId: payment.productId }, { name: 1 }).lean() : null,
-    mayBeTrial ? Subscription.findOne({ customerEmail: email, productId: payment.productId, status: "trialing" }, { currentPeriodEnd: 1 }).sort({ currentPeriodEnd: -1 }).lean() : null,
+    mayBeTrial ? Subscription.findOne({ customerEmail: email, productId: payment.productId, status: "trialing", ...factsHere() }, { currentPeriodEnd: 1 }).sort({ currentPeriodEnd: -1 }).lean() : null,
   ]);
   return {
     kind: payment.status,
@@ -58,8 +60,11 @@ async function takePullSlot(key: string, claim: (since: Date, now: Date) => Prom
 
 const due = (field: string, since: Date) => ({ $or: [{ [field]: null }, { [field]: { $lte: since } }] });
 
-/** A pending payment of this user's: Polar is asked about it at most once per PULL_EVERY_MS. */
-function mayPullPending(checkoutId: string, email: string): Promise<boolean> {
+/**
+ * A pending payment of this user's: Polar is asked about it at most once per PULL_EVERY_MS,
+ * whoever asks (this page's tabs, or a checkout about to open: lib/checkout/in-flight.ts).
+ */
+export function mayPullPending(checkoutId: string, email: string): Promise<boolean> {
   return takePullSlot(`pull:${checkoutId}`, (since, now) =>
     Payment.updateOne({ checkoutId, customerEmail: email, ...due("polarPulledAt", since) }, { $set: { polarPulledAt: now } }),
   );
@@ -71,7 +76,7 @@ function mayPullPending(checkoutId: string, email: string): Promise<boolean> {
  * so ids made up by the thousand cost Polar nothing.
  */
 async function mayPullUnknown(email: string): Promise<boolean> {
-  const opened = await Payment.exists({ customerEmail: email, checkoutUrl: { $ne: null }, createdAt: { $gte: new Date(Date.now() - OPENED_WITHIN_MS) } });
+  const opened = await Payment.exists({ customerEmail: email, checkoutUrl: { $ne: null }, createdAt: { $gte: new Date(Date.now() - OPENED_WITHIN_MS) }, ...factsHere() });
   if (!opened) return false;
   return takePullSlot(`pull-user:${email}`, (since, now) => User.updateOne({ email, ...due("confirmationPullAt", since) }, { $set: { confirmationPullAt: now } }));
 }

@@ -11,8 +11,9 @@ import type { Model, QueryFilter, UpdateQuery } from "mongoose";
  * (a, b) Updates of one document are not atomic: concurrent `$inc` lose increments, concurrent
  *        conditional updates all report a change. -> One writer per key in the process:
  *        `withKeyedLock` (lib/db/keyed-lock.ts), around each user's writes (lib/billing/store.ts,
- *        lib/users.ts), each inbox lease (lib/webhooks/applier.ts) and each checkout's Polar pull
- *        (lib/checkout/confirmation.ts). On MongoDB the inbox lease is also a real compare-and-set.
+ *        lib/users.ts), each inbox lease (lib/webhooks/applier.ts), each checkout's Polar pull
+ *        (lib/checkout/confirmation.ts) and each user's customer-portal election (lib/portal/open.ts).
+ *        On MongoDB the inbox lease and the portal election are also real compare-and-sets.
  * (c)    An upsert's `$setOnInsert` drops null values. -> `updateElseInsert` below, where the
  *        inserted document holds explicit nulls (users).
  * (d)    findAndModify refuses a projection (`fields`). -> `returnWhole` below on every

@@ -8,7 +8,8 @@
  * single-document update atomic, and the updates are written for that; serializing them per key
  * makes them correct on FerretDB too (one app process there), at no real cost on MongoDB. The
  * keys: one user's documents (lib/billing/store.ts), one inbox event's lease
- * (lib/webhooks/applier.ts), one checkout's Polar pull (lib/checkout/confirmation.ts).
+ * (lib/webhooks/applier.ts), one checkout's Polar pull (lib/checkout/confirmation.ts), one
+ * user's customer-portal election (lib/portal/open.ts).
  *
  * The map lives on globalThis: Next bundles each route separately, and all of them must share it.
  */

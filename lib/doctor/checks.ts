@@ -1,4 +1,5 @@
 import "server-only";
+import { otherEnvironments, type PolarEnvironment } from "@/lib/polar/environment";
 
 /**
  * `npm run doctor`: what the deployment checker concludes from what it saw. Everything here is
@@ -9,6 +10,7 @@ import "server-only";
 export const CHECK_NAMES = [
   "env",
   "mongodb",
+  "environments",
   "polar-token",
   "webhook-endpoint",
   "webhook-reachable",
@@ -22,10 +24,11 @@ export type CheckName = (typeof CHECK_NAMES)[number];
 
 export interface CheckResult {
   name: CheckName;
-  status: "ok" | "fail" | "skip";
-  /** What was seen (ok, skip) or what is wrong (fail). */
+  /** `warn`: wrong, but not enough to fail the deployment (the exit code stays 0). */
+  status: "ok" | "warn" | "fail" | "skip";
+  /** What was seen (ok, skip) or what is wrong (warn, fail). */
   detail: string;
-  /** How to fix it; failures only. */
+  /** How to fix it; warnings and failures only. */
   fix?: string;
 }
 
@@ -82,10 +85,18 @@ export interface ModelIndexes {
   error?: string;
 }
 
+/** A payment's or subscription's `environment`; "untagged": stored before facts recorded it. */
+export type EnvironmentTag = PolarEnvironment | "untagged";
+
+/** How many payments and subscriptions each Polar environment's deployment wrote in this database. */
+export type EnvironmentCounts =
+  | { kind: "counted"; payments: Record<EnvironmentTag, number>; subscriptions: Record<EnvironmentTag, number> }
+  | { kind: "failed"; error: string };
+
 export type MongoFacts =
   | { kind: "not-configured"; what: string; hint: string }
   | { kind: "unreachable"; target: string; error: string }
-  | { kind: "connected"; target: string; server: string; ferretdb: boolean; models: ModelIndexes[] };
+  | { kind: "connected"; target: string; server: string; ferretdb: boolean; models: ModelIndexes[]; environments: EnvironmentCounts };
 
 export interface ReachFacts {
   url: string;
@@ -145,6 +156,7 @@ const DISABLE_AFTER = 10;
 const WEBHOOKS_SETTINGS = "Polar (Settings -> Webhooks)";
 
 const ok = (name: CheckName, detail: string): CheckResult => ({ name, status: "ok", detail });
+const warn = (name: CheckName, detail: string, fix: string): CheckResult => ({ name, status: "warn", detail, fix });
 const fail = (name: CheckName, detail: string, fix: string): CheckResult => ({ name, status: "fail", detail, fix });
 const skip = (name: CheckName, detail: string): CheckResult => ({ name, status: "skip", detail });
 
@@ -236,6 +248,44 @@ function checkMongo(f: DoctorFacts): CheckResult {
       `so each appears once a route using its model has run; the billing cron loads every model: call it once (curl -H "Authorization: Bearer $CRON_SECRET" ${cron}) and run the doctor again. ` +
       `One that stays missing failed to build, silently (e.g. duplicate values under a unique key): run ${mongoshCreate(first.collection, first.spec)} in mongosh to see why.${ferretNote}`,
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// environments
+
+/** The Polar environment a target is (lib/polar/environment.ts polarEnvironment, from the doctor's facts). */
+function environmentOf(target: PolarTarget): PolarEnvironment {
+  return target.kind === "url" ? "local" : target.server;
+}
+
+const ENVIRONMENT_NAMES: Record<PolarEnvironment, string> = { local: "the local emulator", sandbox: "Polar sandbox", production: "Polar production" };
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+
+function checkEnvironments(f: DoctorFacts): CheckResult {
+  const m = f.mongodb;
+  if (m.kind !== "connected") return skip("environments", "no database to look in (mongodb)");
+  const here = environmentOf(f.polarTarget);
+  const counts = m.environments;
+  if (counts.kind === "failed") {
+    return fail("environments", `could not count the payments and subscriptions by Polar environment at ${m.target}: ${counts.error}`, "check that MONGODB_URI's user may read the payments and subscriptions collections");
+  }
+  const others = otherEnvironments(here)
+    .map((e) => ({ e, payments: counts.payments[e], subscriptions: counts.subscriptions[e] }))
+    .filter((x) => x.payments + x.subscriptions > 0);
+  const untagged = counts.payments.untagged + counts.subscriptions.untagged;
+  const legacy = untagged ? `; ${plural(untagged, "fact")} stored before facts recorded their environment count as ${ENVIRONMENT_NAMES[here]}'s` : "";
+  if (others.length === 0) {
+    const total = counts.payments[here] + counts.subscriptions[here];
+    return ok("environments", `every payment and subscription at ${m.target} is of ${ENVIRONMENT_NAMES[here]}, this configuration's Polar (${plural(total, "fact")}${legacy})`);
+  }
+  const found = others.map((x) => `${plural(x.payments, "payment")} and ${plural(x.subscriptions, "subscription")} of ${ENVIRONMENT_NAMES[x.e]}`).join("; ");
+  const detail =
+    `${m.target} holds facts of another Polar environment than this configuration's (${ENVIRONMENT_NAMES[here]}): ${found}. ` +
+    `Another deployment writes into this database (a Preview on sandbox, or \`npm run dev\` pointed at it): its facts are stored as such and grant nothing here, but its users' plans and customers are not this deployment's${legacy}`;
+  const fix =
+    'give each deployment its own database, as the README says (Deploying to Vercel, step 1: "Preview gets a database of its own"): in Vercel set MONGODB_URI for the Preview environment to another database name or cluster, and redeploy the previews; locally, leave MONGODB_URI unset (`npm run dev` starts its own database)';
+  // Production is where a sandbox test card must never buy anything: there it fails.
+  return here === "production" ? fail("environments", detail, fix) : warn("environments", detail, fix);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -565,6 +615,7 @@ export function runChecks(f: DoctorFacts): CheckResult[] {
   return [
     checkEnv(f),
     checkMongo(f),
+    checkEnvironments(f),
     checkToken(f),
     checkEndpoint(f),
     checkReachable(f),
@@ -576,15 +627,19 @@ export function runChecks(f: DoctorFacts): CheckResult[] {
   ];
 }
 
-/** `ok   name: detail`, `FAIL name: detail -> fix`, `skip name: detail`. */
+/** `ok   name: detail`, `warn name: detail -> fix`, `FAIL name: detail -> fix`, `skip name: detail`. */
 export function formatResult(r: CheckResult): string {
   if (r.status === "ok") return `ok   ${r.name}: ${r.detail}`;
   if (r.status === "skip") return `skip ${r.name}: ${r.detail}`;
+  if (r.status === "warn") return `warn ${r.name}: ${r.detail} -> ${r.fix ?? ""}`;
   return `FAIL ${r.name}: ${r.detail} -> ${r.fix ?? ""}`;
 }
 
+/** A warning passes (the deployment works), and says so. */
 export function summaryLine(results: CheckResult[]): string {
-  return `doctor: ${results.filter((r) => r.status === "ok").length} of ${results.length} checks passed`;
+  const warned = results.filter((r) => r.status === "warn").length;
+  const passed = results.filter((r) => r.status === "ok").length + warned;
+  return `doctor: ${passed} of ${results.length} checks passed${warned ? ` (${plural(warned, "warning")})` : ""}`;
 }
 
 /** The exit code: 1 when a check failed (a skip follows a failure, which already counts). */

@@ -17,11 +17,16 @@ import { parseEnv, EnvError, parseEnvVariable, type EnvVariable } from "@/lib/en
 import { createPolarClient, type PolarServer } from "@/lib/polar/client";
 import { describeError } from "@/lib/redact";
 import { GATED_PLANS } from "@/lib/billing/rules";
+import { POLAR_ENVIRONMENTS } from "@/lib/polar/environment";
+import { Payment } from "@/models/Payment";
+import { Subscription } from "@/models/Subscription";
 import {
   expectedWebhookUrl,
   pickEndpoint,
   type CronFact,
   type DoctorFacts,
+  type EnvironmentCounts,
+  type EnvironmentTag,
   type EndpointFact,
   type IndexSpec,
   type ModelIndexes,
@@ -103,6 +108,22 @@ async function modelIndexes(conn: mongoose.Connection, appModel: AppModel): Prom
   }
 }
 
+/** Each environment's payments and subscriptions (an equality on the indexed `environment`, per tag). */
+async function environmentCounts(conn: mongoose.Connection): Promise<EnvironmentCounts> {
+  const tags: EnvironmentTag[] = [...POLAR_ENVIRONMENTS, "untagged"];
+  const count = async (collection: string): Promise<Record<EnvironmentTag, number>> => {
+    const c = conn.db!.collection(collection);
+    const n = await Promise.all(tags.map((t) => c.countDocuments({ environment: t === "untagged" ? null : t })));
+    return Object.fromEntries(tags.map((t, i) => [t, n[i] ?? 0])) as Record<EnvironmentTag, number>;
+  };
+  try {
+    const [payments, subscriptions] = await Promise.all([count(Payment.collection.collectionName), count(Subscription.collection.collectionName)]);
+    return { kind: "counted", payments, subscriptions };
+  } catch (error) {
+    return { kind: "failed", error: describeError(error) };
+  }
+}
+
 async function mongoFacts(uri: Setting, models: AppModel[], timeoutMs: number): Promise<MongoFacts> {
   if (!uri.ok) return { kind: "not-configured", what: uri.what, hint: uri.hint };
   const target = describeMongoTarget(uri.value);
@@ -124,7 +145,7 @@ async function mongoFacts(uri: Setting, models: AppModel[], timeoutMs: number): 
     const server = ferretdbVersion ? `FerretDB ${ferretdbVersion}` : `MongoDB ${String(info.version ?? "?")}`;
     const perModel: ModelIndexes[] = [];
     for (const m of models) perModel.push(await modelIndexes(conn, m));
-    return { kind: "connected", target, server, ferretdb: ferretdbVersion !== null, models: perModel };
+    return { kind: "connected", target, server, ferretdb: ferretdbVersion !== null, models: perModel, environments: await environmentCounts(conn) };
   } finally {
     await conn.close().catch(() => undefined);
   }

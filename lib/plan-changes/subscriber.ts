@@ -1,4 +1,5 @@
 import "server-only";
+import { factsHere } from "@/lib/billing/environment";
 import { connectDb } from "@/lib/db/connect";
 import { Product, type ProductDoc } from "@/models/Product";
 import { Subscription, type SubscriptionDoc } from "@/models/Subscription";
@@ -19,7 +20,8 @@ const preference = (s: { status: string }) => (s.status === "active" || s.status
 
 export async function liveSubscriptionOf(email: string): Promise<LiveSubscription | null> {
   await connectDb();
-  return pickLive(await Subscription.find({ customerEmail: email }).lean());
+  // Another Polar environment's subscription is not this Polar's to change.
+  return pickLive(await Subscription.find({ customerEmail: email, ...factsHere() }).lean());
 }
 
 /** The live one among a user's subscriptions (pure: a page that read them all picks it here). */

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ErasedAccount } from "@/models/ErasedAccount";
 import { Payment } from "@/models/Payment";
+import { PortalSession } from "@/models/PortalSession";
 import { Subscription } from "@/models/Subscription";
 import { User } from "@/models/User";
 import { clearCollections, setupTestDatabase } from "../helpers/db";
@@ -47,6 +48,7 @@ async function mentionsOf(email: string): Promise<string[]> {
     ["payments", await Payment.find({}).lean()],
     ["subscriptions", await Subscription.find({}).lean()],
     ["erasedaccounts", await ErasedAccount.find({}).lean()],
+    ["portalsessions", await PortalSession.find({}).lean()],
   ] as const) {
     for (const doc of docs) if (JSON.stringify(doc).includes(email)) found.push(name);
   }
@@ -62,6 +64,9 @@ describe("Delete my account", () => {
     const subId = (await Subscription.findOne({ customerEmail: email }).lean())!.polarSubscriptionId;
     const paid = await Payment.countDocuments({ customerEmail: email });
     expect(paid).toBeGreaterThan(0);
+    // Manage billing was opened: a stored customer session (the email and a token) goes too.
+    expect((await (await import("@/lib/portal/open")).openPortal(email)).kind).toBe("portal");
+    expect(await mentionsOf(email)).toContain("portalsessions");
 
     const from = h.receiver.received.length;
     expect(await (await erase()).deleteAccount(email)).toEqual({ ok: true });

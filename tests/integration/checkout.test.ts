@@ -4,7 +4,8 @@ import { Payment } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { User } from "@/models/User";
 import { startPolarEmulator, type PolarEmulator } from "polar-emulator";
-import { PRO_PRODUCT_ID } from "../../scripts/lib/polar-payloads";
+import { pay } from "polar-emulator/testing";
+import { PRO_MONTHLY_PRODUCT_ID, PRO_PRODUCT_ID } from "../../scripts/lib/polar-payloads";
 import { clearCollections, setupTestDatabase } from "../helpers/db";
 
 // The checkout path against the real local Polar emulator (its SDK wire format) and FerretDB.
@@ -43,6 +44,12 @@ afterAll(async () => {
   await emulator?.stop();
   await new Promise((resolve) => receiver?.close(resolve));
 });
+
+/** The calls the app made to the emulator (its request log) whose method and path start so. */
+async function polarCalls(method: string, prefix: string): Promise<number> {
+  const log = (await (await fetch(`${emulator.url}/admin/requests.json`)).json()) as { requests: Array<{ method: string; path: string }> };
+  return log.requests.filter((r) => r.method === method && r.path.startsWith(prefix)).length;
+}
 
 async function emulatorCheckout(id: string): Promise<Record<string, unknown>> {
   const res = await fetch(`${emulator.url}/v1/checkouts/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } });
@@ -91,6 +98,60 @@ describe("checkout against the Polar emulator", () => {
     expect(a).toEqual(b);
     expect(c).toEqual(a);
     expect(await Payment.countDocuments({ customerEmail: "dan@example.com" })).toBe(1);
+  });
+
+  it("a user with no Polar customer: Polar's state is asked (404) and the checkout opens as before", async () => {
+    const { beginCheckout } = await import("@/lib/checkout/begin");
+    const [states, creates] = [await polarCalls("GET", "/v1/customers/external/"), await polarCalls("POST", "/v1/checkouts")];
+    const result = await beginCheckout("newcomer@example.com", PRO_MONTHLY_PRODUCT_ID);
+    expect(result.ok && result.url.startsWith(emulator.url)).toBe(true);
+    expect(await polarCalls("GET", "/v1/customers/external/")).toBe(states + 1);
+    expect(await polarCalls("POST", "/v1/checkouts")).toBe(creates + 1);
+  });
+
+  it("a checkout paid a moment ago, its webhooks not arrived: the next Upgrade goes to its confirmation, not to a second checkout", async () => {
+    const { beginCheckout } = await import("@/lib/checkout/begin");
+    const email = "second-tab@example.com";
+    const first = await beginCheckout(email, PRO_PRODUCT_ID);
+    if (!first.ok) throw new Error(first.message);
+    expect((await pay(first.url)).status).toBe(303);
+    const { checkoutId } = (await Payment.findOne({ customerEmail: email }).lean())!;
+    const creates = await polarCalls("POST", "/v1/checkouts");
+    // Another tab, still showing Upgrade: Pro Monthly this time.
+    expect(await beginCheckout(email, PRO_MONTHLY_PRODUCT_ID)).toEqual({ ok: true, url: `/confirmation?checkout_id=${checkoutId}` });
+    expect(await polarCalls("POST", "/v1/checkouts")).toBe(creates);
+    // Asking Polar applied what it said, as the confirmation page would.
+    expect(await Payment.findOne({ checkoutId }).lean()).toMatchObject({ status: "completed" });
+    expect((await User.findOne({ email }).lean())?.subscriptionStatus).toBe("pro");
+  });
+
+  it("a checkout opened and left unpaid does not hold the next one", async () => {
+    const { beginCheckout } = await import("@/lib/checkout/begin");
+    const email = "changed-mind@example.com";
+    const first = await beginCheckout(email, PRO_PRODUCT_ID);
+    const second = await beginCheckout(email, PRO_MONTHLY_PRODUCT_ID);
+    expect(first.ok && second.ok && first.url !== second.url && second.url.startsWith(emulator.url)).toBe(true);
+    expect(await Payment.countDocuments({ customerEmail: email, status: "pending" })).toBe(2);
+  });
+
+  it("a subscription Polar lists that our database has not applied (its webhooks lost): no second checkout, the user is flagged for the reconciler", async () => {
+    const email = "lost-events@example.com";
+    // Bought at Polar; the emulator's webhooks go to a receiver that drops them.
+    const direct = await fetch(`${emulator.url}/v1/checkouts/`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ products: [PRO_MONTHLY_PRODUCT_ID], external_customer_id: email, customer_email: email, success_url: "http://localhost:3999/confirmation" }),
+    });
+    expect((await pay(((await direct.json()) as { url: string }).url)).status).toBe(303);
+    expect(await User.findOne({ email }).lean()).toBeNull();
+
+    const { beginCheckout } = await import("@/lib/checkout/begin");
+    const creates = await polarCalls("POST", "/v1/checkouts");
+    expect(await beginCheckout(email, PRO_MONTHLY_PRODUCT_ID)).toEqual({ ok: true, url: "/account?checkout=subscribed" });
+    expect(await beginCheckout(email, PRO_PRODUCT_ID)).toEqual({ ok: true, url: "/account?checkout=subscribed" });
+    expect(await polarCalls("POST", "/v1/checkouts")).toBe(creates);
+    expect(await User.findOne({ email }).lean()).toMatchObject({ reconcileRequestedAt: expect.any(Date) });
+    expect(await Payment.countDocuments({ customerEmail: email })).toBe(0);
   });
 
   it("refuses a product that does not exist or grants no plan", async () => {

@@ -41,6 +41,8 @@ describe("lib/db/connect against the real database", () => {
       subscriptions: "polarSubscriptionId",
       // Keyed by the erased email's hash: the _id.
       erasedaccounts: "_id",
+      // One portal session per user and Polar environment.
+      portalsessions: "email,environment",
     };
     for (const model of allModels) {
       const indexes = await model.collection.indexes();

@@ -111,7 +111,7 @@ afterAll(async () => {
 
 describe("npm run doctor against FerretDB and the Polar emulator", () => {
   it("finds every model in models/", () => {
-    expect(models.map((m) => m.modelName).sort()).toEqual(["DriftRepair", "ErasedAccount", "Payment", "Product", "Subscription", "User", "WebhookEvent"]);
+    expect(models.map((m) => m.modelName).sort()).toEqual(["DriftRepair", "ErasedAccount", "Payment", "PortalSession", "Product", "Subscription", "User", "WebhookEvent"]);
   });
 
   it("passes every check that does not need the running app", async () => {
@@ -121,7 +121,8 @@ describe("npm run doctor against FerretDB and the Polar emulator", () => {
     const needsTheApp: CheckName[] = ["webhook-reachable"];
     expect([...results.values()].filter((r) => r.status !== "ok" && !needsTheApp.includes(r.name)).map(formatResult)).toEqual([]);
     // FerretDB: diffIndexes reports no false difference on the app's models.
-    expect(line(results, "mongodb")).toMatch(/^ok {3}mongodb: FerretDB v1\.24\.2 at 127\.0\.0\.1:\d+\/t_\w+: all 22 indexes the 7 models declare are there$/);
+    expect(line(results, "mongodb")).toMatch(/^ok {3}mongodb: FerretDB v1\.24\.2 at 127\.0\.0\.1:\d+\/t_\w+: all 25 indexes the 8 models declare are there$/);
+    expect(line(results, "environments")).toMatch(/^ok {3}environments: every payment and subscription at 127\.0\.0\.1:\d+\/t_\w+ is of the local emulator, this configuration's Polar \(0 facts\)$/);
     expect(line(results, "polar-token")).toBe(`ok   polar-token: the Polar API at ${emulator.url} accepts the token: organization Acme (acme)`);
     expect(line(results, "webhook-endpoint")).toMatch(new RegExp(`^ok {3}webhook-endpoint: ${appUrl}/api/webhooks/polar is registered \\(endpoint [0-9a-f-]{36}, format raw\\)$`));
     expect(line(results, "products")).toBe("ok   products: 6 on sale, each with a plan: Pro -> pro, Pro Monthly -> pro, Pro Trial -> pro, Pro Yearly -> pro, Business Monthly -> business, Business Yearly -> business");
@@ -200,7 +201,7 @@ describe("npm run doctor against FerretDB and the Polar emulator", () => {
     await User.collection.dropIndex("planUntil_1");
     try {
       const text = line(await doctor(), "mongodb");
-      expect(text).toMatch(/^FAIL mongodb: FerretDB v1\.24\.2 at .*: 1 of 22 declared indexes missing: users \{planUntil: 1\} -> the app creates them itself/);
+      expect(text).toMatch(/^FAIL mongodb: FerretDB v1\.24\.2 at .*: 1 of 25 declared indexes missing: users \{planUntil: 1\} -> the app creates them itself/);
       expect(text).toContain('db.users.createIndex({"planUntil":1})');
     } finally {
       await User.createIndexes();
@@ -211,6 +212,22 @@ describe("npm run doctor against FerretDB and the Polar emulator", () => {
     const results = await doctor({ CRON_SECRET: undefined });
     expect(line(results, "cron-secret")).toMatch(/^FAIL cron-secret: vercel\.json runs \/api\/cron\/billing "0 5 \* \* \*" with Authorization: Bearer \$CRON_SECRET, but CRON_SECRET is required -> generate one/);
     expect(line(results, "env")).toMatch(/^FAIL env: the app would refuse to start: CRON_SECRET is required/);
+  });
+
+  it("a sandbox deployment's payment in this database: environments warns (this configuration is the emulator) and points at the README", async () => {
+    const { Payment } = await import("@/models/Payment");
+    await Payment.create({ checkoutId: "co_from_a_preview", customerEmail: "preview@example.com", status: "completed", environment: "sandbox" });
+    await Payment.create({ checkoutId: "co_from_before", customerEmail: "old@example.com", status: "completed" });
+    try {
+      const results = await doctor();
+      expect(line(results, "environments")).toMatch(
+        /^warn environments: 127\.0\.0\.1:\d+\/t_\w+ holds facts of another Polar environment than this configuration's \(the local emulator\): 1 payment and 0 subscriptions of Polar sandbox\. .*; 1 fact stored before facts recorded their environment count as the local emulator's -> give each deployment its own database, as the README says/,
+      );
+      // A warning, not a failure: off production the run still passes.
+      expect([...results.values()].filter((r) => r.status === "fail" && r.name !== "webhook-reachable")).toEqual([]);
+    } finally {
+      await Payment.deleteMany({});
+    }
   });
 
   it("webhook-reachable: a URL nothing listens on is a failure", async () => {
@@ -247,14 +264,14 @@ describe("scripts/doctor.ts", () => {
     const passing = await runScript({});
     console.log(`[doctor] scripts/doctor.ts --env-file (webhook-reachable against the stand-in):\n${passing.stdout}`);
     const lines = passing.stdout.trim().split("\n");
-    expect(lines).toHaveLength(11);
-    expect(lines.slice(0, 10).every((l) => l.startsWith("ok   "))).toBe(true);
-    expect(lines[10]).toBe("doctor: 10 of 10 checks passed");
+    expect(lines).toHaveLength(12);
+    expect(lines.slice(0, 11).every((l) => l.startsWith("ok   "))).toBe(true);
+    expect(lines[11]).toBe("doctor: 11 of 11 checks passed");
     expect(passing.code).toBe(0);
 
     const failing = await runScript({ POLAR_WEBHOOK_SECRET: "polar_whs_someOtherEndpointsSecret0123456789abcdef" });
     expect(failing.stdout).toMatch(/^FAIL webhook-secret: /m);
-    expect(failing.stdout.trim().split("\n").at(-1)).toBe("doctor: 9 of 10 checks passed");
+    expect(failing.stdout.trim().split("\n").at(-1)).toBe("doctor: 10 of 11 checks passed");
     expect(failing.code).toBe(1);
   });
 });

@@ -12,6 +12,8 @@ import {
   type CheckResult,
   type DoctorFacts,
   type EndpointFact,
+  type EnvironmentCounts,
+  type EnvironmentTag,
   type ModelIndexes,
   type PolarAnswer,
 } from "@/lib/doctor/checks";
@@ -33,6 +35,13 @@ const endpoint = (over: Partial<EndpointFact> = {}): EndpointFact => ({
   ...over,
 });
 
+const tags = (over: Partial<Record<EnvironmentTag, number>> = {}): Record<EnvironmentTag, number> => ({ local: 0, sandbox: 0, production: 0, untagged: 0, ...over });
+const counted = (payments: Partial<Record<EnvironmentTag, number>> = { production: 3 }, subscriptions: Partial<Record<EnvironmentTag, number>> = { production: 1 }): EnvironmentCounts => ({
+  kind: "counted",
+  payments: tags(payments),
+  subscriptions: tags(subscriptions),
+});
+
 const users = (over: Partial<ModelIndexes> = {}): ModelIndexes => ({
   model: "User",
   collection: "users",
@@ -48,7 +57,7 @@ function passing(): DoctorFacts {
     webhookSecret: { ok: true, value: SECRET },
     cronSecret: { ok: true, value: "c".repeat(44) },
     polarTarget: { kind: "server", server: "production" },
-    mongodb: { kind: "connected", target: "cluster0.example.mongodb.net/acme", server: "MongoDB 8.0.4", ferretdb: false, models: [users()] },
+    mongodb: { kind: "connected", target: "cluster0.example.mongodb.net/acme", server: "MongoDB 8.0.4", ferretdb: false, models: [users()], environments: counted() },
     token: { kind: "asked", target: { kind: "server", server: "production" }, answer: { kind: "ok", value: [{ id: "o1", name: "Acme", slug: "acme" }] } },
     endpoints: { kind: "ok", value: [endpoint()] },
     reachable: { url: WEBHOOK_URL, source: "registered", answer: { kind: "answered", status: 403, location: null, body: '{"ok":false,"error":"invalid signature"}' } },
@@ -76,7 +85,7 @@ describe("a deployment where everything holds", () => {
     const results = runChecks(passing());
     expect(results.map((r) => r.name)).toEqual([...CHECK_NAMES]);
     expect(results.filter((r) => r.status !== "ok")).toEqual([]);
-    expect(summaryLine(results)).toBe("doctor: 10 of 10 checks passed");
+    expect(summaryLine(results)).toBe("doctor: 11 of 11 checks passed");
     expect(exitCode(results)).toBe(0);
     expect(line(passing(), "polar-token")).toBe("ok   polar-token: Polar production (api.polar.sh) accepts the token: organization Acme (acme)");
   });
@@ -118,6 +127,7 @@ describe("mongodb", () => {
       server: "MongoDB 8.0.4",
       ferretdb: false,
       models: [users({ missing: [{ key: { email: 1 }, options: { unique: true, background: true } }] })],
+      environments: counted(),
     };
     const text = line(f, "mongodb");
     expect(text).toMatch(/^FAIL mongodb: MongoDB 8\.0\.4 at db\/acme: 1 of 5 declared indexes missing: users \{email: 1\} \(unique\) -> /);
@@ -128,7 +138,7 @@ describe("mongodb", () => {
 
   it("reports a model whose indexes could not be compared", () => {
     const f = passing();
-    f.mongodb = { kind: "connected", target: "db/acme", server: "MongoDB 8.0.4", ferretdb: false, models: [users({ error: "not authorized" })] };
+    f.mongodb = { kind: "connected", target: "db/acme", server: "MongoDB 8.0.4", ferretdb: false, models: [users({ error: "not authorized" })], environments: counted() };
     expect(line(f, "mongodb")).toMatch(/^FAIL mongodb: .*users \(not authorized\)/);
   });
 
@@ -141,8 +151,49 @@ describe("mongodb", () => {
       server: "FerretDB v1.24.2",
       ferretdb: true,
       models: [users({ missing: [{ key: { a: 1 }, options: { partialFilterExpression: { a: { $exists: true } } } }] })],
+      environments: counted(),
     };
     expect(line(f, "mongodb")).toMatch(/users \{a: 1\} \(partial\).*FerretDB refuses partial and TTL indexes/);
+  });
+});
+
+describe("environments (issue 22, item 3: Preview gets a database of its own)", () => {
+  const withCounts = (environments: EnvironmentCounts, target: DoctorFacts["polarTarget"] = { kind: "server", server: "production" }) => {
+    const f = passing();
+    f.polarTarget = target;
+    if (f.mongodb.kind === "connected") f.mongodb = { ...f.mongodb, environments };
+    return f;
+  };
+
+  it("passes when every fact is of this configuration's Polar, and counts untagged ones as its own", () => {
+    expect(line(withCounts(counted({ production: 3, untagged: 2 }, { production: 1 })), "environments")).toBe(
+      "ok   environments: every payment and subscription at cluster0.example.mongodb.net/acme is of Polar production, this configuration's Polar (4 facts; 2 facts stored before facts recorded their environment count as Polar production's)",
+    );
+  });
+
+  it("fails on production when a sandbox deployment wrote into its database, and points at the README", () => {
+    const f = withCounts(counted({ production: 3, sandbox: 2 }, { sandbox: 1 }));
+    const text = line(f, "environments");
+    expect(text).toMatch(/^FAIL environments: cluster0\.example\.mongodb\.net\/acme holds facts of another Polar environment than this configuration's \(Polar production\): 2 payments and 1 subscription of Polar sandbox\. /);
+    expect(text).toContain('-> give each deployment its own database, as the README says (Deploying to Vercel, step 1: "Preview gets a database of its own")');
+    expect(exitCode(runChecks(f))).toBe(1);
+  });
+
+  it("warns elsewhere (a preview, or the local stack), and the run still passes", () => {
+    const f = withCounts(counted({ local: 5, production: 1 }, {}), { kind: "server", server: "sandbox" });
+    expect(line(f, "environments")).toMatch(/^warn environments: .* \(Polar sandbox\): 5 payments and 0 subscriptions of the local emulator; 1 payment and 0 subscriptions of Polar production\. .* -> give each deployment/);
+    const results = runChecks(f);
+    expect(exitCode(results)).toBe(0);
+    expect(summaryLine(results)).toBe("doctor: 11 of 11 checks passed (1 warning)");
+    const local = withCounts(counted({ local: 1 }, { sandbox: 1 }), { kind: "url", url: "http://127.0.0.1:7100" });
+    expect(check(local, "environments")).toMatchObject({ status: "warn", detail: expect.stringContaining("0 payments and 1 subscription of Polar sandbox") });
+  });
+
+  it("skips without a database, and fails when the counts could not be read", () => {
+    const f = passing();
+    f.mongodb = { kind: "unreachable", target: "x", error: "down" };
+    expect(line(f, "environments")).toBe("skip environments: no database to look in (mongodb)");
+    expect(line(withCounts({ kind: "failed", error: "MongoServerError: not authorized" }), "environments")).toMatch(/^FAIL environments: could not count .* not authorized -> check that MONGODB_URI's user may read/);
   });
 });
 

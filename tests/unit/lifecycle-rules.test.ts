@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { subscriptionsDisagreeing, type HeldSubscription, type StateSubscription } from "@/lib/billing/facts";
-import { subscriptionStanding, type SubscriptionState } from "@/lib/billing/rules";
+import { subscriptionStanding, type AccessPolicy, type SubscriptionState } from "@/lib/billing/rules";
 
 const DAY = 86_400_000;
 const now = new Date(Date.UTC(2026, 10, 27, 12));
 const at = (days: number) => new Date(now.getTime() + days * DAY);
-const noGrace = { graceMs: 0 };
-const grace3 = { graceMs: 3 * DAY };
+const noGrace: AccessPolicy = { graceMs: 0, environment: "production" };
+const grace3: AccessPolicy = { graceMs: 3 * DAY, environment: "production" };
 const s = (x: Partial<SubscriptionState>): SubscriptionState => ({
   status: "active",
   cancelAtPeriodEnd: false,

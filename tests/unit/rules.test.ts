@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, planAt, planLabel, RENEWAL_LEEWAY_MS, subscriptionAccessUntil, subscriptionStatusRank, tierRanks } from "@/lib/billing/rules";
+import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, planAt, planLabel, RENEWAL_LEEWAY_MS, subscriptionAccessUntil, subscriptionStatusRank, tierRanks, type AccessPolicy } from "@/lib/billing/rules";
 import { PAYMENT_STATUSES } from "@/models/Payment";
 
 const now = new Date("2026-11-26T12:00:00Z");
 const later = new Date("2026-12-26T12:00:00Z");
 const earlier = new Date("2026-10-26T12:00:00Z");
-const noGrace = { graceMs: 0 };
-const week = { graceMs: 7 * 86_400_000 };
+const noGrace: AccessPolicy = { graceMs: 0, environment: "production" };
+const week: AccessPolicy = { graceMs: 7 * 86_400_000, environment: "production" };
 const ranks = tierRanks([{ plan: "pro", rank: 1 }, { plan: "business", rank: 2 }]);
 const grants = (sub: Parameters<typeof subscriptionAccessUntil>[0], policy = noGrace) => subscriptionAccessUntil(sub, now, policy) !== undefined;
 
