@@ -1,5 +1,4 @@
 import type { EventSummary } from "@/lib/webhooks/operator";
-import { replayWebhookEvent } from "./actions";
 import { time } from "./format";
 
 export function EventTable({ rows, replayable = false, testId }: { rows: EventSummary[]; replayable?: boolean; testId: string }) {
@@ -28,7 +27,7 @@ export function EventTable({ rows, replayable = false, testId }: { rows: EventSu
               <td className="px-3 py-2 text-xs">{e.error ?? ""}</td>
               {replayable ? (
                 <td className="px-3 py-2">
-                  <form action={replayWebhookEvent}>
+                  <form method="post" action="/admin/replay">
                     <input type="hidden" name="webhookId" value={e.webhookId} />
                     <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1 font-medium hover:bg-slate-100" aria-label={`Replay ${e.type} ${e.webhookId}`}>
                       Replay

@@ -14,7 +14,7 @@ const MESSAGES: Record<string, string> = {
   invalid: "That was not a webhook-id.",
 };
 
-/** The webhook-id form the Replay action accepts (app/admin/actions.ts). */
+/** The webhook-id form the Replay button posts (app/admin/replay/route.ts). */
 export const WEBHOOK_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 export function replayNotice(outcome: string | undefined, replayed: string | undefined): { id: string | null; message: string } | null {
