@@ -1,6 +1,7 @@
 import type { z } from "zod";
 
-export type ActionState = { error?: string };
+// `notice`: what a successful action that stays on the page says (one that navigates away says it there).
+export type ActionState = { error?: string; notice?: string };
 
 /**
  * Wraps a server action so its form data is parsed with zod before anything else runs; the

@@ -18,6 +18,8 @@ const productSchema = new Schema(
     trialInterval: { type: String, default: null },
     trialIntervalCount: { type: Number, default: null },
     isArchived: { type: Boolean, default: false },
+    // Meters a metered price bills past the plan's credits (lib/usage/rules.ts: overage allowed).
+    meteredMeterIds: { type: [String], default: [] },
     // Polar's modified_at (or created_at): an older product event never overwrites a newer one.
     polarModifiedAt: { type: Date, default: null },
   },

@@ -12,6 +12,8 @@ import { productsById } from "@/lib/plan-changes/subscriber";
 import { deleteAccountAction, manageSubscriptionAction, signOutEverywhereAction } from "./actions";
 import { ManageSubscription } from "./ManageSubscription";
 import { SignInAndData } from "./SignInAndData";
+import { UsagePanel } from "./UsagePanel";
+import { reportsPerDay, usageSummary } from "@/lib/usage/summary";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -25,10 +27,12 @@ export default async function AccountPage({ searchParams }: Props) {
   const [user, { done, ...reason }] = await Promise.all([getCurrentUser(), searchParams]);
   if (!user) redirect("/signin?callbackUrl=/account");
   const now = new Date();
-  const [payments, { standing, live: subscription }, identities] = await Promise.all([
+  const [payments, { standing, live: subscription }, identities, usage, perDay] = await Promise.all([
     listPayments(user.email),
     accountSubscription(user.email, now),
     linkedIdentities(user.email),
+    usageSummary(user.email),
+    reportsPerDay(user.email, 30, now),
   ]);
   const addable = signInOptions().filter((o) => !identities.some((i) => i.provider === o.id));
   // The stored plan is a cache; its end date decides (as requirePlan does).
@@ -116,6 +120,7 @@ export default async function AccountPage({ searchParams }: Props) {
           </table>
         )}
       </div>
+      {usage.allowed || usage.used > 0 ? <UsagePanel usage={usage} perDay={perDay} /> : null}
       <SignInAndData
         email={user.email}
         identities={identities}

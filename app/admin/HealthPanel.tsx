@@ -1,7 +1,7 @@
 import type { WebhookHealth } from "@/lib/admin/health";
 import { loadWebhookHealth } from "@/lib/admin/queries";
 import { readSection } from "@/lib/admin/read-section";
-import { BarChart } from "./BarChart";
+import { BarChart } from "@/app/components/BarChart";
 import { Figure } from "./Figure";
 import { ms, time } from "./format";
 import { SectionError } from "./SectionError";

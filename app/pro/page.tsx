@@ -2,7 +2,11 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { requirePlan } from "@/lib/access";
+import { randomUUID } from "node:crypto";
 import { planLabel } from "@/lib/billing/rules";
+import { usageSummary } from "@/lib/usage/summary";
+import { generateReportAction } from "./actions";
+import { ReportForm } from "./ReportForm";
 
 export const metadata: Metadata = { title: "Pro features" };
 
@@ -20,10 +24,20 @@ export default async function ProPage() {
       </section>
     );
   }
+  const usage = await usageSummary(access.user.email);
   return (
     <section className="space-y-4" data-testid="pro-content">
       <h1 className="text-2xl font-bold">Pro features</h1>
       <p className="text-slate-700">Welcome, {access.user.email}. Unlimited projects, priority support and early access are yours.</p>
+      <div className="space-y-2 rounded-lg border border-slate-200 bg-white p-4">
+        <h2 className="text-lg font-semibold">Reports</h2>
+        <p className="text-slate-700" data-testid="reports-left">
+          {usage.included === null
+            ? "Unlimited reports on your plan."
+            : `${usage.remaining} of ${usage.included} reports left this period${usage.overage > 0 ? `; ${usage.overage} more billed at your next renewal` : ""}.`}
+        </p>
+        <ReportForm action={generateReportAction} idempotencyKey={randomUUID()} />
+      </div>
     </section>
   );
 }

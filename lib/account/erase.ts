@@ -10,7 +10,10 @@ import { describePolarError } from "@/lib/polar/errors";
 import { erasureKey, pseudonymOf } from "@/lib/erasure-tombstones";
 import { ErasedAccount } from "@/models/ErasedAccount";
 import { Payment } from "@/models/Payment";
+import { BenefitGrant } from "@/models/BenefitGrant";
+import { CustomerMeter } from "@/models/CustomerMeter";
 import { PortalSession } from "@/models/PortalSession";
+import { UsageEvent } from "@/models/UsageEvent";
 import { Subscription } from "@/models/Subscription";
 import { User } from "@/models/User";
 
@@ -74,6 +77,11 @@ export async function finishErasure(email: string, key = erasureKey(email)): Pro
   await Subscription.updateMany({ customerEmail: email }, { $set: { customerEmail: pseudonym } });
   // The stored customer-portal sessions: the email, and a token that opens its billing.
   await PortalSession.deleteMany({ email });
+  // Usage: the grants and meters are Polar's to keep; the outbox's events not sent by now go with
+  // the account (its subscription is revoked: nothing is billed for them any more).
+  await BenefitGrant.deleteMany({ customerEmail: email });
+  await CustomerMeter.deleteMany({ customerEmail: email });
+  await UsageEvent.deleteMany({ customerEmail: email });
   await User.deleteOne({ email });
   await ErasedAccount.updateOne({ _id: key }, { $set: { completedAt: new Date() } });
 }

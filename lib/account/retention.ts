@@ -5,6 +5,7 @@ import { isLiveSubscription } from "@/lib/plan-changes/subscriber";
 import { FREE_PLAN, User } from "@/models/User";
 import { ErasedAccount } from "@/models/ErasedAccount";
 import { Subscription } from "@/models/Subscription";
+import { UsageEvent } from "@/models/UsageEvent";
 
 /** An account with nothing to bill that nobody signed in to for this long is deleted (README "Your data"). */
 export const INACTIVE_AFTER_MS = 90 * 86_400_000;
@@ -17,6 +18,7 @@ export interface RetentionCounts {
   finished: number;
   erased: number;
   tombstonesDeleted: number;
+  usageEventsDeleted: number;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface RetentionCounts {
  */
 export async function applyRetention(opts: { limit: number; deadline: number; now?: Date }): Promise<RetentionCounts> {
   const now = opts.now ?? new Date();
-  const counts: RetentionCounts = { finished: 0, erased: 0, tombstonesDeleted: 0 };
+  const counts: RetentionCounts = { finished: 0, erased: 0, tombstonesDeleted: 0, usageEventsDeleted: 0 };
   const unfinished = await ErasedAccount.find({ completedAt: null, erasedAt: { $lt: new Date(now.getTime() - UNFINISHED_AFTER_MS) } })
     .sort({ erasedAt: 1 })
     .limit(opts.limit)
@@ -53,6 +55,10 @@ export async function applyRetention(opts: { limit: number; deadline: number; no
     await eraseStored(user.email, "inactive");
     counts.erased++;
   }
+
+  // Usage events Polar took long ago: Polar has them; the account's chart shows 30 days.
+  const sentBefore = new Date(now.getTime() - INACTIVE_AFTER_MS);
+  counts.usageEventsDeleted = (await UsageEvent.deleteMany({ sentAt: { $ne: null, $lt: sentBefore } })).deletedCount;
 
   const old = await ErasedAccount.deleteMany({ completedAt: { $lt: new Date(now.getTime() - TOMBSTONE_KEPT_MS) } });
   counts.tombstonesDeleted = old.deletedCount;

@@ -148,6 +148,8 @@ export interface ProductFact {
   trialInterval: string | null;
   trialIntervalCount: number | null;
   isArchived: boolean;
+  /** The meters a metered price of the product bills (usage past a plan's credits, charged at renewal). */
+  meteredMeterIds: string[];
   polarModifiedAt: Date;
 }
 
@@ -171,6 +173,7 @@ export function productFact(product: ProductLike): ProductFact {
     trialInterval: product.trialInterval ?? null,
     trialIntervalCount: product.trialIntervalCount ?? null,
     isArchived: product.isArchived,
+    meteredMeterIds: (product.prices ?? []).flatMap((p) => (!p.isArchived && p.amountType === "metered_unit" ? [p.meterId] : [])),
     polarModifiedAt: product.modifiedAt ?? product.createdAt,
   };
 }

@@ -3,6 +3,7 @@ import { ResourceNotFound } from "@polar-sh/sdk/models/errors/resourcenotfound";
 import type { Types } from "mongoose";
 import { polar } from "@/lib/polar/client";
 import { customersGetStateExternal } from "@polar-sh/sdk/funcs/customersGetStateExternal.js";
+import type { CustomerState } from "@polar-sh/sdk/models/components/customerstate";
 import { ordersGet } from "@polar-sh/sdk/funcs/ordersGet.js";
 import { subscriptionsGet } from "@polar-sh/sdk/funcs/subscriptionsGet.js";
 import { unwrapAsync } from "@polar-sh/sdk/types/fp.js";
@@ -57,14 +58,21 @@ export async function reconcileCandidates(limit: number, now: Date): Promise<Can
  * The subscriptions Polar says are active for this external id, and whether Polar knows the
  * customer at all (an unknown customer has none).
  */
-async function activeAtPolar(email: string): Promise<{ known: boolean; subscriptions: StateSubscription[] }> {
+async function activeAtPolar(email: string): Promise<{ known: boolean; subscriptions: StateSubscription[]; state: CustomerState | null }> {
   try {
-    return { known: true, subscriptions: (await unwrapAsync(customersGetStateExternal(polar(), { externalId: email }))).activeSubscriptions };
+    const state = await unwrapAsync(customersGetStateExternal(polar(), { externalId: email }));
+    return { known: true, subscriptions: state.activeSubscriptions, state };
   } catch (error) {
-    if (error instanceof ResourceNotFound) return { known: false, subscriptions: [] };
+    if (error instanceof ResourceNotFound) return { known: false, subscriptions: [], state: null };
     throw error;
   }
 }
+
+/**
+ * What else the app keeps from a customer state the reconciler fetched (lib/usage: grants and
+ * meters), given by the caller so billing does not depend on usage.
+ */
+export type StateListener = (state: CustomerState, asOf: Date) => Promise<void>;
 
 const grantingStatuses = new Set(["active", "trialing", "past_due"]);
 /** Ours says it may grant, so Polar not listing it as active needs a look: revoked, past due, or ended. */
@@ -109,7 +117,7 @@ async function snapshot(email: string): Promise<{ plan: string; facts: Snapshot 
 }
 
 /** Compares one user with Polar, repairs, and returns how many facts (or the plan alone) changed. */
-export async function reconcileUser(user: Candidate, now = new Date()): Promise<number> {
+export async function reconcileUser(user: Candidate, now = new Date(), onState?: StateListener): Promise<number> {
   const { email } = user;
   const started = new Date();
   const before = await snapshot(email);
@@ -120,6 +128,7 @@ export async function reconcileUser(user: Candidate, now = new Date()): Promise<
     Payment.find({ customerEmail: email, ...here }, { checkoutId: 1, status: 1, plan: 1, createdAt: 1, metadata: 1 }).lean(),
   ]);
 
+  if (atPolar.state) await onState?.(atPolar.state, started);
   for (const id of subscriptionsDisagreeing(atPolar.subscriptions, ours, mayStillGrant)) await pullSubscription(id, atPolar.known);
 
   for (const p of payments) {
@@ -160,13 +169,13 @@ export interface ReconcileCounts {
 }
 
 /** Reconciles up to `limit` users, stopping at `deadline`; a user whose check fails is retried next run. */
-export async function reconcileUsers(opts: { limit: number; deadline: number }): Promise<ReconcileCounts> {
+export async function reconcileUsers(opts: { limit: number; deadline: number; onState?: StateListener }): Promise<ReconcileCounts> {
   const counts: ReconcileCounts = { checked: 0, repaired: 0, errors: 0 };
   const now = new Date();
   for (const user of await reconcileCandidates(opts.limit, now)) {
     if (Date.now() >= opts.deadline) break;
     try {
-      counts.repaired += await reconcileUser(user, now);
+      counts.repaired += await reconcileUser(user, now, opts.onState);
       counts.checked++;
     } catch (error) {
       counts.errors++;

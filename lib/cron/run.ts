@@ -1,5 +1,7 @@
 import "server-only";
 import { applyRetention, type RetentionCounts } from "@/lib/account/retention";
+import { recordFetchedState } from "@/lib/usage/apply-event";
+import { flushUsage, type FlushCounts } from "@/lib/usage/flush";
 import { recomputeDuePlans, reconcileUsers, type ReconcileCounts } from "@/lib/billing/reconcile";
 import { connectDb } from "@/lib/db/connect";
 import { deleteExpiredEvents } from "@/lib/webhooks/inbox";
@@ -11,6 +13,7 @@ export const CRON_BUDGET_MS = 45_000;
 export interface CronReport {
   swept: SweepCounts;
   plansRecomputed: number;
+  usageSent: FlushCounts;
   reconciled: ReconcileCounts;
   eventsDeleted: number;
   retention: RetentionCounts;
@@ -19,7 +22,8 @@ export interface CronReport {
 
 /**
  * One run of the billing cron, inside `budgetMs`: apply what the inbox still holds, recompute
- * plans whose end date passed, compare users with Polar and repair drift, delete payloads past
+ * plans whose end date passed, send the usage events Polar has not taken yet (lib/usage/flush.ts),
+ * compare users with Polar and repair drift (their grants and meters too), delete payloads past
  * retention (payloads, and accounts: lib/account/retention.ts). Each step gets what the ones before it left of the budget; whatever a run does
  * not reach, the next one does.
  */
@@ -29,8 +33,9 @@ export async function runBillingCron(opts: { budgetMs: number; reconcileLimit?: 
   await connectDb();
   const swept = await sweepDueEvents({ limit: 500, deadline });
   const plansRecomputed = await recomputeDuePlans({ limit: 500, deadline });
-  const reconciled = await reconcileUsers({ limit: opts.reconcileLimit ?? 50, deadline });
+  const usageSent = await flushUsage({ deadline });
+  const reconciled = await reconcileUsers({ limit: opts.reconcileLimit ?? 50, deadline, onState: recordFetchedState });
   const eventsDeleted = await deleteExpiredEvents();
   const retention = await applyRetention({ limit: 100, deadline });
-  return { swept, plansRecomputed, reconciled, eventsDeleted, retention, ms: Date.now() - started };
+  return { swept, plansRecomputed, usageSent, reconciled, eventsDeleted, retention, ms: Date.now() - started };
 }

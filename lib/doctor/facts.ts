@@ -10,7 +10,7 @@ import { PolarError } from "@polar-sh/sdk/models/errors/polarerror";
 import { ResponseValidationError } from "@polar-sh/sdk/models/errors/responsevalidationerror";
 import { unwrap } from "@polar-sh/sdk/types/fp.js";
 import mongoose from "mongoose";
-import { MAPPED_EVENT_TYPES } from "@/lib/billing/apply-event";
+import { APPLIED_EVENT_TYPES } from "@/lib/webhooks/apply-polar-event";
 import { productFact } from "@/lib/billing/facts";
 import { loadAppModels, type AppModel } from "@/lib/db/app-models";
 import { parseEnv, EnvError, parseEnvVariable, type EnvVariable } from "@/lib/env";
@@ -307,7 +307,7 @@ export async function gatherFacts(opts: GatherOptions): Promise<DoctorFacts> {
     reachable,
     products,
     crons: cronFacts(opts.cwd ?? process.cwd()),
-    handledEvents: [...MAPPED_EVENT_TYPES],
+    handledEvents: [...APPLIED_EVENT_TYPES],
     paidPlans: GATED_PLANS,
   };
 }

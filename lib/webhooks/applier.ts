@@ -2,7 +2,7 @@ import "server-only";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { SDKValidationError } from "@polar-sh/sdk/models/errors/sdkvalidationerror";
-import { applyEvent } from "@/lib/billing/apply-event";
+import { applyPolarEvent } from "./apply-polar-event";
 import { connectDb, replaceClientAfter } from "@/lib/db/connect";
 import { isTransientDbError } from "@/lib/db/errors";
 import { withKeyedLock } from "@/lib/db/keyed-lock";
@@ -39,7 +39,7 @@ export async function applyInboxEvent(webhookId: string, opts: { dueOnly: boolea
     if (!lease) return "busy"; // applied already, or someone else holds it
     try {
       const event = parseStoredEvent(webhookId, lease.type, lease.payload);
-      const outcome = await applyEvent(event);
+      const outcome = await applyPolarEvent(event);
       await finishEvent(webhookId, owner, outcome === "applied" ? "processed" : "skipped");
       return outcome;
     } catch (error) {

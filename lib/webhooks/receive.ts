@@ -1,6 +1,6 @@
 import "server-only";
 import { WebhookVerificationError } from "standardwebhooks";
-import { MAPPED_EVENT_TYPES } from "@/lib/billing/apply-event";
+import { APPLIED_EVENT_TYPES } from "./apply-polar-event";
 import { connectDb, replaceClientAfter } from "@/lib/db/connect";
 import { isTransientDbError } from "@/lib/db/errors";
 import { describeError } from "@/lib/redact";
@@ -54,7 +54,7 @@ async function storeVerified(rawBody: string, headers: Record<string, string>, b
   const webhookId = headers["webhook-id"] ?? "";
   const type = typeOf(body);
   // A type we do not map is kept (an audit log, and replayable after an upgrade) and answered 202.
-  if (!MAPPED_EVENT_TYPES.has(type)) return store(webhookId, type, rawBody, { status: "skipped", note: "not applied: a type this app does not map" });
+  if (!APPLIED_EVENT_TYPES.has(type)) return store(webhookId, type, rawBody, { status: "skipped", note: "not applied: a type this app does not map" });
   return store(webhookId, type, rawBody, { status: "received" });
 }
 

@@ -1,15 +1,18 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, inject } from "vitest";
 import { connectDb, disconnectDb } from "@/lib/db/connect";
+import { BenefitGrant } from "@/models/BenefitGrant";
+import { CustomerMeter } from "@/models/CustomerMeter";
 import { ErasedAccount } from "@/models/ErasedAccount";
 import { Payment } from "@/models/Payment";
 import { PortalSession } from "@/models/PortalSession";
 import { Product } from "@/models/Product";
 import { Subscription } from "@/models/Subscription";
+import { UsageEvent } from "@/models/UsageEvent";
 import { User } from "@/models/User";
 import { WebhookEvent } from "@/models/WebhookEvent";
 
-export const allModels = [User, Payment, Product, Subscription, WebhookEvent, ErasedAccount, PortalSession] as const;
+export const allModels = [User, Payment, Product, Subscription, WebhookEvent, ErasedAccount, PortalSession, BenefitGrant, CustomerMeter, UsageEvent] as const;
 
 /** Gives the calling test file a database of its own on the run's real server, dropped first. */
 export function setupTestDatabase(testFileUrl: string): { uri: string } {

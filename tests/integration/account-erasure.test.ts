@@ -1,5 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { BenefitGrant } from "@/models/BenefitGrant";
+import { CustomerMeter } from "@/models/CustomerMeter";
 import { ErasedAccount } from "@/models/ErasedAccount";
+import { UsageEvent } from "@/models/UsageEvent";
 import { Payment } from "@/models/Payment";
 import { PortalSession } from "@/models/PortalSession";
 import { Subscription } from "@/models/Subscription";
@@ -48,6 +51,9 @@ async function mentionsOf(email: string): Promise<string[]> {
     ["payments", await Payment.find({}).lean()],
     ["subscriptions", await Subscription.find({}).lean()],
     ["erasedaccounts", await ErasedAccount.find({}).lean()],
+    ["benefitgrants", await BenefitGrant.find({}).lean()],
+    ["customermeters", await CustomerMeter.find({}).lean()],
+    ["usageevents", await UsageEvent.find({}).lean()],
     ["portalsessions", await PortalSession.find({}).lean()],
   ] as const) {
     for (const doc of docs) if (JSON.stringify(doc).includes(email)) found.push(name);
@@ -60,7 +66,10 @@ const erase = async () => import("@/lib/account/erase");
 describe("Delete my account", () => {
   it("revokes the subscription at Polar, deletes the user, keeps the payments without the email, and late events do not bring it back", { timeout: 30_000 }, async () => {
     const email = "leaving@example.com";
-    await buy(email, PRO_MONTHLY_ID, "subscription.active");
+    await buy(email, PRO_MONTHLY_ID, "customer.state_changed");
+    // A report used: its outbox event, and the grants and meter it was decided on, name the email.
+    expect((await (await import("@/lib/usage/reports")).generateReport(email, "leaving-0001")).kind).toBe("generated");
+    expect(await mentionsOf(email)).toEqual(expect.arrayContaining(["benefitgrants", "customermeters", "usageevents"]));
     const subId = (await Subscription.findOne({ customerEmail: email }).lean())!.polarSubscriptionId;
     const paid = await Payment.countDocuments({ customerEmail: email });
     expect(paid).toBeGreaterThan(0);

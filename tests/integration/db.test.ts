@@ -41,6 +41,10 @@ describe("lib/db/connect against the real database", () => {
       subscriptions: "polarSubscriptionId",
       // Keyed by the erased email's hash: the _id.
       erasedaccounts: "_id",
+      benefitgrants: "polarGrantId",
+      customermeters: "customerEmail,meterId",
+      // The event's external_id at Polar: the _id.
+      usageevents: "_id",
       // One portal session per user and Polar environment.
       portalsessions: "email,environment",
     };

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MAPPED_EVENT_TYPES } from "@/lib/billing/apply-event";
+import { APPLIED_EVENT_TYPES } from "@/lib/webhooks/apply-polar-event";
 import { runChecks, formatResult, type CheckName, type CheckResult } from "@/lib/doctor/checks";
 import { gatherFacts, loadAppModels, type AppModel } from "@/lib/doctor/facts";
 import { DriftRepair } from "@/models/DriftRepair";
@@ -111,7 +111,7 @@ afterAll(async () => {
 
 describe("npm run doctor against FerretDB and the Polar emulator", () => {
   it("finds every model in models/", () => {
-    expect(models.map((m) => m.modelName).sort()).toEqual(["DriftRepair", "ErasedAccount", "Payment", "PortalSession", "Product", "Subscription", "User", "WebhookEvent"]);
+    expect(models.map((m) => m.modelName).sort()).toEqual(["BenefitGrant", "CustomerMeter", "DriftRepair", "ErasedAccount", "Payment", "PortalSession", "Product", "Subscription", "UsageEvent", "User", "WebhookEvent"]);
   });
 
   it("passes every check that does not need the running app", async () => {
@@ -121,7 +121,7 @@ describe("npm run doctor against FerretDB and the Polar emulator", () => {
     const needsTheApp: CheckName[] = ["webhook-reachable"];
     expect([...results.values()].filter((r) => r.status !== "ok" && !needsTheApp.includes(r.name)).map(formatResult)).toEqual([]);
     // FerretDB: diffIndexes reports no false difference on the app's models.
-    expect(line(results, "mongodb")).toMatch(/^ok {3}mongodb: FerretDB v1\.24\.2 at 127\.0\.0\.1:\d+\/t_\w+: all 25 indexes the 8 models declare are there$/);
+    expect(line(results, "mongodb")).toMatch(/^ok {3}mongodb: FerretDB v1\.24\.2 at 127\.0\.0\.1:\d+\/t_\w+: all 31 indexes the 11 models declare are there$/);
     expect(line(results, "environments")).toMatch(/^ok {3}environments: every payment and subscription at 127\.0\.0\.1:\d+\/t_\w+ is of the local emulator, this configuration's Polar \(0 facts\)$/);
     expect(line(results, "polar-token")).toBe(`ok   polar-token: the Polar API at ${emulator.url} accepts the token: organization Acme (acme)`);
     expect(line(results, "webhook-endpoint")).toMatch(new RegExp(`^ok {3}webhook-endpoint: ${appUrl}/api/webhooks/polar is registered \\(endpoint [0-9a-f-]{36}, format raw\\)$`));
@@ -162,7 +162,7 @@ describe("npm run doctor against FerretDB and the Polar emulator", () => {
 
   it("an endpoint without some of the app's events: webhook-events names them", async () => {
     await admin("/admin/endpoint", { events: ["checkout.created", "checkout.updated"] });
-    const mapped = MAPPED_EVENT_TYPES.size;
+    const mapped = APPLIED_EVENT_TYPES.size;
     expect(line(await doctor(), "webhook-events")).toMatch(
       new RegExp(`^FAIL webhook-events: endpoint .* does not send ${mapped - 2} of the ${mapped} event types the app maps: checkout\\.expired, customer\\.created, `),
     );
@@ -201,7 +201,7 @@ describe("npm run doctor against FerretDB and the Polar emulator", () => {
     await User.collection.dropIndex("planUntil_1");
     try {
       const text = line(await doctor(), "mongodb");
-      expect(text).toMatch(/^FAIL mongodb: FerretDB v1\.24\.2 at .*: 1 of 25 declared indexes missing: users \{planUntil: 1\} -> the app creates them itself/);
+      expect(text).toMatch(/^FAIL mongodb: FerretDB v1\.24\.2 at .*: 1 of 31 declared indexes missing: users \{planUntil: 1\} -> the app creates them itself/);
       expect(text).toContain('db.users.createIndex({"planUntil":1})');
     } finally {
       await User.createIndexes();

@@ -1,0 +1,14 @@
+import "server-only";
+import { MAPPED_EVENT_TYPES, applyEvent, type ApplyOutcome, type PolarEvent } from "@/lib/billing/apply-event";
+import { USAGE_EVENT_TYPES, applyUsageEvent } from "@/lib/usage/apply-event";
+
+/** Every type the app applies: billing's (payments, subscriptions, products) and usage's (grants, meters). */
+export const APPLIED_EVENT_TYPES: ReadonlySet<string> = new Set([...MAPPED_EVENT_TYPES, ...USAGE_EVENT_TYPES]);
+
+/** One verified event, applied by each part of the app that maps its type (customer.state_changed: both). */
+export async function applyPolarEvent(event: PolarEvent): Promise<ApplyOutcome> {
+  const outcomes: ApplyOutcome[] = [];
+  if (MAPPED_EVENT_TYPES.has(event.type)) outcomes.push(await applyEvent(event));
+  if (USAGE_EVENT_TYPES.has(event.type)) outcomes.push(await applyUsageEvent(event));
+  return outcomes.includes("applied") ? "applied" : "ignored";
+}
