@@ -1,8 +1,13 @@
 import { format } from "node:util";
 import { redact } from "./redact";
 
-/** The variables whose values never reach a log, whatever code (ours, Next's, a library's) prints them. */
-export const SECRET_VARIABLES = [
+/**
+ * The server's secrets by name: their values never reach a log, whatever code (ours, Next's, a
+ * library's) prints them, nor a file Vercel serves (scripts/lib/secret-scan.ts; tests/vercel checks the
+ * list covers every secret lib/env reads).
+ */
+export const SERVER_SECRET_NAMES = [
+  "MONGODB_URI",
   "POLAR_ACCESS_TOKEN",
   "POLAR_WEBHOOK_SECRET",
   "NEXTAUTH_SECRET",
@@ -25,7 +30,7 @@ export function installLogRedaction(env: Record<string, string | undefined> = pr
   const target = console as Console & { [installed]?: true };
   if (target[installed]) return;
   target[installed] = true;
-  const secrets = SECRET_VARIABLES.map((name) => env[name]?.trim()).filter((v): v is string => Boolean(v));
+  const secrets = SERVER_SECRET_NAMES.map((name) => env[name]?.trim()).filter((v): v is string => Boolean(v));
   for (const method of METHODS) {
     const original = console[method].bind(console);
     console[method] = (...args: unknown[]) => original(redact(format(...args), secrets));

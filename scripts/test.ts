@@ -122,7 +122,8 @@ function main(): number {
   }
 
   // The load-and-chaos harness at a CI size: each run is one test (0 mismatches, 0 lost events),
-  // without a fault, with the database stopped for 3 s, and with the app SIGKILLed mid-run.
+  // without a fault, with the database stopped for 3 s, and with the app SIGKILLed mid-run; then
+  // the usage path's own run (0 lost, 0 doubled).
   const chaos: Counts = { passed: 0, failed: 0, skipped: 0 };
   if (buildOk) {
     const faults: Array<[string, string[]]> = [
@@ -136,6 +137,12 @@ function main(): number {
       );
       chaos[ok ? "passed" : "failed"]++;
     }
+    // The usage path with the app SIGKILLed while reports are generated and sent: Polar's meter
+    // equals the reports answered 200, exactly (scripts/chaos-usage.ts).
+    const usageOk = databaseStage("chaos usage app-kill", (env) =>
+      run("usage with the app killed mid-run", "node_modules/.bin/tsx", ["scripts/chaos-usage.ts", "--customers", "12", "--reports", "25", "--concurrency", "12"], env),
+    );
+    chaos[usageOk ? "passed" : "failed"]++;
   }
 
   const passed = unit.passed + emulator.passed + oidc.passed + vercel.passed + e2e.passed + chaos.passed + queries.passed;

@@ -1,17 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
-/** Server secrets by name (tests/vercel checks this covers every secret lib/env reads). */
-export const SERVER_SECRET_NAMES = [
-  "MONGODB_URI",
-  "POLAR_ACCESS_TOKEN",
-  "POLAR_WEBHOOK_SECRET",
-  "NEXTAUTH_SECRET",
-  "CRON_SECRET",
-  "AUTH_GITHUB_SECRET",
-  "AUTH_GOOGLE_SECRET",
-  "AUTH_LOCAL_OIDC_SECRET",
-] as const;
+export { SERVER_SECRET_NAMES } from "../../lib/log-redaction";
 
 /** Every file below `dir` (Node's recursive listing; symlinked directories are not followed). */
 export function filesUnder(dir: string): string[] {

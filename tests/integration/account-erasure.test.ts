@@ -8,6 +8,7 @@ import { PortalSession } from "@/models/PortalSession";
 import { Subscription } from "@/models/Subscription";
 import { User } from "@/models/User";
 import { clearCollections, setupTestDatabase } from "../helpers/db";
+import { deliveriesOf } from "../helpers/deliveries";
 import { useEmulatorEnv } from "../helpers/emulator-env";
 import { PRO_ID, PRO_MONTHLY_ID, createCheckout, pay, startHarness, waitFor, type Harness } from "polar-emulator/testing";
 
@@ -15,10 +16,13 @@ import { PRO_ID, PRO_MONTHLY_ID, createCheckout, pay, startHarness, waitFor, typ
 // emulator through the SDK, Polar's webhooks come back through the app's webhook path, FerretDB holds the rest.
 const { uri } = setupTestDatabase(import.meta.url);
 let h: Harness;
+let deliverSince: ReturnType<typeof deliveriesOf>["deliverSince"];
+let andDeliver: ReturnType<typeof deliveriesOf>["andDeliver"];
 
 beforeAll(async () => {
   h = await startHarness();
   useEmulatorEnv(h, uri, "erasure-test");
+  ({ deliverSince, andDeliver } = deliveriesOf(h));
 });
 afterAll(async () => h?.stop());
 beforeEach(async () => {
@@ -28,19 +32,8 @@ beforeEach(async () => {
 });
 afterEach(() => vi.restoreAllMocks());
 
-async function deliverSince(from: number): Promise<void> {
-  const { receiveWebhook } = await import("@/lib/webhooks/receive");
-  for (const r of h.receiver.received.slice(from)) {
-    const res = await receiveWebhook(r.body, r.headers, process.env.POLAR_WEBHOOK_SECRET!);
-    await res.afterAnswer?.();
-  }
-}
-
 async function buy(email: string, productId: string, lastEvent: string): Promise<void> {
-  const from = h.receiver.received.length;
-  await pay((await createCheckout(h.polar, email, productId)).url);
-  await waitFor(lastEvent, () => h.receiver.received.slice(from).some((r) => r.type === lastEvent));
-  await deliverSince(from);
+  await andDeliver(lastEvent, async () => pay((await createCheckout(h.polar, email, productId)).url));
 }
 
 /** Every stored document that still names `email`, whatever the collection. */

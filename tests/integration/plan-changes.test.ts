@@ -3,6 +3,7 @@ import { Payment } from "@/models/Payment";
 import { Subscription } from "@/models/Subscription";
 import { User } from "@/models/User";
 import { clearCollections, setupTestDatabase } from "../helpers/db";
+import { deliveriesOf } from "../helpers/deliveries";
 import { useEmulatorEnv } from "../helpers/emulator-env";
 import { admin, createCheckout, pay, startHarness, waitFor, type Harness } from "polar-emulator/testing";
 
@@ -11,12 +12,15 @@ import { admin, createCheckout, pay, startHarness, waitFor, type Harness } from 
 // back through the app's webhook path, and FerretDB holds the facts.
 const { uri } = setupTestDatabase(import.meta.url);
 let h: Harness;
+let deliverSince: ReturnType<typeof deliveriesOf>["deliverSince"];
+let andDeliver: ReturnType<typeof deliveriesOf>["andDeliver"];
 const ids = new Map<string, string>();
 const product = (name: string) => ids.get(name) ?? "";
 
 beforeAll(async () => {
   h = await startHarness();
   useEmulatorEnv(h, uri, "plan-change-test");
+  ({ deliverSince, andDeliver } = deliveriesOf(h));
   for (const p of (await h.polar.products.list({ limit: 100 })).result.items) ids.set(p.name, p.id);
 });
 afterAll(async () => h?.stop());
@@ -25,24 +29,6 @@ beforeEach(async () => {
   const { syncProducts } = await import("@/lib/billing/product-sync");
   await syncProducts();
 });
-
-/** Delivers what the emulator sent since `from` to the app's webhook path, in order. */
-async function deliverSince(from: number): Promise<void> {
-  const { receiveWebhook } = await import("@/lib/webhooks/receive");
-  for (const r of h.receiver.received.slice(from)) {
-    const res = await receiveWebhook(r.body, r.headers, process.env.POLAR_WEBHOOK_SECRET!);
-    await res.afterAnswer?.();
-  }
-}
-
-/** Runs `act`, waits for the emulator's `lastEvent` after it, and delivers everything it sent. */
-async function andDeliver<T>(lastEvent: string, act: () => Promise<T>): Promise<T> {
-  const from = h.receiver.received.length;
-  const result = await act();
-  await waitFor(lastEvent, () => h.receiver.received.slice(from).some((r) => r.type === lastEvent));
-  await deliverSince(from);
-  return result;
-}
 
 async function subscribe(email: string, name: string): Promise<string> {
   await andDeliver("subscription.active", async () => pay((await createCheckout(h.polar, email, product(name))).url));

@@ -5,20 +5,24 @@ import { Payment } from "@/models/Payment";
 import { Subscription } from "@/models/Subscription";
 import { UsageEvent } from "@/models/UsageEvent";
 import { clearCollections, setupTestDatabase } from "../helpers/db";
+import { deliveriesOf } from "../helpers/deliveries";
 import { useEmulatorEnv } from "../helpers/emulator-env";
-import { BUSINESS_MONTHLY_ID, PRO_MONTHLY_ID, admin, createCheckout, pay, startHarness, waitFor, type Harness } from "polar-emulator/testing";
+import { BUSINESS_MONTHLY_ID, PRO_MONTHLY_ID, admin, createCheckout, pay, startHarness, type Harness } from "polar-emulator/testing";
 
 // Usage billing end to end: the app's reports go through the outbox to the local Polar emulator's
 // events.ingest (through the SDK), the emulator's meters, credits and grants come back as Polar's
 // webhooks through the app's webhook path, and FerretDB holds the facts.
 const { uri } = setupTestDatabase(import.meta.url);
 let h: Harness;
+let andDeliver: ReturnType<typeof deliveriesOf>["andDeliver"];
 const FLAG_ID = "6a2f9c4e-1b7d-4e3a-8c5f-0d9e2b4a6c71";
 const PRO_CREDITS_ID = "8e3c5a7b-2d1f-4b6e-9a0c-4f7d1e3b5a82";
 
 beforeAll(async () => {
   h = await startHarness();
   useEmulatorEnv(h, uri, "usage-test");
+  // Polar sends the state after the grants: the burst is let finish before delivering.
+  ({ andDeliver } = deliveriesOf(h, 150));
 });
 afterAll(async () => h?.stop());
 beforeEach(async () => {
@@ -27,25 +31,6 @@ beforeEach(async () => {
   await syncProducts();
 });
 afterEach(() => vi.restoreAllMocks());
-
-async function deliverSince(from: number): Promise<void> {
-  const { receiveWebhook } = await import("@/lib/webhooks/receive");
-  for (const r of h.receiver.received.slice(from)) {
-    const res = await receiveWebhook(r.body, r.headers, process.env.POLAR_WEBHOOK_SECRET!);
-    await res.afterAnswer?.();
-  }
-}
-
-/** Runs `act`, waits until the emulator sent `count` more deliveries of `lastType`, and delivers them all. */
-async function andDeliver<T>(lastType: string, act: () => Promise<T>): Promise<T> {
-  const from = h.receiver.received.length;
-  const result = await act();
-  await waitFor(lastType, () => h.receiver.received.slice(from).some((r) => r.type === lastType));
-  // Polar sends the state after the grants: let the burst finish.
-  await new Promise((r) => setTimeout(r, 150));
-  await deliverSince(from);
-  return result;
-}
 
 const subscribe = (email: string, productId: string) =>
   andDeliver("customer.state_changed", async () => pay((await createCheckout(h.polar, email, productId)).url));
