@@ -1,6 +1,8 @@
 import "server-only";
 import { connectDb } from "@/lib/db/connect";
-import { getCurrentUser } from "@/lib/auth/session";
+import { getCurrentUser, getSessionEmail } from "@/lib/auth/session";
+import { featureAllowance } from "@/lib/usage/allowance";
+import type { Allowance } from "@/lib/usage/rules";
 import type { UserView } from "@/lib/users";
 import { Product } from "@/models/Product";
 import type { Plan } from "@/models/User";
@@ -33,4 +35,22 @@ export async function requirePlan(plan: Plan): Promise<PlanCheck> {
   if (!user) return { status: "signed-out" };
   if (user.subscriptionStatus === plan) return { status: "ok", user };
   return user.planRank >= (await rankNeeded(plan)) ? { status: "ok", user } : { status: "insufficient", user };
+}
+
+export type EntitlementCheck =
+  | { status: "ok"; email: string; allowance: Exclude<Allowance, { kind: "not-entitled" }> }
+  | { status: "signed-out" }
+  | { status: "not-entitled"; email: string };
+
+/**
+ * Whether the signed-in user holds `feature` now: a granted feature-flag benefit with that
+ * `feature` in its metadata (Polar's data, so a plan gains or loses it with no deploy), and what is
+ * left of it this period (lib/usage/rules.ts). Beside requirePlan, for what a plan includes rather
+ * than which plan it is.
+ */
+export async function requireEntitlement(feature: string): Promise<EntitlementCheck> {
+  const email = await getSessionEmail();
+  if (!email) return { status: "signed-out" };
+  const allowance = await featureAllowance(email, feature);
+  return allowance.kind === "not-entitled" ? { status: "not-entitled", email } : { status: "ok", email, allowance };
 }

@@ -21,6 +21,7 @@ import { lighthouseScores, type PageScores } from "./bench/lighthouse";
 import { applyLag, type ApplyLag } from "./bench/inbox";
 import { eventMix, paced, saturate, type LoadResult, type Unsigned } from "./bench/load";
 import { signIn } from "./bench/session";
+import { timeUsage } from "./bench/usage";
 
 /**
  * `npm run bench`: the figures of the performance issue, on a production build with the local
@@ -33,6 +34,8 @@ const CONCURRENCY = 16;
 const BURSTS = 3;
 const RATE = 100;
 const CHECKOUT_RUNS = Number(process.env.BENCH_CHECKOUT_RUNS ?? 200);
+const USAGE_REPORTS = Number(process.env.BENCH_USAGE_REPORTS ?? 300);
+const USAGE_BACKLOG = Number(process.env.BENCH_USAGE_BACKLOG ?? 5000);
 const GROWTH = (process.env.BENCH_GROWTH ?? "1000,100000").split(",").map(Number);
 // Growth: events paced at this rate with the customers stored, and how long their effects may take.
 const GROWTH_EVENTS = Number(process.env.BENCH_GROWTH_EVENTS ?? 300);
@@ -47,7 +50,7 @@ const LIGHTHOUSE_RUNS = 5;
 
 // `npm run bench -- --only webhooks,checkout` runs some sections (start always runs).
 // "sqlite" repeats the webhooks and growth sections on FerretDB's SQLite backend.
-const SECTIONS = ["webhooks", "checkout", "connections", "pages", "growth", "sqlite"] as const;
+const SECTIONS = ["webhooks", "checkout", "usage", "connections", "pages", "growth", "sqlite"] as const;
 const onlyArg = process.argv.indexOf("--only");
 const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : [...SECTIONS];
 const want = (section: (typeof SECTIONS)[number]) => only.includes(section);
@@ -156,6 +159,7 @@ async function main(): Promise<void> {
     const main: Backend = { backend: "postgresql", dbBase: bench.dbBase };
     if (want("webhooks")) await webhooks(bench, main);
     if (want("checkout")) await checkout(bench);
+    if (want("usage")) await usage(bench);
     if (want("connections")) await connections(bench, connectionsAtStart);
     if (want("pages")) await pages(bench);
     await app.stop();
@@ -265,6 +269,23 @@ async function checkout(b: Bench): Promise<void> {
   b.row("Checkout: Upgrade submit to redirect, p50 / p99", `${ms(t.actionP50)} / ${ms(t.actionP99)}`);
   b.row("Checkout: emulator's POST /v1/checkouts/, p50 / p99", `${ms(t.polarP50)} / ${ms(t.polarP99)}`);
   b.row("Checkout: our overhead, p50 / p99", `${ms(t.overheadP50)} / ${ms(t.overheadP99)}`, "p50 < 20 ms", t.overheadP50 < 20);
+}
+
+/** 3. Usage: a report (allowance read + outbox write) and the outbox's flush to Polar (bench/usage.ts). */
+async function usage(b: Bench): Promise<void> {
+  log(`usage: ${USAGE_REPORTS} reports one after another, then a backlog of ${USAGE_BACKLOG} events flushed by one cron run`);
+  const t = await timeUsage({
+    baseUrl: b.app.url,
+    polarApiUrl: b.stack.env.POLAR_API_URL!,
+    polarToken: b.stack.env.POLAR_ACCESS_TOKEN!,
+    mongoUri: b.stack.env.MONGODB_URI!,
+    cronSecret: b.stack.env.CRON_SECRET!,
+    reports: USAGE_REPORTS,
+    backlog: USAGE_BACKLOG,
+    runId: String(Date.now()),
+  });
+  b.row("Usage: POST /api/pro/report (allowance read + outbox write), p50 / p99", `${ms(t.reportP50)} / ${ms(t.reportP99)}`);
+  b.row("Usage: outbox flush to events.ingest (one cron run)", `${t.flushed} events in ${ms(t.flushMs)}: ${Math.round((t.flushed / t.flushMs) * 1000)} events/s`);
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { requirePlan } from "@/lib/access";
 import { randomUUID } from "node:crypto";
+import { requireEntitlement, requirePlan } from "@/lib/access";
 import { planLabel } from "@/lib/billing/rules";
-import { usageSummary } from "@/lib/usage/summary";
+import { REPORTS } from "@/lib/usage/reports";
 import { generateReportAction } from "./actions";
 import { ReportForm } from "./ReportForm";
 
@@ -24,20 +24,23 @@ export default async function ProPage() {
       </section>
     );
   }
-  const usage = await usageSummary(access.user.email);
+  const reports = await requireEntitlement(REPORTS);
   return (
     <section className="space-y-4" data-testid="pro-content">
       <h1 className="text-2xl font-bold">Pro features</h1>
       <p className="text-slate-700">Welcome, {access.user.email}. Unlimited projects, priority support and early access are yours.</p>
       <div className="space-y-2 rounded-lg border border-slate-200 bg-white p-4">
         <h2 className="text-lg font-semibold">Reports</h2>
-        <p className="text-slate-700" data-testid="reports-left">
-          {usage.included === null
-            ? "Unlimited reports on your plan."
-            : `${usage.remaining} of ${usage.included} reports left this period${usage.overage > 0 ? `; ${usage.overage} more billed at your next renewal` : ""}.`}
-        </p>
-        <ReportForm action={generateReportAction} idempotencyKey={randomUUID()} />
+        <p className="text-slate-700" data-testid="reports-left">{reportsLine(reports)}</p>
+        {reports.status === "ok" ? <ReportForm action={generateReportAction} idempotencyKey={randomUUID()} /> : null}
       </div>
     </section>
   );
+}
+
+function reportsLine(check: Awaited<ReturnType<typeof requireEntitlement>>): string {
+  if (check.status !== "ok") return "Reports are not included in your plan: see /pricing.";
+  const a = check.allowance;
+  if (a.kind === "unlimited") return "Unlimited reports on your plan.";
+  return `${a.remaining} of ${a.credited} reports left this period${a.overageUnits > 0 ? `; ${a.overageUnits} more billed at your next renewal` : ""}.`;
 }
