@@ -285,7 +285,7 @@ async function usage(b: Bench): Promise<void> {
     runId: String(Date.now()),
   });
   b.row("Usage: POST /api/pro/report (allowance read + outbox write), p50 / p99", `${ms(t.reportP50)} / ${ms(t.reportP99)}`);
-  b.row("Usage: outbox flush to events.ingest (one cron run)", `${t.flushed} events in ${ms(t.flushMs)}: ${Math.round((t.flushed / t.flushMs) * 1000)} events/s`);
+  b.row("Usage: outbox flush to events.ingest (one cron run)", `${t.flushed} events in ${ms(t.flushMs)}: ${Math.round((t.flushed / t.flushMs) * 1000)} events/s (${t.notSent} of the backlog left for the next run)`);
 }
 
 /**

@@ -2,11 +2,11 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { Polar } from "@polar-sh/sdk";
 import mongoose from "mongoose";
-import { BUSINESS_MONTHLY_ID, createCheckout, pay } from "polar-emulator/testing";
+import { BUSINESS_MONTHLY_ID } from "polar-emulator/testing";
 import { UsageEvent } from "../models/UsageEvent";
 import { startAppServer, ensureBuild, type AppServer } from "./lib/app-server";
 import { startQuietStack } from "./lib/services";
-import { signIn } from "./bench/session";
+import { reportSubscriber } from "./lib/report-subscriber";
 
 /**
  * The usage path under a crash: subscribers generate reports (`POST /api/pro/report`, each with an
@@ -24,13 +24,6 @@ const arg = (name: string, fallback: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
 
-async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`chaos-usage: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function main(): Promise<number> {
   const customers = arg("customers", 12);
@@ -46,21 +39,11 @@ async function main(): Promise<number> {
   let app: AppServer = await startAppServer(appPort, env, { quiet: true });
   const polar = new Polar({ accessToken: env.POLAR_ACCESS_TOKEN!, serverURL: env.POLAR_API_URL! });
   try {
-    // The catalogue is synced from Polar when /pricing is first shown, as for a visitor.
-    await (await fetch(`${app.url}/pricing`)).arrayBuffer();
     // Business: overage, so no report is refused for its credits and every one must be counted.
     const users: Array<{ email: string; cookie: string }> = [];
     for (let i = 0; i < customers; i++) {
       const email = `usage-chaos-${i}@example.com`;
-      const cookie = await signIn(app.url, email);
-      await pay((await createCheckout(polar, email, BUSINESS_MONTHLY_ID)).url);
-      users.push({ email, cookie });
-    }
-    for (const u of users) {
-      await waitUntil(`${u.email}'s reports benefit`, async () => {
-        const res = await fetch(`${app.url}/api/pro/report`, { headers: { cookie: u.cookie } });
-        return res.ok && ((await res.json()) as { reports: { allowed: boolean } }).reports.allowed;
-      });
+      users.push({ email, cookie: await reportSubscriber(app.url, polar, email, BUSINESS_MONTHLY_ID) });
     }
 
     const jobs = users.flatMap((u, i) => Array.from({ length: perCustomer }, (_, k) => ({ ...u, key: `chaos-${i}-${k}-${Date.now()}` })));
@@ -102,11 +85,12 @@ async function main(): Promise<number> {
 
     // What the outbox still holds goes out with the cron, as on Vercel.
     await mongoose.connect(env.MONGODB_URI!);
-    await waitUntil("the outbox to empty", async () => {
-      await fetch(`${app.url}/api/cron/billing`, { headers: { authorization: `Bearer ${env.CRON_SECRET}` } });
+    for (let round = 0; (await UsageEvent.countDocuments({ sentAt: null })) > 0; round++) {
+      if (round > 60) throw new Error("chaos-usage: the outbox did not empty within 60 cron runs");
       await UsageEvent.updateMany({ sentAt: null }, { $set: { nextAttemptAt: new Date() } }); // no backoff wait in a test
-      return (await UsageEvent.countDocuments({ sentAt: null })) === 0;
-    }, 60_000);
+      await fetch(`${app.url}/api/cron/billing`, { headers: { authorization: `Bearer ${env.CRON_SECRET}` } });
+      await new Promise((r) => setTimeout(r, 500));
+    }
     const recorded = await UsageEvent.countDocuments({});
     await mongoose.disconnect();
 
