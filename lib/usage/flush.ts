@@ -31,6 +31,10 @@ export async function flushUsage(opts: { deadline: number; limit?: number }): Pr
       const due = await UsageEvent.find({ sentAt: null, nextAttemptAt: { $lte: now } }).sort({ nextAttemptAt: 1 }).limit(BATCH).lean();
       if (due.length === 0) break;
       const ids = due.map((e) => e._id);
+      // Marked sent as of when the batch left, not when Polar answered: a customer state Polar
+      // computed while taking it already counts these events, and lib/usage/allowance.ts counts an
+      // event as pending only when it was sent after the state it reads (else it would count twice).
+      const sentAt = new Date();
       try {
         await unwrapAsync(
           eventsIngest(polar(), {
@@ -43,7 +47,7 @@ export async function flushUsage(opts: { deadline: number; limit?: number }): Pr
             })),
           }),
         );
-        await UsageEvent.updateMany({ _id: { $in: ids }, sentAt: null }, { $set: { sentAt: new Date(), lastError: null } });
+        await UsageEvent.updateMany({ _id: { $in: ids }, sentAt: null }, { $set: { sentAt, lastError: null } });
         counts.sent += due.length;
       } catch (error) {
         const reason = describeError(error);

@@ -66,7 +66,9 @@ describe("reports: entitlements and credits from Polar's benefits", () => {
     const { generateReport } = await lib();
     for (const key of ["key-000001", "key-000002", "key-000003", "key-000002"]) expect((await generateReport(email, key)).kind).toBe("generated");
     expect(await UsageEvent.countDocuments({ customerEmail: email })).toBe(3);
-    expect(await flushNow()).toEqual({ sent: 3, failed: 0 });
+    expect(await andDeliver("customer.state_changed", flushNow)).toEqual({ sent: 3, failed: 0 });
+    // Polar's state, computed while it took the batch, counts them: the allowance does not count them again.
+    expect(await (await lib()).featureAllowance(email, "reports")).toMatchObject({ used: 3, remaining: 97 });
     // Polar took the batch but the answer was lost: the same events go again.
     await UsageEvent.updateMany({ customerEmail: email }, { $set: { sentAt: null } });
     expect(await flushNow()).toEqual({ sent: 3, failed: 0 });
