@@ -4,7 +4,7 @@ import { userLockKey, withKeyedLock } from "../db/keyed-lock";
 import { liftErasure } from "../erasure-tombstones";
 import { updateOrCreateUser } from "../users";
 import { User } from "@/models/User";
-import { decideSignIn, holdsIdentity, type BoundIdentity } from "./identity-rules";
+import { decideSignIn, holdsIdentity, providersOf, type BoundIdentity } from "./identity-rules";
 
 export type SignInResult = { ok: true; email: string } | { ok: false; providers: string[] };
 
@@ -31,17 +31,13 @@ export async function signInIdentity(input: BoundIdentity & { email: string; nam
   await connectDb();
   const { provider, subject, email } = input;
   const now = new Date();
-  const bound = await boundUser({ provider, subject });
-  if (bound) {
-    await User.updateOne({ email: bound.email }, { $set: { lastSeenAt: now } });
-    return { ok: true, email: bound.email };
-  }
   return withKeyedLock(userLockKey(email), async () => {
-    const user = await User.findOne({ email }, { identities: 1 }).lean();
-    const decision = decideSignIn({ email, boundTo: null, user: user ? { identities: user.identities ?? [] } : null, signedInAs: input.signedInAs });
+    const [bound, user] = await Promise.all([boundUser({ provider, subject }), User.findOne({ email }, { identities: 1 }).lean()]);
+    const decision = decideSignIn({ email, boundTo: bound?.email ?? null, user: user ? { identities: user.identities ?? [] } : null, signedInAs: input.signedInAs });
     const identity = { provider, subject, linkedAt: now };
     switch (decision.kind) {
       case "known":
+        await User.updateOne({ email: decision.email }, { $set: { lastSeenAt: now } });
         return { ok: true, email: decision.email };
       case "claim": {
         if (!user) await liftErasure(email);
@@ -50,7 +46,7 @@ export async function signInIdentity(input: BoundIdentity & { email: string; nam
         if (claimed.matchedCount === 1) return { ok: true, email };
         // Another account bound it first (another instance, on MongoDB).
         const winner = await User.findOne({ email }, { identities: 1 }).lean();
-        return { ok: false, providers: [...new Set((winner?.identities ?? []).map((i) => i.provider))].sort() };
+        return { ok: false, providers: providersOf(winner?.identities ?? []) };
       }
       case "link":
         await User.updateOne({ email }, { $push: { identities: identity }, $set: { lastSeenAt: now } });

@@ -36,7 +36,12 @@ export function decideSignIn(facts: SignInFacts): SignInDecision {
   const bound = facts.user?.identities ?? [];
   if (bound.length === 0) return { kind: "claim", email: facts.email };
   if (facts.signedInAs === facts.email) return { kind: "link", email: facts.email };
-  return { kind: "refuse", providers: [...new Set(bound.map((i) => i.provider))].sort() };
+  return { kind: "refuse", providers: providersOf(bound) };
+}
+
+/** The providers a user signs in with, each once, for a refusal's message. */
+export function providersOf(identities: readonly BoundIdentity[]): string[] {
+  return [...new Set(identities.map((i) => i.provider))].sort();
 }
 
 /** Whether a session's (provider, subject) is still one of its user's identities. */

@@ -1,4 +1,5 @@
 import "server-only";
+import type { Model, QueryFilter, UpdateQuery } from "mongoose";
 import { benefitsGet } from "@polar-sh/sdk/funcs/benefitsGet.js";
 import { unwrapAsync } from "@polar-sh/sdk/types/fp.js";
 import { polar } from "@/lib/polar/client";
@@ -21,14 +22,13 @@ function isDuplicateKey(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 11000;
 }
 
-/** Insert-or-update where the stored fact is not newer: `filter` is unique, `fields` the new fact. */
-async function writeNewer(model: typeof BenefitGrant | typeof CustomerMeter, key: Record<string, unknown>, dateField: string, fields: Record<string, unknown>): Promise<void> {
-  const date = fields[dateField];
-  const update = () => (model as typeof BenefitGrant).updateOne({ ...key, [dateField]: { $lte: date } }, { $set: fields });
+/** Insert-or-update where the stored fact is not newer: `key` is unique, `fields` the new fact. */
+async function writeNewer<T>(model: Model<T>, key: QueryFilter<T>, dateField: string, fields: Record<string, unknown>): Promise<void> {
+  const update = () => model.updateOne({ ...key, [dateField]: { $lte: fields[dateField] } } as QueryFilter<T>, { $set: fields } as UpdateQuery<T>);
   if ((await update()).matchedCount === 1) return;
-  if (await (model as typeof BenefitGrant).exists(key)) return; // a newer fact is stored
+  if (await model.exists(key)) return; // a newer fact is stored
   try {
-    await (model as typeof BenefitGrant).create({ ...key, ...fields });
+    await model.create({ ...key, ...fields } as Partial<T>);
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
     await update();
@@ -37,7 +37,10 @@ async function writeNewer(model: typeof BenefitGrant | typeof CustomerMeter, key
 
 export async function recordGrant(fact: GrantFact): Promise<void> {
   await connectDb();
-  if (await isErased(fact.email)) return;
+  if (!(await isErased(fact.email))) await writeGrant(fact);
+}
+
+async function writeGrant(fact: GrantFact): Promise<void> {
   // The customer state names a credit grant's benefit, not its meter: learnt from a webhook of the same benefit.
   const meterId = fact.meterId ?? (fact.benefitType === "meter_credit" ? await meterOfBenefit(fact.benefitId) : null);
   await withKeyedLock(`grant:${fact.polarGrantId}`, () =>
@@ -62,9 +65,7 @@ async function meterOfBenefit(benefitId: string): Promise<string | null> {
   return benefit.type === "meter_credit" ? benefit.properties.meterId : null;
 }
 
-export async function recordMeter(fact: MeterFact): Promise<void> {
-  await connectDb();
-  if (await isErased(fact.email)) return;
+async function writeMeter(fact: MeterFact): Promise<void> {
   await withKeyedLock(`meter:${fact.email}:${fact.meterId}`, () =>
     writeNewer(CustomerMeter, { customerEmail: fact.email, meterId: fact.meterId }, "asOf", {
       consumedUnits: fact.consumedUnits,
@@ -83,8 +84,8 @@ export async function recordMeter(fact: MeterFact): Promise<void> {
 export async function recordCustomerState(facts: { email: string; grants: GrantFact[]; meters: MeterFact[] }, asOf: Date): Promise<void> {
   await connectDb();
   if (await isErased(facts.email)) return;
-  for (const grant of facts.grants) await recordGrant(grant);
-  for (const meter of facts.meters) await recordMeter(meter);
+  for (const grant of facts.grants) await writeGrant(grant);
+  for (const meter of facts.meters) await writeMeter(meter);
   const listed = facts.grants.map((g) => g.polarGrantId);
   await BenefitGrant.updateMany(
     { customerEmail: facts.email, granted: true, polarModifiedAt: { $lt: asOf }, polarGrantId: { $nin: listed }, ...factsHere() },
