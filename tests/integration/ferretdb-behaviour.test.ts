@@ -14,6 +14,7 @@ type Doc = { _id: string; n?: number; v?: number; x?: string | null; a?: number;
 const { uri } = setupTestDatabase(import.meta.url);
 const CONCURRENT = 50;
 const ROUNDS = 3;
+const CAS_ROUNDS = 20;
 const NOT_IMPLEMENTED = 238;
 const DUPLICATE_KEY = 11000;
 
@@ -75,15 +76,16 @@ it("(b) lets several conditional updates of one document all report a change", a
   ferretdbOnly(ctx);
   const c = db.collection<Doc>("cas");
   const winners: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
+  // Rounds until one shows several winners (most do, one in a few gives 1; three rounds of 1 were
+  // seen once in a full run): at most CAS_ROUNDS, so a FerretDB whose updates became atomic still fails.
+  for (let round = 0; round < CAS_ROUNDS && Math.max(0, ...winners) <= 1; round++) {
     const _id = `round${round}`;
     await c.insertOne({ _id, v: 0 });
     const results = await Promise.all(Array.from({ length: CONCURRENT }, () => c.updateOne({ _id, v: 0 }, { $set: { v: 1 } })));
     winners.push(results.reduce((sum, r) => sum + r.modifiedCount, 0));
   }
   measured.push(`(b) 50 concurrent updateOne({_id, v: 0}, {$set: {v: 1}}) -> modified ${winners.join(", ")} (MongoDB: 1)`);
-  // A compare-and-set is not one here: several writers "win". Not in every round (one round in
-  // a few gives 1), so the assertion is on the rounds together.
+  // A compare-and-set is not one here: several writers "win".
   expect(Math.max(...winners)).toBeGreaterThan(1);
 });
 
