@@ -7,7 +7,7 @@ import { configuredProviderIds, isProviderId } from "./lib/auth/sign-in-provider
 // Runs on the Edge for every page: a per-request Content-Security-Policy nonce, and a sign-in gate on the pages
 // below (signed-out visitors go to sign-in and come back). Nothing here may import Mongoose;
 // the pages themselves read the plan from MongoDB.
-const gated = ["/account", "/confirmation", "/pro"];
+const gated = ["/account", "/confirmation", "/pro", "/team"];
 const isGated = (path: string) => gated.some((p) => path === p || path.startsWith(`${p}/`));
 
 function withSecurityHeaders(req: NextRequest): NextResponse {

@@ -20,6 +20,10 @@ const productSchema = new Schema(
     isArchived: { type: Boolean, default: false },
     // Meters a metered price bills past the plan's credits (lib/usage/rules.ts: overage allowed).
     meteredMeterIds: { type: [String], default: [] },
+    // A seat-based price (Polar's `seat_tiers`): the product is a team's plan, bought by seats
+    // and granted to each seat's member, never to the buyer as such (lib/teams). Null otherwise.
+    // (lib/billing/facts.ts SeatPricing, written whole from Polar's `seat_tiers`.)
+    seatPricing: { type: Schema.Types.Mixed, default: null },
     // Polar's modified_at (or created_at): an older product event never overwrites a newer one.
     polarModifiedAt: { type: Date, default: null },
   },

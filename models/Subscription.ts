@@ -26,6 +26,8 @@ const subscriptionSchema = new Schema(
     pausedAt: { type: Date, default: null },
     resumesAt: { type: Date, default: null },
     endedAt: { type: Date, default: null },
+    // Seats bought (a seat-based subscription: a team's, lib/teams); null for a personal one.
+    seats: { type: Number, default: null },
     // Polar's modified_at: an older subscription event never overwrites a newer one.
     polarModifiedAt: { type: Date, default: null },
     // The Polar environment of the deployment that wrote it (as models/Payment.ts).

@@ -14,6 +14,7 @@ export async function Header() {
           <Link href="/pricing" className="text-slate-700 hover:text-slate-900">Pricing</Link>
           {email ? (
             <>
+              <Link href="/team" className="text-slate-700 hover:text-slate-900">Team</Link>
               <Link href="/account" className="text-slate-700 hover:text-slate-900">Account</Link>
               <span className="hidden text-slate-600 sm:inline" data-testid="signed-in-as">{email}</span>
               <SignOutButton />

@@ -53,7 +53,14 @@ function Body({ view }: { view: Confirmation }) {
             </p>
           )}
           <p data-testid="confirmation-plan" className="font-medium">Current plan: {planLabel(view.plan)}</p>
-          <Link href="/pro" className="inline-block rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700">Open Pro features</Link>
+          {view.team ? (
+            <>
+              <p className="text-slate-700" data-testid="confirmation-team">Your team has {view.team.seats} seats. Invite your members from your team page.</p>
+              <Link href="/team" className="inline-block rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700">Set up your team</Link>
+            </>
+          ) : (
+            <Link href="/pro" className="inline-block rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700">Open Pro features</Link>
+          )}
         </>
       );
     case "pending":

@@ -13,19 +13,25 @@ const productInput = z.object({
   productId: z.uuid({ message: "That plan is not available." }),
 });
 
+// A team's plan also carries its seat count (bounds checked against the product's price in lib/checkout).
+const checkoutInput = productInput.extend({
+  seats: z.coerce.number({ message: "Choose how many seats your team needs." }).int({ message: "Choose a whole number of seats." }).positive({ message: "Choose at least one seat." }).optional(),
+});
+
 /**
  * The Upgrade button. The buyer's email comes from the session only. A signed-out visitor goes
  * to sign-in and comes back to /pricing?checkout=<id>&intent=<marker>, which submits this again
  * by itself only in the browser that clicked (lib/checkout/intent.ts).
  */
-export const startCheckout = validatedAction(productInput, async ({ productId }) => {
+export const startCheckout = validatedAction(checkoutInput, async ({ productId, seats }) => {
   const email = await getSessionEmail();
   if (!email) {
     const marker = await rememberCheckoutIntent(productId, env().APP_URL.startsWith("https://"));
-    redirect(`/signin?callbackUrl=${encodeURIComponent(`/pricing?checkout=${productId}&intent=${marker}`)}`);
+    const seatCount = seats === undefined ? "" : `&seats=${seats}`;
+    redirect(`/signin?callbackUrl=${encodeURIComponent(`/pricing?checkout=${productId}${seatCount}&intent=${marker}`)}`);
   }
   await forgetCheckoutIntent();
-  const result = await beginCheckout(email, productId);
+  const result = await beginCheckout(email, productId, seats);
   if (!result.ok) return { error: result.message };
   // Polar's checkout, or the user's plan when they are already buying (lib/checkout/in-flight.ts).
   redirect(result.url);

@@ -108,6 +108,8 @@ export interface SubscriptionFact {
   pauseAtPeriodEnd: boolean;
   pausedAt: Date | null;
   resumesAt: Date | null;
+  /** The seats bought, for a seat-based subscription; null for any other (it grants its customer directly). */
+  seats: number | null;
 }
 
 export function subscriptionFact(sub: PolarSubscription): SubscriptionFact | null {
@@ -133,7 +135,27 @@ export function subscriptionFact(sub: PolarSubscription): SubscriptionFact | nul
     pauseAtPeriodEnd: sub.pauseAtPeriodEnd,
     pausedAt: sub.pausedAt ?? null,
     resumesAt: sub.resumesAt ?? null,
+    seats: sub.seats ?? null,
   };
+}
+
+/** One of Polar's seat tiers (ProductPriceSeatTier): a price per seat up to `maxSeats`. */
+export interface SeatTier {
+  minSeats: number;
+  /** null: no upper bound. */
+  maxSeats: number | null;
+  pricePerSeat: number;
+}
+
+/** A seat-based price as a product carries it (Polar's ProductPriceSeatBased `seat_tiers`; priced by lib/teams/rules.ts). */
+export interface SeatPricing {
+  currency: string;
+  /** "volume": every seat at the rate of the tier the count falls in; "graduated": each tier's seats at its own rate. */
+  tierType: "volume" | "graduated";
+  tiers: SeatTier[];
+  minSeats: number;
+  /** null: no maximum (Polar still caps a subscription at 1,000 seats). */
+  maxSeats: number | null;
 }
 
 export interface ProductFact {
@@ -150,6 +172,8 @@ export interface ProductFact {
   isArchived: boolean;
   /** The meters a metered price of the product bills (usage past a plan's credits, charged at renewal). */
   meteredMeterIds: string[];
+  /** A seat-based price's tiers and bounds; null for a product sold to one person. */
+  seatPricing: SeatPricing | null;
   polarModifiedAt: Date;
 }
 
@@ -160,6 +184,7 @@ type ProductLike = Pick<
 
 export function productFact(product: ProductLike): ProductFact {
   const price = product.prices?.find((p) => !p.isArchived && "priceAmount" in p);
+  const seatPricing = seatPricingOf(product.prices ?? []);
   const plan = product.metadata?.plan;
   return {
     polarProductId: product.id,
@@ -168,13 +193,28 @@ export function productFact(product: ProductLike): ProductFact {
     plan: typeof plan === "string" && plan.trim() !== "" ? plan.trim().toLowerCase() : null,
     rank: tierRank(product.metadata?.rank),
     priceAmount: price && "priceAmount" in price ? price.priceAmount : null,
-    priceCurrency: price && "priceCurrency" in price ? price.priceCurrency.toUpperCase() : null,
+    priceCurrency: price && "priceCurrency" in price ? price.priceCurrency.toUpperCase() : (seatPricing?.currency ?? null),
     recurringInterval: product.recurringInterval ?? null,
     trialInterval: product.trialInterval ?? null,
     trialIntervalCount: product.trialIntervalCount ?? null,
     isArchived: product.isArchived,
     meteredMeterIds: (product.prices ?? []).flatMap((p) => (!p.isArchived && p.amountType === "metered_unit" ? [p.meterId] : [])),
+    seatPricing,
     polarModifiedAt: product.modifiedAt ?? product.createdAt,
+  };
+}
+
+/** The product's live seat-based price as the team rules read it (Polar's `seat_tiers`). */
+function seatPricingOf(prices: NonNullable<PolarProduct["prices"]>): SeatPricing | null {
+  const price = prices.find((p) => !p.isArchived && p.amountType === "seat_based");
+  if (!price || !("seatTiers" in price)) return null;
+  const { seatTiers } = price;
+  return {
+    currency: price.priceCurrency.toUpperCase(),
+    tierType: seatTiers.seatTierType === "graduated" ? "graduated" : "volume",
+    tiers: seatTiers.tiers.map((t) => ({ minSeats: t.minSeats, maxSeats: t.maxSeats ?? null, pricePerSeat: t.pricePerSeat })),
+    minSeats: seatTiers.minimumSeats,
+    maxSeats: seatTiers.maximumSeats,
   };
 }
 

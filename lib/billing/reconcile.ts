@@ -74,6 +74,9 @@ async function activeAtPolar(email: string): Promise<{ known: boolean; subscript
  */
 export type StateListener = (state: CustomerState, asOf: Date) => Promise<void>;
 
+/** What else the caller compares with Polar for each user checked (lib/teams: the teams they own or sit in). */
+export type UserListener = (email: string) => Promise<void>;
+
 const grantingStatuses = new Set(["active", "trialing", "past_due"]);
 /** Ours says it may grant, so Polar not listing it as active needs a look: revoked, past due, or ended. */
 const mayStillGrant = (s: HeldSubscription) => grantingStatuses.has(s.status) || (s.status === "canceled" && !s.endedAt);
@@ -117,7 +120,7 @@ async function snapshot(email: string): Promise<{ plan: string; facts: Snapshot 
 }
 
 /** Compares one user with Polar, repairs, and returns how many facts (or the plan alone) changed. */
-export async function reconcileUser(user: Candidate, now = new Date(), onState?: StateListener): Promise<number> {
+export async function reconcileUser(user: Candidate, now = new Date(), onState?: StateListener, onUser?: UserListener): Promise<number> {
   const { email } = user;
   const started = new Date();
   const before = await snapshot(email);
@@ -140,6 +143,7 @@ export async function reconcileUser(user: Candidate, now = new Date(), onState?:
       await syncCheckoutFromPolar(p.checkoutId, email);
     }
   }
+  await onUser?.(email);
   // Time alone may have moved the plan (a period ended): recomputed whatever was pulled.
   await recomputePlanOf(email);
 
@@ -169,13 +173,13 @@ export interface ReconcileCounts {
 }
 
 /** Reconciles up to `limit` users, stopping at `deadline`; a user whose check fails is retried next run. */
-export async function reconcileUsers(opts: { limit: number; deadline: number; onState?: StateListener }): Promise<ReconcileCounts> {
+export async function reconcileUsers(opts: { limit: number; deadline: number; onState?: StateListener; onUser?: UserListener }): Promise<ReconcileCounts> {
   const counts: ReconcileCounts = { checked: 0, repaired: 0, errors: 0 };
   const now = new Date();
   for (const user of await reconcileCandidates(opts.limit, now)) {
     if (Date.now() >= opts.deadline) break;
     try {
-      counts.repaired += await reconcileUser(user, now, opts.onState);
+      counts.repaired += await reconcileUser(user, now, opts.onState, opts.onUser);
       counts.checked++;
     } catch (error) {
       counts.errors++;

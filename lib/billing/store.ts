@@ -2,9 +2,12 @@ import "server-only";
 import { Types } from "mongoose";
 import { Payment } from "@/models/Payment";
 import { Product } from "@/models/Product";
+import { Seat } from "@/models/Seat";
 import { Subscription } from "@/models/Subscription";
+import { Team } from "@/models/Team";
 import { returnWhole } from "@/lib/db/ferretdb-workarounds";
 import { userLockKey, withKeyedLock } from "@/lib/db/keyed-lock";
+import { upsertRetrying } from "@/lib/db/write-newer";
 import { isErased } from "@/lib/erasure-tombstones";
 import { User } from "@/models/User";
 import { writeBillingFields } from "./billing-fields";
@@ -23,20 +26,6 @@ import { accessPolicy, subscriptionState } from "./stored-state";
  * environment (a webhook reaching it was signed with its secret; a pull asked its Polar), and
  * only facts of this environment decide a plan here.
  */
-
-function isDuplicateKey(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === 11000;
-}
-
-/** Two concurrent upserts on a new unique key: one inserts, the other gets E11000 and simply retries. */
-async function upsertRetrying<T>(write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-    return write();
-  }
-}
 
 /**
  * Creates the user if needed, links what we learned, and marks that the user's facts changed.
@@ -114,6 +103,53 @@ export async function recordSubscription(fact: SubscriptionFact): Promise<void> 
   if (await isErased(fact.email)) return;
   const previousOwner = await withKeyedLock(userLockKey(fact.email), () => writeSubscription(fact));
   if (previousOwner) await recomputePlanOf(previousOwner);
+  // A team's subscription grants through its seats: each member's plan follows its state.
+  if (fact.seats !== null) {
+    await ensureTeam(fact);
+    await recomputeMembersOf(fact.polarSubscriptionId);
+  }
+}
+
+/**
+ * The team a seat-based subscription makes: its buyer owns it and is its billing contact, and is
+ * owed a seat of their own (Polar gives the buyer none when the checkout returns to our success
+ * URL; lib/teams/owner-seat.ts assigns it). Inserted once; later facts leave the owner alone
+ * (ownership moves only within the app).
+ */
+async function ensureTeam(fact: SubscriptionFact): Promise<void> {
+  await upsertRetrying(() =>
+    Team.updateOne(
+      { _id: fact.polarSubscriptionId },
+      {
+        $setOnInsert: {
+          ownerEmail: fact.email,
+          billingEmail: fact.email,
+          polarCustomerId: fact.polarCustomerId,
+          ownerSeatWantedSince: new Date(),
+          environment: thisEnvironment(),
+        },
+      },
+      { upsert: true },
+    ),
+  );
+}
+
+/** Recomputes the plan of everyone holding a claimed seat of the subscription (its state changed). */
+async function recomputeMembersOf(polarSubscriptionId: string): Promise<void> {
+  const seats = await Seat.find({ subscriptionId: polarSubscriptionId, status: "claimed" }, { memberEmail: 1 }).lean();
+  for (const email of new Set(seats.map((s) => s.memberEmail))) if (email) await recordFactsChanged(email);
+}
+
+/**
+ * A fact that decides this user's plan changed elsewhere (a seat they hold or held): their facts
+ * version moves, and the plan is recomputed from all their facts.
+ */
+export async function recordFactsChanged(email: string): Promise<void> {
+  if (await isErased(email)) return;
+  await withKeyedLock(userLockKey(email), async () => {
+    const version = await touchUser(email, {});
+    if (version !== null) await recomputePlan(email, version);
+  });
 }
 
 /** Returns the subscription's previous owner when these (newer) facts moved it to another user. */
@@ -136,6 +172,7 @@ async function writeSubscription(fact: SubscriptionFact): Promise<string | null>
     pauseAtPeriodEnd: fact.pauseAtPeriodEnd,
     pausedAt: fact.pausedAt,
     resumesAt: fact.resumesAt,
+    seats: fact.seats,
     environment: thisEnvironment(),
   };
   // Newer facts win; an older event arriving late changes nothing. Most events are about a
@@ -244,11 +281,16 @@ async function recomputePlan(email: string, factsVersion?: number): Promise<void
     version ??= (await User.findOne({ email, ...mine }, { factsVersion: 1 }).lean())?.factsVersion;
     if (version === undefined) return; // no such user here: nothing grants anything
     // The catalogue is small: read it whole, alongside the user's facts, not after them.
-    const [payments, subscriptions, catalogue] = await Promise.all([
+    const [payments, own, seats, catalogue] = await Promise.all([
       Payment.find({ customerEmail: email }, { status: 1, productId: 1, plan: 1, environment: 1 }).lean(),
       Subscription.find({ customerEmail: email }).lean(),
+      Seat.find({ memberEmail: email, status: "claimed" }, { subscriptionId: 1 }).lean(),
       Product.find({}, { polarProductId: 1, plan: 1, rank: 1, recurringInterval: 1 }).lean(),
     ]);
+    // A team's subscription grants its plan to the seats' members, not to its buyer as such (the
+    // buyer holds a seat like anyone else, lib/teams): the subscriptions behind this user's seats.
+    const teamIds = seats.map((s) => s.subscriptionId);
+    const teams = teamIds.length > 0 ? await Subscription.find({ polarSubscriptionId: { $in: teamIds } }).lean() : [];
     const products = new Map(catalogue.map((p) => [p.polarProductId, p]));
     // Payments completed before the plan was fixed at completion have none: their product's
     // current plan stands in (one-time products only), as it did when they were applied.
@@ -256,11 +298,15 @@ async function recomputePlan(email: string, factsVersion?: number): Promise<void
       const product = productId ? products.get(productId) : undefined;
       return product && !product.recurringInterval ? (product.plan ?? null) : null;
     };
+    const planOf = (s: { productId?: string | null }) => (s.productId && products.get(s.productId)?.plan) || null;
     const grant = derivePlan(
       {
         // Every fact of the user's, whatever its environment: the rules leave out another's.
         payments: payments.map((p) => ({ status: p.status, environment: p.environment, plan: p.plan === NO_PLAN ? null : (p.plan ?? legacyPlan(p.productId)) })),
-        subscriptions: subscriptions.map((s) => ({ ...subscriptionState(s), plan: (s.productId && products.get(s.productId)?.plan) || null })),
+        subscriptions: [
+          ...own.map((s) => ({ ...subscriptionState(s), plan: s.seats == null ? planOf(s) : null })),
+          ...teams.map((s) => ({ ...subscriptionState(s), plan: planOf(s) })),
+        ],
       },
       now,
       policy,

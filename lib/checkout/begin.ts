@@ -15,6 +15,9 @@ import { Payment } from "@/models/Payment";
 import { Product } from "@/models/Product";
 import { planLabel } from "@/lib/billing/rules";
 import { liveSubscriptionOf } from "@/lib/plan-changes/subscriber";
+import type { SeatPricing } from "@/lib/billing/facts";
+import { maxSeatsOf, seatsPrice } from "@/lib/teams/rules";
+import { ownsLiveTeam } from "@/lib/teams/team";
 import { alreadyBuying } from "./in-flight";
 import { User } from "@/models/User";
 
@@ -31,12 +34,24 @@ const REUSE_WINDOW_MS = 60_000;
  * Opens a Polar checkout of `productId` for `email` (taken from the session by the caller, never
  * from the form). The price comes from Polar's product, never from the client.
  */
-export async function beginCheckout(email: string, productId: string): Promise<CheckoutStart> {
+export async function beginCheckout(email: string, productId: string, seats?: number): Promise<CheckoutStart> {
   // A double click arrives as two concurrent actions: the second waits and reuses the first's checkout.
-  return withKeyedLock(`checkout:${email}:${productId}`, () => openCheckout(email, productId));
+  return withKeyedLock(`checkout:${email}:${productId}`, () => openCheckout(email, productId, seats));
 }
 
-async function openCheckout(email: string, productId: string): Promise<CheckoutStart> {
+/**
+ * A team's plan (a seat-based product) is bought with a seat count within its price's bounds,
+ * once per owner: more seats later are a change of the subscription on /team. Its buyer's own
+ * plan is another matter, so the personal rules below do not apply to it.
+ */
+async function teamCheckoutRefusal(email: string, pricing: SeatPricing, seats: number | undefined): Promise<string | null> {
+  if (seats === undefined || seatsPrice(pricing, seats) === null) {
+    return `Choose between ${pricing.minSeats} and ${maxSeatsOf(pricing)} seats.`;
+  }
+  return (await ownsLiveTeam(email)) ? "You already have a team. Add seats on your team page instead of buying a second team." : null;
+}
+
+async function openCheckout(email: string, productId: string, seats: number | undefined): Promise<CheckoutStart> {
   await connectDb();
   // Independent reads: one round trip of waiting instead of four.
   const [product, user, live, recent] = await Promise.all([
@@ -51,19 +66,25 @@ async function openCheckout(email: string, productId: string): Promise<CheckoutS
       .lean(),
   ]);
   if (!product?.plan) return { ok: false, message: "That plan is not available." };
-  // A subscriber changes plan through subscriptions.update (lib/plan-changes), never through a
-  // second checkout: Polar would refuse it, or bill a second subscription beside the first.
-  if (live && product.recurringInterval) {
-    return { ok: false, message: "You already have a subscription. Switch plans with the Switch buttons instead of buying a second one." };
-  }
-  if (user && planNow(user) === product.plan) {
-    return { ok: false, message: `You're already on ${planLabel(product.plan)}.` };
+  const pricing = (product.seatPricing as SeatPricing | null | undefined) ?? null;
+  if (pricing) {
+    const refusal = await teamCheckoutRefusal(email, pricing, seats);
+    if (refusal) return { ok: false, message: refusal };
+  } else {
+    // A subscriber changes plan through subscriptions.update (lib/plan-changes), never through a
+    // second checkout: Polar would refuse it, or bill a second subscription beside the first.
+    if (live && product.recurringInterval) {
+      return { ok: false, message: "You already have a subscription. Switch plans with the Switch buttons instead of buying a second one." };
+    }
+    if (user && planNow(user) === product.plan) {
+      return { ok: false, message: `You're already on ${planLabel(product.plan)}.` };
+    }
   }
   if (recent?.checkoutUrl) return { ok: true, url: recent.checkoutUrl };
 
   let already;
   try {
-    already = await alreadyBuying(email, { askPolarState: !live });
+    already = await alreadyBuying(email, { askPolarState: !live && !pricing });
   } catch (error) {
     const { message, log } = describePolarError(error);
     console.error(`[checkout] ${log}`);
@@ -77,6 +98,7 @@ async function openCheckout(email: string, productId: string): Promise<CheckoutS
   try {
     checkout = await unwrapAsync(checkoutsCreate(polar(), {
       products: [productId],
+      ...(pricing ? { seats } : {}),
       externalCustomerId: email,
       customerEmail: email,
       successUrl: `${appUrl}/confirmation?checkout_id={CHECKOUT_ID}`,

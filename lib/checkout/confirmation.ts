@@ -6,6 +6,7 @@ import { connectDb } from "@/lib/db/connect";
 import { withKeyedLock } from "@/lib/db/keyed-lock";
 import { formatPrice } from "@/lib/plans/offer";
 import { describeError } from "@/lib/redact";
+import { ensureOwnerSeat } from "@/lib/teams/manage";
 import { PLAN_FIELDS, planNow } from "@/lib/users";
 import { Payment, type PaymentStatus } from "@/models/Payment";
 import { Product } from "@/models/Product";
@@ -15,7 +16,7 @@ import { User, type Plan } from "@/models/User";
 export type Confirmation =
   | { kind: "not-found" }
   /** `trialEndsOn`: the checkout started a free trial (a $0 payment), which ends then. */
-  | { kind: PaymentStatus; plan: Plan; productName: string; amount: string; trialEndsOn: Date | null };
+  | { kind: PaymentStatus; plan: Plan; productName: string; amount: string; trialEndsOn: Date | null; team: { id: string; seats: number } | null };
 
 const checkoutIdSchema = z.uuid();
 
@@ -31,10 +32,14 @@ async function read(checkoutId: string, email: string): Promise<Confirmation> {
   if (!payment) return { kind: "not-found" };
   // Only a completed $0 payment can be a trial's: the trial's subscription says until when.
   const mayBeTrial = payment.status === "completed" && payment.amount === 0 && payment.productId;
-  const [user, product, trial] = await Promise.all([
+  const [user, product, trial, team] = await Promise.all([
     User.findOne({ email }, PLAN_FIELDS).lean(),
     payment.productId ? Product.findOne({ polarProductId: payment.productId }, { name: 1 }).lean() : null,
     mayBeTrial ? Subscription.findOne({ customerEmail: email, productId: payment.productId, status: "trialing", ...factsHere() }, { currentPeriodEnd: 1 }).sort({ currentPeriodEnd: -1 }).lean() : null,
+    // A team's purchase: the subscription it made (its seats), once known.
+    payment.status === "completed" && payment.productId
+      ? Subscription.findOne({ customerEmail: email, productId: payment.productId, seats: { $ne: null }, ...factsHere() }, { polarSubscriptionId: 1, seats: 1 }).sort({ currentPeriodEnd: -1 }).lean()
+      : null,
   ]);
   return {
     kind: payment.status,
@@ -43,6 +48,7 @@ async function read(checkoutId: string, email: string): Promise<Confirmation> {
     amount: formatPrice(payment.amount ?? null, payment.currency ?? null),
     // While trialing, Polar keeps the period end at the trial's end (lib/billing/rules.ts).
     trialEndsOn: trial?.currentPeriodEnd ?? null,
+    team: team ? { id: team.polarSubscriptionId, seats: team.seats ?? 0 } : null,
   };
 }
 
@@ -93,7 +99,7 @@ export async function loadConfirmation(rawCheckoutId: string | undefined, email:
   const checkoutId = parsed.data;
   await connectDb();
   const first = await read(checkoutId, email);
-  if (first.kind !== "pending" && first.kind !== "not-found") return first;
+  if (first.kind !== "pending" && first.kind !== "not-found") return withOwnerSeat(first, checkoutId, email);
   const mayPull = first.kind === "pending" ? await mayPullPending(checkoutId, email) : await mayPullUnknown(email);
   if (!mayPull) return first;
   try {
@@ -103,5 +109,19 @@ export async function loadConfirmation(rawCheckoutId: string | undefined, email:
     console.warn(`[confirmation] could not check ${checkoutId} with Polar: ${describeError(error)}`);
     return first;
   }
-  return read(checkoutId, email);
+  return withOwnerSeat(await read(checkoutId, email), checkoutId, email);
+}
+
+/**
+ * A team's buyer holds the team's plan through a seat of their own, owed since the purchase
+ * (lib/teams/manage.ts): given here if nothing gave it yet, so the page shows the plan at once.
+ */
+async function withOwnerSeat(view: Confirmation, checkoutId: string, email: string): Promise<Confirmation> {
+  if (view.kind !== "completed" || !view.team) return view;
+  try {
+    if (await ensureOwnerSeat(view.team.id)) return read(checkoutId, email);
+  } catch (error) {
+    console.warn(`[confirmation] owner seat of ${view.team.id} not assigned yet: ${describeError(error)}`);
+  }
+  return view;
 }

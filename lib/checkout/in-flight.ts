@@ -7,6 +7,7 @@ import { syncCheckoutFromPolar } from "@/lib/billing/pull-sync";
 import { flagForReconcileIfDrifted } from "@/lib/billing/store";
 import { polar } from "@/lib/polar/client";
 import { Payment } from "@/models/Payment";
+import { Product } from "@/models/Product";
 import { OPENED_WITHIN_MS } from "./confirmation";
 
 /**
@@ -41,14 +42,21 @@ async function payingCheckout(email: string): Promise<string | null> {
   return status !== "not-yours" && PAYING.has(status) ? pending.checkoutId : null;
 }
 
-/** Polar's live subscriptions of this external id (404: no customer yet, so none). */
+/**
+ * Polar's live personal subscriptions of this external id (404: no customer yet, so none). A
+ * team's subscription (a seat-based product) is not one: its buyer may still buy a plan of their own.
+ */
 async function liveAtPolar(email: string) {
+  let live;
   try {
-    return (await unwrapAsync(customersGetStateExternal(polar(), { externalId: email }))).activeSubscriptions;
+    live = (await unwrapAsync(customersGetStateExternal(polar(), { externalId: email }))).activeSubscriptions;
   } catch (error) {
     if (error instanceof ResourceNotFound) return [];
     throw error;
   }
+  if (live.length === 0) return live;
+  const teams = await Product.find({ polarProductId: { $in: live.map((s) => s.productId) }, seatPricing: { $ne: null } }, { polarProductId: 1 }).lean();
+  return live.filter((s) => !teams.some((t) => t.polarProductId === s.productId));
 }
 
 /**

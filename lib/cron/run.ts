@@ -4,6 +4,8 @@ import { recordFetchedState } from "@/lib/usage/apply-event";
 import { flushUsage, type FlushCounts } from "@/lib/usage/flush";
 import { recomputeDuePlans, reconcileUsers, type ReconcileCounts } from "@/lib/billing/reconcile";
 import { connectDb } from "@/lib/db/connect";
+import { ensureOwedOwnerSeats } from "@/lib/teams/manage";
+import { reconcileTeamsOf } from "@/lib/teams/reconcile";
 import { deleteExpiredEvents } from "@/lib/webhooks/inbox";
 import { sweepDueEvents, type SweepCounts } from "@/lib/webhooks/sweep";
 
@@ -14,6 +16,7 @@ export interface CronReport {
   swept: SweepCounts;
   plansRecomputed: number;
   usageSent: FlushCounts;
+  ownerSeats: number;
   reconciled: ReconcileCounts;
   eventsDeleted: number;
   retention: RetentionCounts;
@@ -23,7 +26,8 @@ export interface CronReport {
 /**
  * One run of the billing cron, inside `budgetMs`: apply what the inbox still holds, recompute
  * plans whose end date passed, send the usage events Polar has not taken yet (lib/usage/flush.ts),
- * compare users with Polar and repair drift (their grants and meters too), delete payloads past
+ * assign the team owners' own seats still owed (lib/teams/manage.ts), compare users with Polar and
+ * repair drift (their grants and meters, and the teams they own or sit in, too), delete payloads past
  * retention (payloads, and accounts: lib/account/retention.ts). Each step gets what the ones before it left of the budget; whatever a run does
  * not reach, the next one does.
  */
@@ -34,8 +38,9 @@ export async function runBillingCron(opts: { budgetMs: number; reconcileLimit?: 
   const swept = await sweepDueEvents({ limit: 500, deadline });
   const plansRecomputed = await recomputeDuePlans({ limit: 500, deadline });
   const usageSent = await flushUsage({ deadline });
-  const reconciled = await reconcileUsers({ limit: opts.reconcileLimit ?? 50, deadline, onState: recordFetchedState });
+  const ownerSeats = await ensureOwedOwnerSeats({ limit: 50, deadline });
+  const reconciled = await reconcileUsers({ limit: opts.reconcileLimit ?? 50, deadline, onState: recordFetchedState, onUser: reconcileTeamsOf });
   const eventsDeleted = await deleteExpiredEvents();
   const retention = await applyRetention({ limit: 100, deadline });
-  return { swept, plansRecomputed, usageSent, reconciled, eventsDeleted, retention, ms: Date.now() - started };
+  return { swept, plansRecomputed, usageSent, ownerSeats, reconciled, eventsDeleted, retention, ms: Date.now() - started };
 }

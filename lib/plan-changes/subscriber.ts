@@ -20,8 +20,9 @@ const preference = (s: { status: string }) => (s.status === "active" || s.status
 
 export async function liveSubscriptionOf(email: string): Promise<LiveSubscription | null> {
   await connectDb();
-  // Another Polar environment's subscription is not this Polar's to change.
-  return pickLive(await Subscription.find({ customerEmail: email, ...factsHere() }).lean());
+  // Another Polar environment's subscription is not this Polar's to change; a team's (seat-based)
+  // is changed by its seats on /team (lib/teams), never switched to a personal plan.
+  return pickLive(await Subscription.find({ customerEmail: email, seats: null, ...factsHere() }).lean());
 }
 
 /** The live one among a user's subscriptions (pure: a page that read them all picks it here). */

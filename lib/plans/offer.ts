@@ -1,3 +1,6 @@
+import type { SeatPricing } from "@/lib/billing/facts";
+import { maxSeatsOf } from "@/lib/teams/rules";
+
 /**
  * A product as the pricing page offers it. Pure (no database, no `server-only`), so the wording
  * of a price and a trial is tested on its own (tests/unit/plan-offer.test.ts).
@@ -17,6 +20,8 @@ export interface PlanOffer {
   interval: string | null;
   /** "14 days free" when the product starts with a free trial (recurring products only). */
   trial: string | null;
+  /** A team's plan, sold by the seat: its price per seat is `price`, and its seat count is chosen before checkout. */
+  seats: { min: number; max: number; pricing: SeatPricing; volume: string | null } | null;
 }
 
 /** The product fields an offer is made of, as the Product collection holds them. */
@@ -31,6 +36,7 @@ export interface OfferProduct {
   recurringInterval?: string | null;
   trialInterval?: string | null;
   trialIntervalCount?: number | null;
+  seatPricing?: SeatPricing | null;
 }
 
 export function formatPrice(amount: number | null, currency: string | null): string {
@@ -50,7 +56,32 @@ export function trialText(interval: string | null | undefined, count: number | n
   return `${n} ${unit}${n === 1 ? "" : "s"} free`;
 }
 
+/** "$8 per seat from 10 seats": the tiers after the first, as a buyer reads them. */
+export function volumeText(pricing: SeatPricing): string | null {
+  const later = [...pricing.tiers].sort((a, b) => a.minSeats - b.minSeats).slice(1);
+  if (later.length === 0) return null;
+  const how = pricing.tierType === "graduated" ? "for each seat" : "per seat";
+  return later.map((t) => `${formatPrice(t.pricePerSeat, pricing.currency)} ${how} from ${t.minSeats} seats`).join(", ");
+}
+
 export function toPlanOffer(p: OfferProduct): PlanOffer {
+  const pricing = p.seatPricing ?? null;
+  const first = pricing ? [...pricing.tiers].sort((a, b) => a.minSeats - b.minSeats)[0] : undefined;
+  if (pricing) {
+    return {
+      productId: p.polarProductId,
+      name: p.name,
+      description: p.description ?? null,
+      plan: p.plan ?? "",
+      rank: p.rank ?? 1,
+      price: `${formatPrice(first?.pricePerSeat ?? null, pricing.currency)} per seat`,
+      amount: null,
+      currency: pricing.currency,
+      interval: p.recurringInterval ?? null,
+      trial: null,
+      seats: { min: pricing.minSeats, max: maxSeatsOf(pricing), pricing, volume: volumeText(pricing) },
+    };
+  }
   return {
     productId: p.polarProductId,
     name: p.name,
@@ -63,5 +94,6 @@ export function toPlanOffer(p: OfferProduct): PlanOffer {
     interval: p.recurringInterval ?? null,
     // Polar applies a product's trial to recurring products only (checkout's active_trial_interval).
     trial: p.recurringInterval ? trialText(p.trialInterval, p.trialIntervalCount) : null,
+    seats: null,
   };
 }

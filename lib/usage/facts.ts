@@ -33,9 +33,13 @@ const featureOf = (metadata: Record<string, unknown> | undefined): string | null
   return typeof f === "string" && f.trim() !== "" ? f.trim().toLowerCase() : null;
 };
 
-/** `benefit_grant.created/updated/revoked/cycled`. */
+/**
+ * `benefit_grant.created/updated/revoked/cycled`. A team seat's grant is the member's (Polar grants
+ * benefits to members, not to the team's billing customer): it counts for the member's identity.
+ */
 export function grantFromWebhook(grant: BenefitGrantWebhook): GrantFact | null {
-  const email = identityOf(grant.customer.externalId, grant.customer.email);
+  const holder = grant.member ?? grant.customer;
+  const email = identityOf(holder.externalId, holder.email);
   if (!email) return null;
   return {
     polarGrantId: grant.id,

@@ -1,11 +1,11 @@
 import "server-only";
-import type { Model, QueryFilter, UpdateQuery } from "mongoose";
 import { benefitsGet } from "@polar-sh/sdk/funcs/benefitsGet.js";
 import { unwrapAsync } from "@polar-sh/sdk/types/fp.js";
 import { polar } from "@/lib/polar/client";
 import { factsHere, thisEnvironment } from "@/lib/billing/environment";
 import { connectDb } from "@/lib/db/connect";
 import { withKeyedLock } from "@/lib/db/keyed-lock";
+import { writeNewer } from "@/lib/db/write-newer";
 import { isErased } from "@/lib/erasure-tombstones";
 import { BenefitGrant } from "@/models/BenefitGrant";
 import { CustomerMeter } from "@/models/CustomerMeter";
@@ -17,23 +17,6 @@ import type { GrantFact, MeterFact } from "./facts";
  * deployment's Polar environment, dropped for a deleted account. One writer per grant or meter in
  * the process (lib/db/ferretdb-workarounds.ts, a).
  */
-
-function isDuplicateKey(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 11000;
-}
-
-/** Insert-or-update where the stored fact is not newer: `key` is unique, `fields` the new fact. */
-async function writeNewer<T>(model: Model<T>, key: QueryFilter<T>, dateField: string, fields: Record<string, unknown>): Promise<void> {
-  const update = () => model.updateOne({ ...key, [dateField]: { $lte: fields[dateField] } } as QueryFilter<T>, { $set: fields } as UpdateQuery<T>);
-  if ((await update()).matchedCount === 1) return;
-  if (await model.exists(key)) return; // a newer fact is stored
-  try {
-    await model.create({ ...key, ...fields } as Partial<T>);
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-    await update();
-  }
-}
 
 export async function recordGrant(fact: GrantFact): Promise<void> {
   await connectDb();

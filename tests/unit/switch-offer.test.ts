@@ -14,6 +14,7 @@ const offer = (x: Partial<PlanOffer>): PlanOffer => ({
   currency: "USD",
   interval: "month",
   trial: null,
+  seats: null,
   ...x,
 });
 const proMonthly = offer({ productId: "pm", name: "Pro Monthly" });

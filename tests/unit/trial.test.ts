@@ -42,6 +42,7 @@ describe("toPlanOffer", () => {
       currency: "USD",
       interval: "month",
       trial: "14 days free",
+      seats: null,
     });
   });
 
