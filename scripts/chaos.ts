@@ -94,6 +94,10 @@ async function check(runs: CustomerRun[]): Promise<{ mismatches: string[]; unpro
       if (product && sub?.productId !== product) problems.push(`subscription product ${sub?.productId} != ${product}`);
       if (pending !== undefined && (sub?.pendingProductId ?? null) !== pending) problems.push(`pending switch ${sub?.pendingProductId} != ${pending}`);
     }
+    for (const member of run.expected.members ?? []) {
+      const held = await User.findOne({ email: member.email }, { subscriptionStatus: 1 }).lean();
+      if ((held?.subscriptionStatus ?? "no user") !== member.plan) problems.push(`member ${member.email} plan ${held?.subscriptionStatus ?? "no user"} != ${member.plan}`);
+    }
     if (problems.length) mismatches.push(`${run.email} (${run.scenario}): ${problems.join(", ")}`);
   }
   const ids = runs.flatMap((r) => r.events.map((e) => e.webhookId));

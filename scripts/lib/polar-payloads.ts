@@ -11,6 +11,7 @@ export const ORG_ID = "b9f7a9d2-3c4e-4f5a-8b6c-7d8e9f0a1b2c";
 export const PRO_PRODUCT_ID = "35a2afdc-3dbc-4d68-9e0c-36527c0b48bd";
 export const PRO_MONTHLY_PRODUCT_ID = "7c1f0e3a-52a4-4d5e-9b1a-2f7d6c3b8e90";
 export const BUSINESS_MONTHLY_PRODUCT_ID = "0b5e8a71-6d2c-4f39-a8e4-51c7d2b9f6a3";
+export const TEAM_MONTHLY_PRODUCT_ID = "5e9d3c71-a2b4-4f68-8d1e-6c0b7a3f2e95";
 
 type Json = Record<string, unknown>;
 const iso = (d: Date | string) => (typeof d === "string" ? d : d.toISOString());
@@ -25,14 +26,51 @@ export interface ProductSpec {
   rank?: number;
   /** A free trial before the first charge (Polar's product trial_interval and _count). */
   trial?: { interval: "day" | "week" | "month" | "year"; count: number };
+  /** Sold by the seat (a seat_based price): its volume tiers; `amount` is then what the spec's seats cost. */
+  seatTiers?: Array<{ minSeats: number; maxSeats: number | null; pricePerSeat: number }>;
   modifiedAt?: Date;
 }
 
 export const proProduct: ProductSpec = { id: PRO_PRODUCT_ID, name: "Pro", amount: 999, plan: "pro" };
 export const proMonthlyProduct: ProductSpec = { id: PRO_MONTHLY_PRODUCT_ID, name: "Pro Monthly", amount: 1299, recurring: "month", plan: "pro" };
 export const businessMonthlyProduct: ProductSpec = { id: BUSINESS_MONTHLY_PRODUCT_ID, name: "Business Monthly", amount: 4900, recurring: "month", plan: "business", rank: 2 };
+/** The emulator's Team: $10 a seat for 2-9 seats, $8 for 10-50; `amount` is 3 seats'. */
+export const teamMonthlyProduct: ProductSpec = {
+  id: TEAM_MONTHLY_PRODUCT_ID,
+  name: "Team",
+  amount: 3000,
+  recurring: "month",
+  plan: "team",
+  rank: 1.5,
+  seatTiers: [
+    { minSeats: 2, maxSeats: 9, pricePerSeat: 1000 },
+    { minSeats: 10, maxSeats: 50, pricePerSeat: 800 },
+  ],
+};
 
 function price(product: ProductSpec): Json {
+  const { seatTiers } = product;
+  if (seatTiers) {
+    return {
+      created_at: "2026-01-01T00:00:00Z",
+      modified_at: null,
+      id: `${product.id.slice(0, 8)}-0000-4000-8000-000000000001`,
+      source: "catalog",
+      amount_type: "seat_based",
+      price_currency: "usd",
+      tax_behavior: null,
+      is_archived: false,
+      product_id: product.id,
+      type: "recurring",
+      recurring_interval: product.recurring ?? "month",
+      seat_tiers: {
+        seat_tier_type: "volume",
+        tiers: seatTiers.map((t) => ({ min_seats: t.minSeats, max_seats: t.maxSeats, price_per_seat: t.pricePerSeat })),
+        minimum_seats: seatTiers[0]!.minSeats,
+        maximum_seats: seatTiers.at(-1)!.maxSeats,
+      },
+    };
+  }
   return {
     created_at: "2026-01-01T00:00:00Z",
     modified_at: null,
@@ -257,6 +295,8 @@ export interface SubscriptionSpec {
   pendingUpdate?: { productId: string; appliesAt: Date } | null;
   pauseAtPeriodEnd?: boolean;
   pausedAt?: Date | null;
+  /** A seat-based subscription's seats. */
+  seats?: number;
 }
 
 export function subscriptionWire(s: SubscriptionSpec): Json {
@@ -295,6 +335,7 @@ export function subscriptionWire(s: SubscriptionSpec): Json {
     discount: null,
     prices: [price(s.product)],
     meters: [],
+    seats: s.seats ?? null,
     pending_update: s.pendingUpdate
       ? {
           created_at: iso(s.modifiedAt),
@@ -305,6 +346,47 @@ export function subscriptionWire(s: SubscriptionSpec): Json {
           seats: null,
         }
       : null,
+  };
+}
+
+export interface MemberSpec {
+  id: string;
+  customerId: string;
+  email: string;
+  role?: "owner" | "billing_manager" | "member";
+}
+
+/** A member of a team customer (member.* events, a seat's member): named by our external id, the email. */
+export function memberWire(m: MemberSpec): Json {
+  return { id: m.id, created_at: "2026-11-26T10:03:00Z", modified_at: null, customer_id: m.customerId, email: m.email, name: null, external_id: m.email, role: m.role ?? "member" };
+}
+
+export interface SeatSpec {
+  id: string;
+  subscriptionId: string;
+  member: MemberSpec;
+  status: "pending" | "claimed" | "revoked";
+  modifiedAt: Date;
+}
+
+/** A CustomerSeat (customer_seat.* events): the member model's shape, the billing customer as `customer_id`. */
+export function seatWire(s: SeatSpec): Json {
+  return {
+    created_at: "2026-11-26T10:03:00Z",
+    modified_at: iso(s.modifiedAt),
+    id: s.id,
+    subscription_id: s.subscriptionId,
+    order_id: null,
+    status: s.status,
+    customer_id: s.member.customerId,
+    member_id: s.member.id,
+    member: memberWire(s.member),
+    email: s.member.email,
+    customer_email: null,
+    invitation_token_expires_at: null,
+    claimed_at: s.status === "pending" ? null : iso(s.modifiedAt),
+    revoked_at: s.status === "revoked" ? iso(s.modifiedAt) : null,
+    seat_metadata: null,
   };
 }
 

@@ -5,10 +5,14 @@ import {
   checkoutWire,
   customerWire,
   event,
+  memberWire,
   orderWire,
   proMonthlyProduct,
   proProduct,
+  seatWire,
   subscriptionWire,
+  teamMonthlyProduct,
+  type MemberSpec,
   type PolarEventBody,
 } from "./polar-payloads";
 
@@ -16,7 +20,7 @@ import {
  * One customer's full Polar event sequence, in Polar's order, and the documents it must leave
  * in MongoDB whatever order it is delivered in. Used by the load-and-chaos harness.
  */
-export const SCENARIOS = ["purchase", "subscription", "refund", "revocation", "abandoned", "upgrade", "downgrade", "pause"] as const;
+export const SCENARIOS = ["purchase", "subscription", "refund", "revocation", "abandoned", "upgrade", "downgrade", "pause", "team", "team-revoked"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface CustomerRun {
@@ -34,6 +38,8 @@ export interface CustomerRun {
     /** The subscription's product at the end, and the switch still scheduled (null: none). */
     subscriptionProductId?: string;
     pendingProductId?: string | null;
+    /** A team's members and the plan each must end on (the buyer holds no seat here: nothing assigns one without Polar). */
+    members?: Array<{ email: string; plan: Plan }>;
   };
 }
 
@@ -47,9 +53,11 @@ export function customerRun(index: number, runId: number): CustomerRun {
   const subscriptionId = `sub_${runId}_${index}`;
   const orderId = `order_${runId}_${index}`;
   const changes = scenario === "upgrade" || scenario === "downgrade" || scenario === "pause";
-  const recurring = scenario === "subscription" || scenario === "revocation" || changes;
+  const team = scenario === "team" || scenario === "team-revoked";
+  const recurring = scenario === "subscription" || scenario === "revocation" || changes || team;
   // A downgrade starts on the higher tier.
-  const product = scenario === "downgrade" ? businessMonthlyProduct : recurring ? proMonthlyProduct : proProduct;
+  const product = team ? teamMonthlyProduct : scenario === "downgrade" ? businessMonthlyProduct : recurring ? proMonthlyProduct : proProduct;
+  const members: MemberSpec[] = ["a", "b"].map((m) => ({ id: `mem_${runId}_${index}_${m}`, customerId: customer.id, email: `member-${runId}-${index}-${m}@example.com` }));
   const at = (minute: number) => new Date(Date.UTC(2026, 10, 26, 10, minute));
   const list: PolarEventBody[] = [event("checkout.created", checkoutWire({ id: checkoutId, product, email }))];
 
@@ -57,7 +65,7 @@ export function customerRun(index: number, runId: number): CustomerRun {
     list.push(event("checkout.expired", checkoutWire({ id: checkoutId, product, email, status: "expired" })));
   } else {
     const order = { id: orderId, checkoutId, product, customer, subscriptionId: recurring ? subscriptionId : null };
-    const sub = { id: subscriptionId, product, customer, checkoutId };
+    const sub = { id: subscriptionId, product, customer, checkoutId, ...(team ? { seats: 3 } : {}) };
     list.push(event("checkout.updated", checkoutWire({ id: checkoutId, product, email, status: "confirmed" })));
     list.push(event("customer.created", customerWire(customer)));
     if (recurring) list.push(event("subscription.created", subscriptionWire({ ...sub, status: "incomplete", modifiedAt: at(1) })));
@@ -96,6 +104,22 @@ export function customerRun(index: number, runId: number): CustomerRun {
       list.push(event("subscription.updated", subscriptionWire(paused)));
       list.push(event("subscription.paused", subscriptionWire(paused)));
     }
+    if (team) {
+      // Two members get a seat each (assigned with immediate_claim: Polar sends `claimed` before
+      // `assigned`, both with the seat as it is then); the second is removed again.
+      list.push(event("member.created", memberWire({ id: `mem_${runId}_${index}_owner`, customerId: customer.id, email, role: "owner" })));
+      members.forEach((member, i) => {
+        const seat = { id: `seat_${runId}_${index}_${i}`, subscriptionId, member, status: "claimed" as const, modifiedAt: at(6 + i) };
+        list.push(event("member.created", memberWire(member)));
+        list.push(event("customer_seat.claimed", seatWire(seat)));
+        list.push(event("customer_seat.assigned", seatWire(seat)));
+      });
+      list.push(event("customer_seat.revoked", seatWire({ id: `seat_${runId}_${index}_1`, subscriptionId, member: members[1]!, status: "revoked", modifiedAt: at(8) })));
+    }
+    if (scenario === "team-revoked") {
+      list.push(event("subscription.updated", subscriptionWire({ ...sub, status: "canceled", endedAt: at(9), modifiedAt: at(9) })));
+      list.push(event("subscription.revoked", subscriptionWire({ ...sub, status: "canceled", endedAt: at(9), modifiedAt: at(9) })));
+    }
     if (scenario === "revocation") {
       list.push(event("subscription.updated", subscriptionWire({ ...sub, status: "canceled", endedAt: at(3), modifiedAt: at(3) })));
       list.push(event("subscription.revoked", subscriptionWire({ ...sub, status: "canceled", endedAt: at(3), modifiedAt: at(3) })));
@@ -127,6 +151,24 @@ export function customerRun(index: number, runId: number): CustomerRun {
       pendingProductId: null,
     },
     pause: { plan: "free", paymentStatus: "completed", payments: 1, polarCustomerId: customer.id, subscriptionStatus: "paused", subscriptionProductId: proMonthlyProduct.id },
+    // The buyer holds no seat, so no plan; the kept member has the team's, the removed one none.
+    team: {
+      plan: "free",
+      paymentStatus: "completed",
+      payments: 1,
+      polarCustomerId: customer.id,
+      subscriptionStatus: "active",
+      members: [{ email: members[0]!.email, plan: "team" }, { email: members[1]!.email, plan: "free" }],
+    },
+    // The subscription revoked: every member loses the plan.
+    "team-revoked": {
+      plan: "free",
+      paymentStatus: "completed",
+      payments: 1,
+      polarCustomerId: customer.id,
+      subscriptionStatus: "canceled",
+      members: members.map((m) => ({ email: m.email, plan: "free" })),
+    },
   }[scenario] as CustomerRun["expected"];
 
   return { email, scenario, events: list.map((body, i) => ({ webhookId: `msg_${runId}_${index}_${i}`, body })), expected };
