@@ -34,15 +34,18 @@ async function read(checkoutId: string, email: string): Promise<Confirmation> {
   const mayBeTrial = payment.status === "completed" && payment.amount === 0 && payment.productId;
   const [user, product, trial, team] = await Promise.all([
     User.findOne({ email }, PLAN_FIELDS).lean(),
-    payment.productId ? Product.findOne({ polarProductId: payment.productId }, { name: 1 }).lean() : null,
+    payment.productId ? Product.findOne({ polarProductId: payment.productId }, { name: 1, seatPricing: 1 }).lean() : null,
     mayBeTrial ? Subscription.findOne({ customerEmail: email, productId: payment.productId, status: "trialing", ...factsHere() }, { currentPeriodEnd: 1 }).sort({ currentPeriodEnd: -1 }).lean() : null,
     // A team's purchase: the subscription it made (its seats), once known.
     payment.status === "completed" && payment.productId
       ? Subscription.findOne({ customerEmail: email, productId: payment.productId, seats: { $ne: null }, ...factsHere() }, { polarSubscriptionId: 1, seats: 1 }).sort({ currentPeriodEnd: -1 }).lean()
       : null,
   ]);
+  // A team bought, its subscription not known yet: still finishing (the page refreshes, and Polar
+  // is asked for the checkout's subscription as for a pending payment).
+  const teamUnknown = payment.status === "completed" && Boolean(product?.seatPricing) && !team;
   return {
-    kind: payment.status,
+    kind: teamUnknown ? "pending" : payment.status,
     plan: user ? planNow(user) : "free",
     productName: product?.name ?? "your plan",
     amount: formatPrice(payment.amount ?? null, payment.currency ?? null),
