@@ -13,27 +13,27 @@ const memberEmail = z.string().trim().toLowerCase().pipe(z.email({ message: "Giv
 export type TeamDone = "invited" | "removed" | "left" | "transferred" | "seats";
 
 /** Every team action: the signed-in email (never a form's), then the change, then /team again saying what was done. */
-async function asSignedIn(run: (email: string) => Promise<TeamOutcome>, done: TeamDone, after = "/team") {
+async function asSignedIn(run: (email: string) => Promise<TeamOutcome>, done: TeamDone) {
   const email = await getSessionEmail();
   if (!email) return { error: "Your session ended. Sign in again to manage your team." };
   const outcome = await run(email);
   if (!outcome.ok) return { error: outcome.message };
-  redirect(`${after}?done=${done}`);
+  redirect(`/team?done=${done}`);
 }
 
-export const inviteAction = validatedAction(z.object({ teamId, email: memberEmail }), ({ teamId, email: member }) =>
+export const inviteAction = validatedAction(z.object({ teamId, email: memberEmail }), async ({ teamId, email: member }) =>
   asSignedIn((email) => inviteMember(email, teamId, member), "invited"),
 );
 
-export const removeAction = validatedAction(z.object({ teamId, seatId: z.string().min(1, { message: "Choose a member." }) }), ({ teamId, seatId }) =>
+export const removeAction = validatedAction(z.object({ teamId, seatId: z.string().min(1, { message: "Choose a member." }) }), async ({ teamId, seatId }) =>
   asSignedIn((email) => removeMember(email, teamId, seatId), "removed"),
 );
 
-export const leaveAction = validatedAction(z.object({ teamId }), ({ teamId }) =>
+export const leaveAction = validatedAction(z.object({ teamId }), async ({ teamId }) =>
   asSignedIn((email) => leaveTeam(email, teamId), "left"),
 );
 
-export const transferAction = validatedAction(z.object({ teamId, email: memberEmail }), ({ teamId, email: to }) =>
+export const transferAction = validatedAction(z.object({ teamId, email: memberEmail }), async ({ teamId, email: to }) =>
   asSignedIn((email) => transferOwnership(email, teamId, to), "transferred"),
 );
 
@@ -42,5 +42,5 @@ export const changeSeatsAction = validatedAction(
     teamId,
     seats: z.coerce.number({ message: "Choose a number of seats." }).int({ message: "Choose a whole number of seats." }).positive({ message: "Choose at least one seat." }),
   }),
-  ({ teamId, seats }) => asSignedIn((email) => changeSeats(email, teamId, seats), "seats"),
+  async ({ teamId, seats }) => asSignedIn((email) => changeSeats(email, teamId, seats), "seats"),
 );
