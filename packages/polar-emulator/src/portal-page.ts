@@ -3,7 +3,7 @@ import { refundable } from "./balance";
 import { DUNNING_RETRY_INTERVALS_MS } from "./dunning";
 import type { Flows } from "./flows";
 import { esc, interval, money, page } from "./html";
-import { readForm, redirect, sendHtml } from "./http";
+import { ApiError, readForm, redirect, sendHtml } from "./http";
 import { priceLabel } from "./seat-pricing";
 import { portalUrl } from "./serialize";
 import type { CustomerSessionRecord, MemberRecord, Store, SubscriptionRecord } from "./store";
@@ -204,6 +204,27 @@ ${orders.length ? `<table aria-labelledby="orders"><thead><tr><th scope="col">Da
 
 const expiredPage = () => page("Portal link expired", "<h1>This portal link has expired</h1><p>Open the billing portal again from the app.</p>");
 
+const invalidInvitation = () => page("Invitation not valid", "<h1>This invitation is not valid</h1><p>It was already used, revoked, or it expired. Ask the team for a new one.</p>");
+
+/**
+ * The seat invitation's link (Polar's `{slug}/portal/claim?token=...`): what the seat is for, and
+ * a Claim button that claims it (`POST /v1/customer-seats/claim`'s flow) and opens the portal
+ * with the member session it gives.
+ */
+function claimPage(deps: PortalPageDeps, token: string): string | null {
+  const seat = deps.flows.seats.pendingByToken(token);
+  const sub = seat?.subscriptionId ? deps.store.subscriptions.get(seat.subscriptionId) : undefined;
+  const product = sub ? deps.store.products.get(sub.productId) : undefined;
+  const billing = sub ? deps.store.customers.get(sub.customerId) : undefined;
+  if (!seat || !product) return null;
+  return page(
+    `Join ${product.name}`,
+    `<h1>You've been invited to ${esc(product.name)}</h1>
+<p>${esc(billing?.email ?? deps.store.organization.name)} gave <strong>${esc(seat.email ?? "you")}</strong> a seat on ${esc(deps.store.organization.name)}'s ${esc(product.name)}.</p>
+<form method="post" action="/${esc(deps.store.organization.slug)}/portal/claim"><input type="hidden" name="token" value="${esc(token)}"><button type="submit">Claim my seat</button></form>`,
+  );
+}
+
 /** Handles `/portal` and its actions; returns false for any other path. */
 export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
   const sessionFor = (token: string | null): CustomerSessionRecord | null => {
@@ -212,6 +233,23 @@ export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, r
   };
 
   return async (req, res, url) => {
+    if (url.pathname === `/${deps.store.organization.slug}/portal/claim`) {
+      if (req.method === "GET") {
+        const html = claimPage(deps, url.searchParams.get("token") ?? "");
+        sendHtml(res, html ? 200 : 404, html ?? invalidInvitation());
+        return true;
+      }
+      if (req.method !== "POST") return false;
+      const token = (await readForm(req)).get("token") ?? "";
+      try {
+        const { session } = deps.flows.seats.claim(token);
+        redirect(res, portalUrl(session.token, deps.baseUrl()));
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        sendHtml(res, 400, invalidInvitation());
+      }
+      return true;
+    }
     if (url.pathname === "/portal" || url.pathname === "/portal/") {
       if (req.method !== "GET") return false;
       const session = sessionFor(url.searchParams.get("customer_session_token"));

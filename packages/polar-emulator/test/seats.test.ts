@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Polar } from "@polar-sh/sdk";
 import type { PolarCore } from "@polar-sh/sdk/core.js";
 import type { SubscriptionUpdate } from "@polar-sh/sdk/models/components/subscriptionupdate";
 import { AlreadyCanceledSubscription } from "@polar-sh/sdk/models/errors/alreadycanceledsubscription";
@@ -5,11 +9,14 @@ import { HTTPValidationError } from "@polar-sh/sdk/models/errors/httpvalidatione
 import { ResourceNotFound } from "@polar-sh/sdk/models/errors/resourcenotfound";
 import { SDKError } from "@polar-sh/sdk/models/errors/sdkerror";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPolarEmulator } from "../src/index";
 import { formatItemDate } from "../src/proration";
 import {
   admin,
   pay,
   PRO_ID,
+  SECRET,
+  startReceiver,
   PRO_MONTHLY_ID,
   sdkParse,
   startHarness,
@@ -287,6 +294,15 @@ describe("buying Team", () => {
     expect(events[11]?.data).toMatchObject({ benefit_id: CREDITS_ID, properties: { last_credited_units: 100 } });
     const list = await h.polar.customerSeats.listSeats({ subscriptionId: String(events[3]?.data.id) });
     expect(list).toMatchObject({ availableSeats: 2, totalSeats: 3, seats: [{ status: "claimed", email, memberId: owner?.id }] });
+    // The team's state, by id and by external id: a CustomerStateTeam with the buyer's seat's grants.
+    const state = await h.polar.customers.getStateExternal({ externalId: email });
+    expect(state).toMatchObject({ type: "team", email, activeSubscriptions: [{ productId: TEAM_ID, amount: 3000, status: "active" }] });
+    expect(state.grantedBenefits.map((g) => [g.benefitId, g.benefitType])).toEqual([
+      [FLAG_ID, "feature_flag"],
+      [CREDITS_ID, "meter_credit"],
+    ]);
+    expect(state.activeMeters).toMatchObject([{ meterId: METER_ID, creditedUnits: 100, balance: 100 }]);
+    expect(await h.polar.customers.getState({ id: state.id })).toEqual(state);
     // No invitation for a seat claimed at once.
     const { emails } = (await (await admin(h.emulator.url, "/admin/emails.json")).json()) as { emails: Array<{ to: string }> };
     expect(emails.some((e) => e.to === email)).toBe(false);
@@ -387,6 +403,37 @@ describe("the customer-seats API", () => {
     expect(portal).toContain("Signed in as alice@example.com");
     expect(portal).toContain("<h2 id=\"your-seats\">Your seats</h2>");
     expect(portal).not.toContain("Renew now");
+  });
+
+  it("the invitation's link opens a claim page; Claim claims the seat and opens the member's portal", async () => {
+    const { subscriptionId } = await buyTeam("link-owner@example.com", 2);
+    const seat = await h.polar.customerSeats.assignSeat({ subscriptionId, email: "lena@example.com" });
+    const { claimUrl, token } = await invitation(seat.id);
+    const page = await fetch(claimUrl);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("<h1>You've been invited to Team</h1>");
+    expect(html).toContain("<strong>lena@example.com</strong>");
+    const { result: res, events } = await eventsOf(4, () =>
+      fetch(`${h.emulator.url}/acme/portal/claim`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ token }), redirect: "manual" }),
+    );
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toMatch(new RegExp(`^${h.emulator.url}/portal\\?customer_session_token=polar_mst_`));
+    expect(types(events)).toEqual(["customer_seat.claimed", "benefit_grant.created", "benefit_grant.created", "customer.state_changed"]);
+    const portal = await (await fetch(res.headers.get("location") ?? "")).text();
+    expect(portal).toContain("<li>Reports</li>");
+    expect(portal).toContain("<li>100 reports each period</li>");
+    // A plain member's session cannot act on the team's billing.
+    const sessionToken = new URL(res.headers.get("location") ?? "").searchParams.get("customer_session_token") ?? "";
+    const act = await fetch(`${h.emulator.url}/portal/subscriptions/${subscriptionId}/cancel`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ customer_session_token: sessionToken }),
+      redirect: "manual",
+    });
+    expect(act.status).toBe(403);
+    // The link is spent.
+    expect((await fetch(claimUrl)).status).toBe(404);
   });
 
   it("immediate_claim claims at once: no invitation, customer_seat.claimed, the grants, the state", async () => {
@@ -568,6 +615,20 @@ describe("members", () => {
     expect(await api("POST", `/v1/customers/external/${solo}/members`, { email: "friend@example.com" })).toEqual({
       status: 403,
       json: { error: "NotPermitted", detail: "Individual customers can only have one member (the owner). Upgrade to a team customer to add more members." },
+    });
+  });
+
+  it("usage events may name a member: an existing one is kept on the event, an unknown one is Polar's 422", async () => {
+    const { subscriptionId, customerId } = await buyTeam("usage-team@example.com", 2);
+    const seat = await h.polar.customerSeats.assignSeat({ subscriptionId, email: "max@example.com", immediateClaim: true });
+    expect(await h.polar.events.ingest({ events: [{ name: "report.generated", customerId, memberId: seat.memberId ?? "", externalId: "team-report-1" }] })).toEqual({ inserted: 1, duplicates: 0 });
+    const [event] = (await h.polar.events.list({ customerId, source: "user" })).items;
+    expect(event).toMatchObject({ name: "report.generated", memberId: seat.memberId });
+    const unknown = "6f9619ff-8b86-4011-b42d-00c04fc964ff";
+    const refusal = await api("POST", "/v1/events/ingest", { events: [{ name: "report.generated", customer_id: customerId, member_id: unknown }] });
+    expect(refusal).toEqual({
+      status: 422,
+      json: { error: "PolarRequestValidationError", detail: [{ type: "member_id", loc: ["body", "events", 0, "member_id"], msg: "Member not found.", input: unknown }] },
     });
   });
 
@@ -775,6 +836,44 @@ describe("the subscription's end and its seats", () => {
     const { events } = await eventsOf(3, () => update(id, { cancelAtPeriodEnd: true }));
     expect(types(events)).toEqual(["subscription.updated", "subscription.canceled", "customer.state_changed"]);
     expect(await h.polar.customerSeats.listSeats({ subscriptionId: id })).toMatchObject({ seats: [{ status: "claimed" }] });
+  });
+});
+
+describe("the state file", () => {
+  it("keeps the seats, the members, the team and the invitations across a restart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "polar-emulator-seats-"));
+    const receiver = await startReceiver();
+    const opts = { port: 0, accessTokens: [TOKEN], webhookUrl: receiver.url, webhookSecret: SECRET, stateFile: join(dir, "state.json"), log: () => {} };
+    try {
+      const first = await startPolarEmulator(opts);
+      const polar1 = new Polar({ accessToken: TOKEN, serverURL: first.url });
+      const email = "restart-team@example.com";
+      const checkout = await polar1.checkouts.create({ products: [TEAM_ID], externalCustomerId: email, customerEmail: email, successUrl: SUCCESS_URL, seats: 4 });
+      expect((await pay(checkout.url)).status).toBe(303);
+      const [sub] = (await polar1.subscriptions.list({ externalCustomerId: email })).result.items;
+      const seat = await polar1.customerSeats.assignSeat({ subscriptionId: sub?.id, email: "nora@example.com" });
+      const seats = await polar1.customerSeats.listSeats({ subscriptionId: sub?.id });
+      const members = await polar1.members.listMembers({ externalCustomerId: email });
+      const { emails } = (await (await admin(first.url, "/admin/emails.json")).json()) as { emails: Array<{ token: string }> };
+      await first.stop();
+
+      const second = await startPolarEmulator(opts);
+      try {
+        const polar2 = new Polar({ accessToken: TOKEN, serverURL: second.url });
+        expect(await polar2.customerSeats.listSeats({ subscriptionId: sub?.id })).toEqual(seats);
+        expect(await polar2.members.listMembers({ externalCustomerId: email })).toMatchObject({ result: members.result });
+        expect((await polar2.customers.getStateExternal({ externalId: email })).type).toBe("team");
+        expect((await polar2.subscriptions.get({ id: sub?.id ?? "" })).seats).toBe(4);
+        // The invitation still claims the seat.
+        const claimed = await polar2.customerSeats.claimSeat({ invitationToken: emails[0]?.token ?? "" });
+        expect(claimed.seat).toMatchObject({ id: seat.id, status: "claimed" });
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await receiver.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
