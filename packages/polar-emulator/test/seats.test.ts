@@ -724,6 +724,11 @@ describe("changing the seats of a subscription (PATCH /v1/subscriptions/{id} wit
     const pro = await subscribe(h, "seat-refusals-pro@example.com", PRO_MONTHLY_ID);
     const notSeats = await refused(pro, { seats: 3 });
     expect(JSON.parse((notSeats as SDKError).body)).toEqual({ error: "NotASeatBasedSubscription", detail: "This subscription does not support seat-based pricing." });
+    // Plan changes: seats cannot be dropped (Polar's validate_product_change); taking them up is not emulated.
+    const dropSeats = await refused(id, { productId: PRO_MONTHLY_ID });
+    expect((dropSeats as HTTPValidationError).detail?.[0]).toMatchObject({ loc: ["body", "product_id"], msg: "Can't switch from a seat-based to a non-seat-based product." });
+    const takeSeats = await refused(pro, { productId: TEAM_ID });
+    expect((takeSeats as HTTPValidationError).detail?.[0]).toMatchObject({ loc: ["body", "product_id"], msg: "The Polar emulator does not emulate a change from a product without seats to a seat-based one." });
     await update(id, { cancelAtPeriodEnd: true });
     expect(await refused(id, { seats: 5 })).toBeInstanceOf(AlreadyCanceledSubscription);
     expect((await getSubscription(core, id)).seats).toBe(4);
