@@ -113,8 +113,7 @@ export function seatRoutes(deps: ApiDeps): Route[] {
       public: true,
       handler: (_req, res, [token = ""]) => {
         const s = flows.seats.pendingByToken(token);
-        const sub = s?.subscriptionId ? store.subscriptions.get(s.subscriptionId) : undefined;
-        const product = sub ? store.products.get(sub.productId) : undefined;
+        const product = s ? flows.seats.productOf(s) : undefined;
         if (!s || !product) throw resourceNotFound("Invalid or expired invitation token");
         const member = s.memberId ? store.members.get(s.memberId) : undefined;
         const customer = s.customerId ? store.customers.get(s.customerId) : undefined;

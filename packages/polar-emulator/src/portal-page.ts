@@ -78,8 +78,8 @@ function memberView(store: Store, session: CustomerSessionRecord, member: Member
   const seats = [...store.seats.values()].filter((x) => x.memberId === member.id && x.status !== "revoked");
   const rows = seats
     .map((x) => {
-      const sub = x.subscriptionId ? store.subscriptions.get(x.subscriptionId) : undefined;
-      const product = sub ? store.products.get(sub.productId) : undefined;
+      const container = x.subscriptionId ? store.subscriptions.get(x.subscriptionId) : x.orderId ? store.orders.get(x.orderId) : undefined;
+      const product = container ? store.products.get(container.productId) : undefined;
       return `<tr><td>${esc(product?.name ?? "—")}</td><td>${esc(x.status === "claimed" ? `claimed ${date(x.claimedAt)}` : "pending")}</td></tr>`;
     })
     .join("\n");
@@ -213,9 +213,9 @@ const invalidInvitation = () => page("Invitation not valid", "<h1>This invitatio
  */
 function claimPage(deps: PortalPageDeps, token: string): string | null {
   const seat = deps.flows.seats.pendingByToken(token);
-  const sub = seat?.subscriptionId ? deps.store.subscriptions.get(seat.subscriptionId) : undefined;
-  const product = sub ? deps.store.products.get(sub.productId) : undefined;
-  const billing = sub ? deps.store.customers.get(sub.customerId) : undefined;
+  const product = seat ? deps.flows.seats.productOf(seat) : undefined;
+  const container = seat ? deps.flows.seats.containerOf(seat) : undefined;
+  const billing = container ? deps.store.customers.get(container.customerId) : undefined;
   if (!seat || !product) return null;
   return page(
     `Join ${product.name}`,

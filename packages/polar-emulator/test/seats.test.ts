@@ -475,6 +475,24 @@ describe("the customer-seats API", () => {
     });
     expect(await polarError(h.polar.customerSeats.listSeats({ subscriptionId: unknown }))).toEqual({ status: 404, body: { error: "ResourceNotFound", detail: "Subscription not found" } });
     expect(await api("GET", "/v1/customer-seats")).toEqual({ status: 400, json: { error: "BadRequest", detail: "Either subscription_id or order_id must be provided" } });
+    // An order is a seat container too (Polar's one-time seat purchases). Polar's checkout order
+    // carries the checkout's seats (Order.seats), a subscription's first order included: its seats
+    // are a pool of their own, granted in the order's scope, as Polar does.
+    const [order] = (await h.polar.orders.list({ subscriptionId })).result.items;
+    expect(await h.polar.customerSeats.listSeats({ orderId: order?.id })).toEqual({ seats: [], availableSeats: 2, totalSeats: 2 });
+    const { result: orderSeat, events: orderSeatEvents } = await eventsOf(4, () =>
+      h.polar.customerSeats.assignSeat({ orderId: order?.id, email: "order-seat@example.com", immediateClaim: true }),
+    );
+    expect(orderSeat).toMatchObject({ orderId: order?.id, subscriptionId: null, status: "claimed" });
+    expect(types(orderSeatEvents)).toEqual(["customer_seat.claimed", "benefit_grant.created", "benefit_grant.created", "customer.state_changed"]);
+    expect(orderSeatEvents[1]?.data).toMatchObject({ order_id: order?.id, subscription_id: null, member: { email: "order-seat@example.com" } });
+    // Pro Monthly's order has no seats.
+    const [proOrder] = (await h.polar.orders.list({ subscriptionId: pro })).result.items;
+    expect(await polarError(h.polar.customerSeats.assignSeat({ orderId: proOrder?.id, email: "x@example.com" }))).toEqual({
+      status: 400,
+      body: { error: "SeatNotAvailable", detail: `No available seats for ${proOrder?.id}` },
+    });
+    expect(await polarError(h.polar.customerSeats.listSeats({ orderId: unknown }))).toEqual({ status: 404, body: { error: "ResourceNotFound", detail: "Order not found" } });
     expect(await polarError(h.polar.customerSeats.revokeSeat({ seatId: unknown }))).toEqual({ status: 404, body: { error: "ResourceNotFound", detail: "Seat not found" } });
 
     // The recipient: a member that is not the team's, an external id without an email to create it, a mismatch.

@@ -96,12 +96,16 @@ export class Benefits {
     return this.sync(customer, product, { subscriptionId: sub.id, orderId: null }, GRANTING.has(sub.status), owner.id, owner.id);
   }
 
-  /** A seat's member gets the subscription's product's benefits (the seat is claimed), or loses them (revoked). */
-  syncSeat(sub: SubscriptionRecord, memberId: string, granting: boolean): boolean {
-    const customer = this.fx.store.customers.get(sub.customerId);
-    const product = this.fx.store.products.get(sub.productId);
+  /**
+   * A seat's member gets its container's product's benefits (the seat is claimed), or loses them
+   * (revoked): a subscription's seat in the subscription's scope, an order's seat in the order's.
+   */
+  syncSeat(container: SubscriptionRecord | OrderRecord, memberId: string, granting: boolean): boolean {
+    const customer = this.fx.store.customers.get(container.customerId);
+    const product = this.fx.store.products.get(container.productId);
     if (!customer || !product) return false;
-    return this.sync(customer, product, { subscriptionId: sub.id, orderId: null }, granting, memberId);
+    const scope: Scope = "billingReason" in container ? { subscriptionId: null, orderId: container.id } : { subscriptionId: container.id, orderId: null };
+    return this.sync(customer, product, scope, granting, memberId);
   }
 
   /**

@@ -8,7 +8,18 @@ import {
   seatNotAvailable,
   seatNotPending,
 } from "../polar-errors";
-import { isoNow, newId, type CheckoutRecord, type CustomerRecord, type CustomerSessionRecord, type MemberRecord, type OrderRecord, type SeatRecord, type SubscriptionRecord } from "../store";
+import {
+  isoNow,
+  newId,
+  type CheckoutRecord,
+  type CustomerRecord,
+  type CustomerSessionRecord,
+  type MemberRecord,
+  type OrderRecord,
+  type ProductRecord,
+  type SeatRecord,
+  type SubscriptionRecord,
+} from "../store";
 import type { Benefits } from "./benefits";
 import type { Customers } from "./customers";
 import { touch, type FlowContext } from "./emit";
@@ -185,8 +196,7 @@ export class Seats {
   /** The invitation email (sender.py `send_seat_invitation_email`), kept in the outbox. */
   private sendInvitation(seat: SeatRecord): void {
     if (!seat.invitationToken || !seat.email) return;
-    const sub = seat.subscriptionId ? this.fx.store.subscriptions.get(seat.subscriptionId) : undefined;
-    const product = sub ? this.fx.store.products.get(sub.productId) : undefined;
+    const product = this.productOf(seat);
     const claimUrl = `${this.baseUrl()}/${this.fx.store.organization.slug}/portal/claim?token=${seat.invitationToken}`;
     this.fx.store.emails.push({
       id: newId(),
@@ -201,11 +211,22 @@ export class Seats {
     this.fx.log(`[polar-emulator] seat invitation to ${seat.email}: ${claimUrl}`);
   }
 
+  /** A seat's subscription, or its order (a one-time purchase's seats). */
+  containerOf(seat: SeatRecord): SubscriptionRecord | OrderRecord | undefined {
+    return seat.subscriptionId ? this.fx.store.subscriptions.get(seat.subscriptionId) : seat.orderId ? this.fx.store.orders.get(seat.orderId) : undefined;
+  }
+
+  /** The product a seat is a seat of (its subscription's or its order's). */
+  productOf(seat: SeatRecord): ProductRecord | undefined {
+    const container = this.containerOf(seat);
+    return container ? this.fx.store.products.get(container.productId) : undefined;
+  }
+
   /** The grants job of a claimed seat, then the customer's state (when a grant changed). */
   private grantAfterClaim(seat: SeatRecord, sendState = true): void {
-    const sub = seat.subscriptionId ? this.fx.store.subscriptions.get(seat.subscriptionId) : undefined;
-    if (!sub || !seat.memberId) return;
-    if (this.benefits.syncSeat(sub, seat.memberId, true) && sendState) this.fx.emit.customerState(sub.customerId);
+    const container = this.containerOf(seat);
+    if (!container || !seat.memberId) return;
+    if (this.benefits.syncSeat(container, seat.memberId, true) && sendState) this.fx.emit.customerState(container.customerId);
   }
 
   /** A pending seat whose token is still valid (Polar's `get_seat_by_token`), or undefined. */
@@ -279,9 +300,9 @@ export class Seats {
    */
   revoke(seat: SeatRecord): SeatRecord {
     if (seat.status === "revoked") return seat;
-    const sub = seat.subscriptionId ? this.fx.store.subscriptions.get(seat.subscriptionId) : undefined;
+    const container = this.containerOf(seat);
     const memberId = this.empty(seat);
-    if (sub && memberId && this.benefits.syncSeat(sub, memberId, false)) this.fx.emit.customerState(sub.customerId);
+    if (container && memberId && this.benefits.syncSeat(container, memberId, false)) this.fx.emit.customerState(container.customerId);
     this.fx.changed();
     return seat;
   }
