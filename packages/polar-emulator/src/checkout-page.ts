@@ -42,7 +42,7 @@ function seatsForm(c: CheckoutRecord, product: NonNullable<ReturnType<Store["pro
   if (!product.seatTiers || c.seats === null) return "";
   const min = Math.max(minimumSeats(product.seatTiers), c.minSeats ?? 0);
   const tierMax = maximumSeats(product.seatTiers);
-  const max = c.maxSeats ?? tierMax;
+  const max = c.maxSeats === null ? tierMax : tierMax === null ? c.maxSeats : Math.min(tierMax, c.maxSeats);
   const rate = money(perSeatRate(product.seatTiers, c.seats), product.priceCurrency);
   return `<p id="seat-terms">${c.seats} seat${c.seats === 1 ? "" : "s"} × ${esc(rate)} per seat</p>
 <form method="post" action="/checkout/${esc(c.clientSecret)}/seats">
