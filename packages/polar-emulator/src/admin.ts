@@ -125,6 +125,11 @@ export function createAdmin(deps: AdminDeps): (req: IncomingMessage, res: Server
         sendJson(res, 200, delivery.settings);
         return true;
       }
+      // The emails Polar would have sent (seat invitations, with their claim link and token).
+      if (path === "/admin/emails.json") {
+        sendJson(res, 200, { emails: store.emails });
+        return true;
+      }
       if (path === "/admin/requests.json") {
         sendJson(res, 200, { requests: deps.apiRequests });
         return true;

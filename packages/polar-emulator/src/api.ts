@@ -18,6 +18,7 @@ import {
 } from "./serialize";
 import type { CustomerRecord, OrderRecord, Store, SubscriptionRecord } from "./store";
 import { revokeSubscription, updateSubscription } from "./subscription-update";
+import { seatRoutes } from "./api-seats";
 import { usageRoutes } from "./api-usage";
 import { anyOf, bool } from "./query";
 import { checkoutCreateBody, checkoutUpdateBody, customerSessionCreateBody, pageParams, parseOr422, parseSubscriptionUpdate, uuidPath } from "./validation";
@@ -41,6 +42,8 @@ export interface Route {
   method: "GET" | "POST" | "PATCH" | "DELETE";
   pattern: RegExp;
   handler: Handler;
+  // Polar answers it without a token (the seat claim a member opens from an email).
+  public?: boolean;
 }
 
 function authenticate(req: IncomingMessage, tokens: ReadonlySet<string>): void {
@@ -297,13 +300,15 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
     },
     // Events, meters, benefits and customer meters (api-usage.ts).
     ...usageRoutes(deps),
+    // Customer seats and members (api-seats.ts).
+    ...seatRoutes(deps),
   ];
 
   /** Handles `/v1/...`; returns false for any other path. */
   return async (req, res, url) => {
     if (!url.pathname.startsWith("/v1/")) return false;
-    // Polar checks the token before it looks at the route.
-    authenticate(req, deps.accessTokens);
+    // Polar checks the token before it looks at the route, but for its public routes.
+    if (!routes.some((r) => r.public && r.method === req.method && r.pattern.test(url.pathname))) authenticate(req, deps.accessTokens);
     let pathMatched = false;
     for (const route of routes) {
       const m = route.pattern.exec(url.pathname);

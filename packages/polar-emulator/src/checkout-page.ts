@@ -2,8 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WebhookDelivery } from "./delivery";
 import type { Flows } from "./flows";
 import { esc, interval, money, page } from "./html";
-import { readForm, redirect, sendHtml } from "./http";
-import { defaultSuccessUrl } from "./serialize";
+import { ApiError, readForm, redirect, sendHtml } from "./http";
+import { maximumSeats, minimumSeats, periodAmount, perSeatRate } from "./seat-pricing";
+import { checkoutUrl, defaultSuccessUrl } from "./serialize";
 import type { CheckoutRecord, Store } from "./store";
 import { activeTrial, trialFreeText } from "./trial";
 
@@ -32,10 +33,30 @@ export function successUrlFor(c: CheckoutRecord, baseUrl: string): string {
 
 const longDate = new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone: "UTC" });
 
+/**
+ * Polar's seat selector (clients/packages/checkout CheckoutSeatSelector): the count, bounded by
+ * the tiers and the checkout's own `min_seats` / `max_seats`, changed with the checkout's update
+ * (`checkout.updated`); an out-of-range count gets Polar's message.
+ */
+function seatsForm(c: CheckoutRecord, product: NonNullable<ReturnType<Store["products"]["get"]>>): string {
+  if (!product.seatTiers || c.seats === null) return "";
+  const min = Math.max(minimumSeats(product.seatTiers), c.minSeats ?? 0);
+  const tierMax = maximumSeats(product.seatTiers);
+  const max = c.maxSeats === null ? tierMax : tierMax === null ? c.maxSeats : Math.min(tierMax, c.maxSeats);
+  const rate = money(perSeatRate(product.seatTiers, c.seats), product.priceCurrency);
+  return `<p id="seat-terms">${c.seats} seat${c.seats === 1 ? "" : "s"} × ${esc(rate)} per seat</p>
+<form method="post" action="/checkout/${esc(c.clientSecret)}/seats">
+  <label for="seats">Number of seats</label>
+  <input id="seats" name="seats" type="number" min="${min}"${max === null ? "" : ` max="${max}"`} value="${c.seats}" inputmode="numeric" required aria-describedby="seat-terms">
+  <button type="submit" class="secondary">Update seats</button>
+</form>`;
+}
+
 function render(deps: CheckoutPageDeps, c: CheckoutRecord, form: { error?: string; card?: string; email?: string } = {}): string {
   const product = deps.store.products.get(c.productId);
   const name = product?.name ?? "Unknown product";
-  const price = product ? `${money(product.priceAmount, product.priceCurrency)}${interval(product.recurringInterval)}` : "";
+  // What a period costs: the fixed price, or the seats at their tier's rate.
+  const price = product ? `${money(periodAmount(product, c.seats), product.priceCurrency)}${interval(product.recurringInterval)}` : "";
   const back = c.returnUrl ? `<p><a href="${esc(c.returnUrl)}">← Back</a></p>` : "";
   const trial = product ? activeTrial(c, product) : null;
   const trialEnd = trial && c.trialEnd ? longDate.format(new Date(c.trialEnd)) : null;
@@ -69,6 +90,7 @@ ${
 <p id="trial-terms">Then <strong>${esc(price)}</strong> starting ${esc(trialEnd)}. Nothing is charged today; cancel before the trial ends and nothing is charged at all.</p>`
     : `<p class="price">${esc(price)}</p>`
 }
+${product ? seatsForm(c, product) : ""}
 ${error}
 <form method="post" action="/checkout/${esc(c.clientSecret)}">
   ${email}
@@ -87,7 +109,7 @@ ${error}
 /** Handles `/checkout/{client_secret}[/confirmation]`; returns false for any other path. */
 export function createCheckoutPage(deps: CheckoutPageDeps): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
   return async (req, res, url) => {
-    const m = /^\/checkout\/([A-Za-z0-9_]+)(\/confirmation)?\/?$/.exec(url.pathname);
+    const m = /^\/checkout\/([A-Za-z0-9_]+)(\/confirmation|\/seats)?\/?$/.exec(url.pathname);
     if (!m?.[1]) return false;
     const checkout = deps.store.checkoutByClientSecret(m[1]);
     if (!checkout) {
@@ -98,6 +120,23 @@ export function createCheckoutPage(deps: CheckoutPageDeps): (req: IncomingMessag
       // An open checkout past its time expires when someone looks at it, timer or not.
       if (checkout.status === "open" && Date.parse(checkout.expiresAt) <= Date.now()) deps.flows.checkouts.expire(checkout);
       sendHtml(res, checkout.status === "expired" ? 410 : 200, render(deps, checkout));
+      return true;
+    }
+    if (req.method === "POST" && m[2] === "/seats") {
+      // The seat selector: Polar's client update of the checkout (`checkout.updated`).
+      const raw = (await readForm(req)).get("seats") ?? "";
+      const seats = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+      try {
+        if (!Number.isInteger(seats) || seats < 1) throw new ApiError(422, { detail: [{ msg: "Enter a number of seats." }] });
+        deps.flows.checkouts.update(checkout, { seats });
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        const detail = (error.body as { detail?: unknown }).detail;
+        const message = Array.isArray(detail) ? String((detail[0] as { msg?: unknown } | undefined)?.msg ?? "Failed to update seats") : String(detail ?? "Failed to update seats");
+        sendHtml(res, error.status, render(deps, checkout, { error: message }));
+        return true;
+      }
+      redirect(res, checkoutUrl(checkout, deps.baseUrl()));
       return true;
     }
     if (req.method !== "POST" || m[2]) {

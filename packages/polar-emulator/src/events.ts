@@ -131,6 +131,36 @@ import {
   WebhookBenefitGrantRevokedPayload$outboundSchema,
   type WebhookBenefitGrantRevokedPayload,
 } from "@polar-sh/sdk/models/components/webhookbenefitgrantrevokedpayload";
+import {
+  WebhookMemberCreatedPayload$inboundSchema,
+  WebhookMemberCreatedPayload$outboundSchema,
+  type WebhookMemberCreatedPayload,
+} from "@polar-sh/sdk/models/components/webhookmembercreatedpayload";
+import {
+  WebhookMemberUpdatedPayload$inboundSchema,
+  WebhookMemberUpdatedPayload$outboundSchema,
+  type WebhookMemberUpdatedPayload,
+} from "@polar-sh/sdk/models/components/webhookmemberupdatedpayload";
+import {
+  WebhookMemberDeletedPayload$inboundSchema,
+  WebhookMemberDeletedPayload$outboundSchema,
+  type WebhookMemberDeletedPayload,
+} from "@polar-sh/sdk/models/components/webhookmemberdeletedpayload";
+import {
+  WebhookCustomerSeatAssignedPayload$inboundSchema,
+  WebhookCustomerSeatAssignedPayload$outboundSchema,
+  type WebhookCustomerSeatAssignedPayload,
+} from "@polar-sh/sdk/models/components/webhookcustomerseatassignedpayload";
+import {
+  WebhookCustomerSeatClaimedPayload$inboundSchema,
+  WebhookCustomerSeatClaimedPayload$outboundSchema,
+  type WebhookCustomerSeatClaimedPayload,
+} from "@polar-sh/sdk/models/components/webhookcustomerseatclaimedpayload";
+import {
+  WebhookCustomerSeatRevokedPayload$inboundSchema,
+  WebhookCustomerSeatRevokedPayload$outboundSchema,
+  type WebhookCustomerSeatRevokedPayload,
+} from "@polar-sh/sdk/models/components/webhookcustomerseatrevokedpayload";
 import { restoreGrantProperties, type StateGrant } from "./serialize-usage";
 
 /**
@@ -210,6 +240,12 @@ export type PolarEvent =
   | WebhookBenefitGrantUpdatedPayload
   | WebhookBenefitGrantCycledPayload
   | WebhookBenefitGrantRevokedPayload
+  | WebhookMemberCreatedPayload
+  | WebhookMemberUpdatedPayload
+  | WebhookMemberDeletedPayload
+  | WebhookCustomerSeatAssignedPayload
+  | WebhookCustomerSeatClaimedPayload
+  | WebhookCustomerSeatRevokedPayload
 ;
 
 export type PolarEventType = PolarEvent["type"];
@@ -251,6 +287,12 @@ const codecs: { [K in PolarEventType]: Codec<Extract<PolarEvent, { type: K }>> }
   "benefit_grant.updated": { encode: WebhookBenefitGrantUpdatedPayload$outboundSchema, decode: WebhookBenefitGrantUpdatedPayload$inboundSchema },
   "benefit_grant.cycled": { encode: WebhookBenefitGrantCycledPayload$outboundSchema, decode: WebhookBenefitGrantCycledPayload$inboundSchema },
   "benefit_grant.revoked": { encode: WebhookBenefitGrantRevokedPayload$outboundSchema, decode: WebhookBenefitGrantRevokedPayload$inboundSchema },
+  "member.created": { encode: WebhookMemberCreatedPayload$outboundSchema, decode: WebhookMemberCreatedPayload$inboundSchema },
+  "member.updated": { encode: WebhookMemberUpdatedPayload$outboundSchema, decode: WebhookMemberUpdatedPayload$inboundSchema },
+  "member.deleted": { encode: WebhookMemberDeletedPayload$outboundSchema, decode: WebhookMemberDeletedPayload$inboundSchema },
+  "customer_seat.assigned": { encode: WebhookCustomerSeatAssignedPayload$outboundSchema, decode: WebhookCustomerSeatAssignedPayload$inboundSchema },
+  "customer_seat.claimed": { encode: WebhookCustomerSeatClaimedPayload$outboundSchema, decode: WebhookCustomerSeatClaimedPayload$inboundSchema },
+  "customer_seat.revoked": { encode: WebhookCustomerSeatRevokedPayload$outboundSchema, decode: WebhookCustomerSeatRevokedPayload$inboundSchema },
 };
 
 export const EMITTED_EVENT_TYPES = Object.keys(codecs) as PolarEventType[];

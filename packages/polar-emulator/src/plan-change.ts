@@ -26,6 +26,11 @@ export function changeTarget(sub: SubscriptionRecord, product: ProductRecord | u
   if (product.isArchived) throw productError("Product is archived.", productId);
   if (product.recurringInterval === null) throw productError("Product is not recurring.", productId);
   if (product.priceCurrency !== sub.currency) throw productError("This product doesn't have a price for the subscription currency.", productId);
+  // `validate_product_change`: seats cannot be dropped by a plan change.
+  if (sub.seats !== null && !product.seatTiers) throw productError("Can't switch from a seat-based to a non-seat-based product.", productId);
+  // Polar gives the customer a team and a claimed seat on the way (`_promote_seats_for_seat_transition`):
+  // not emulated, refused rather than done halfway.
+  if (sub.seats === null && product.seatTiers) throw productError("The Polar emulator does not emulate a change from a product without seats to a seat-based one.", productId);
   return product;
 }
 
@@ -58,7 +63,7 @@ export function planImmediateChange(
     const end = to.trialInterval && to.trialIntervalCount ? trialEndFrom(start, { interval: to.trialInterval, count: to.trialIntervalCount }) : null;
     return { kind: "trial", period, trialEnd: end && end > at ? end : null };
   }
-  const lines = productChangeLines({ from, paidAmount: sub.amount, to, current, next: period, at });
+  const lines = productChangeLines({ from, paidAmount: sub.amount, to, current, next: period, at, seats: sub.seats });
   return {
     kind: "prorated",
     period,

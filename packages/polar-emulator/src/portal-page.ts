@@ -3,9 +3,10 @@ import { refundable } from "./balance";
 import { DUNNING_RETRY_INTERVALS_MS } from "./dunning";
 import type { Flows } from "./flows";
 import { esc, interval, money, page } from "./html";
-import { readForm, redirect, sendHtml } from "./http";
+import { ApiError, readForm, redirect, sendHtml } from "./http";
+import { priceLabel } from "./seat-pricing";
 import { portalUrl } from "./serialize";
-import type { CustomerSessionRecord, Store, SubscriptionRecord } from "./store";
+import type { CustomerSessionRecord, MemberRecord, Store, SubscriptionRecord } from "./store";
 
 /**
  * A small stand-in for Polar's customer portal, opened from a customer session's
@@ -41,8 +42,68 @@ const NOTICES: Record<string, string> = {
 
 const date = (iso: string | null): string => (iso ? iso.slice(0, 10) : "—");
 
+/**
+ * A team subscription's seats as Polar's portal lists them to its owner and billing managers:
+ * who has each seat (the member's email) and whether it is pending or claimed, and how many are
+ * left. Read-only here: seats are assigned and revoked through the API (`/v1/customer-seats`).
+ */
+function seatsSection(store: Store, subs: SubscriptionRecord[]): string {
+  const teams = subs.filter((s) => s.seats !== null);
+  return teams
+    .map((s) => {
+      const product = store.products.get(s.productId);
+      const label = product ? priceLabel(product, s.seats) : s.productId;
+      const seats = store.seatsOf({ subscriptionId: s.id }).filter((x) => x.status !== "revoked");
+      const total = s.seats ?? 0;
+      const id = `seats-${s.id}`;
+      const rows = seats
+        .map((x) => {
+          const member = x.memberId ? store.members.get(x.memberId) : undefined;
+          const who = x.email ?? member?.email ?? "—";
+          const status = x.status === "claimed" ? `claimed ${date(x.claimedAt)}` : `pending, invitation valid until ${date(x.invitationTokenExpiresAt)}`;
+          return `<tr><td>${esc(who)}</td><td>${esc(member?.role ?? "")}</td><td>${esc(status)}</td></tr>`;
+        })
+        .join("\n");
+      return `<h3 id="${esc(id)}">Seats of ${esc(label)}: ${seats.length} of ${total} assigned, ${Math.max(0, total - seats.length)} available</h3>
+${rows ? `<table aria-labelledby="${esc(id)}"><thead><tr><th scope="col">Member</th><th scope="col">Role</th><th scope="col">Seat</th></tr></thead><tbody>${rows}</tbody></table>` : "<p>No seat assigned yet.</p>"}`;
+    })
+    .join("\n");
+}
+
+/**
+ * What a plain member (role `member`, signed in with a member session from a seat claim or
+ * `member_id`) sees in Polar's portal: their own seats and benefits, not the team's billing.
+ */
+function memberView(store: Store, session: CustomerSessionRecord, member: MemberRecord): string {
+  const seats = [...store.seats.values()].filter((x) => x.memberId === member.id && x.status !== "revoked");
+  const rows = seats
+    .map((x) => {
+      const container = x.subscriptionId ? store.subscriptions.get(x.subscriptionId) : x.orderId ? store.orders.get(x.orderId) : undefined;
+      const product = container ? store.products.get(container.productId) : undefined;
+      return `<tr><td>${esc(product?.name ?? "—")}</td><td>${esc(x.status === "claimed" ? `claimed ${date(x.claimedAt)}` : "pending")}</td></tr>`;
+    })
+    .join("\n");
+  const grants = [...store.grants.values()]
+    .filter((g) => g.memberId === member.id && g.grantedAt !== null)
+    .map((g) => `<li>${esc(store.benefits.get(g.benefitId)?.description ?? g.benefitId)}</li>`)
+    .join("");
+  const back = session.returnUrl ? `<p><a href="${esc(session.returnUrl)}">← Back to the app</a></p>` : "";
+  return page(
+    "Customer portal",
+    `${back}
+<h1>Your access</h1>
+<p class="muted">Signed in as ${esc(member.email)}, a member of ${esc(store.customers.get(member.customerId)?.email ?? "a team")}</p>
+<h2 id="your-seats">Your seats</h2>
+${rows ? `<table aria-labelledby="your-seats"><thead><tr><th scope="col">Product</th><th scope="col">Seat</th></tr></thead><tbody>${rows}</tbody></table>` : "<p>No seat.</p>"}
+<h2>Your benefits</h2>
+${grants ? `<ul>${grants}</ul>` : "<p>No benefits.</p>"}`,
+  );
+}
+
 function render(deps: PortalPageDeps, session: CustomerSessionRecord, notice: string | null): string {
   const { store } = deps;
+  const member = session.memberId ? store.members.get(session.memberId) : undefined;
+  if (member && member.role === "member") return memberView(store, session, member);
   const customer = store.customers.get(session.customerId);
   const token = esc(session.token);
   const hidden = `<input type="hidden" name="customer_session_token" value="${token}">`;
@@ -70,7 +131,8 @@ function render(deps: PortalPageDeps, session: CustomerSessionRecord, notice: st
   const subs = store.subscriptionsWhere((s) => s.customerId === session.customerId);
   const subRows = subs
     .map((s) => {
-      const label = productName(s.productId);
+      const product = store.products.get(s.productId);
+      const label = product ? priceLabel(product, s.seats) : s.productId;
       // Polar's can_cancel: a billable subscription not already ending (a paused one can only be revoked).
       const billable = s.status === "active" || s.status === "trialing" || s.status === "past_due";
       const cancel =
@@ -107,7 +169,11 @@ function render(deps: PortalPageDeps, session: CustomerSessionRecord, notice: st
                 ? `${s.status}, pauses on ${date(s.currentPeriodEnd)}${s.resumesAt ? `, resumes ${date(s.resumesAt)}` : ""}`
                 : s.status;
       // A change scheduled for the next period (Polar's pending_update).
-      const state = s.pendingUpdate ? `${base}; switches to ${productName(s.pendingUpdate.productId)} on ${date(s.pendingUpdate.appliesAt)}` : base;
+      const pending = s.pendingUpdate;
+      const state =
+        base +
+        (pending?.productId ? `; switches to ${productName(pending.productId)} on ${date(pending.appliesAt)}` : "") +
+        (pending?.seats != null ? `; ${pending.seats} seats from ${date(pending.appliesAt)}` : "");
       return `<tr><td>${esc(label)}</td><td>${esc(money(s.amount, s.currency))}${esc(interval(s.recurringInterval))}</td><td>${esc(state)}</td><td>${esc(date(s.currentPeriodEnd))}</td><td>${lifecycle}${cancel}${revoke}</td></tr>`;
     })
     .join("\n");
@@ -125,17 +191,39 @@ function render(deps: PortalPageDeps, session: CustomerSessionRecord, notice: st
     "Customer portal",
     `${back}
 <h1>Your purchases</h1>
-<p class="muted">Signed in as ${esc(customer?.email ?? "unknown")}</p>
+<p class="muted">Signed in as ${esc(member?.email ?? customer?.email ?? "unknown")}${customer?.type === "team" ? " (team)" : ""}</p>
 ${message}
 ${card}
 <h2 id="subscriptions">Subscriptions</h2>
 ${subs.length ? `<table aria-labelledby="subscriptions"><thead><tr><th scope="col">Product</th><th scope="col">Price</th><th scope="col">Status</th><th scope="col">Current period ends</th><th scope="col">Actions</th></tr></thead><tbody>${subRows}</tbody></table>` : "<p>No subscriptions.</p>"}
+${seatsSection(store, subs)}
 <h2 id="orders">Orders</h2>
 ${orders.length ? `<table aria-labelledby="orders"><thead><tr><th scope="col">Date</th><th scope="col">Product</th><th scope="col">Amount</th><th scope="col">Status</th><th scope="col">Invoice</th><th scope="col">Actions</th></tr></thead><tbody>${orderRows}</tbody></table>` : "<p>No orders.</p>"}`,
   );
 }
 
 const expiredPage = () => page("Portal link expired", "<h1>This portal link has expired</h1><p>Open the billing portal again from the app.</p>");
+
+const invalidInvitation = () => page("Invitation not valid", "<h1>This invitation is not valid</h1><p>It was already used, revoked, or it expired. Ask the team for a new one.</p>");
+
+/**
+ * The seat invitation's link (Polar's `{slug}/portal/claim?token=...`): what the seat is for, and
+ * a Claim button that claims it (`POST /v1/customer-seats/claim`'s flow) and opens the portal
+ * with the member session it gives.
+ */
+function claimPage(deps: PortalPageDeps, token: string): string | null {
+  const seat = deps.flows.seats.pendingByToken(token);
+  const product = seat ? deps.flows.seats.productOf(seat) : undefined;
+  const container = seat ? deps.flows.seats.containerOf(seat) : undefined;
+  const billing = container ? deps.store.customers.get(container.customerId) : undefined;
+  if (!seat || !product) return null;
+  return page(
+    `Join ${product.name}`,
+    `<h1>You've been invited to ${esc(product.name)}</h1>
+<p>${esc(billing?.email ?? deps.store.organization.name)} gave <strong>${esc(seat.email ?? "you")}</strong> a seat on ${esc(deps.store.organization.name)}'s ${esc(product.name)}.</p>
+<form method="post" action="/${esc(deps.store.organization.slug)}/portal/claim"><input type="hidden" name="token" value="${esc(token)}"><button type="submit">Claim my seat</button></form>`,
+  );
+}
 
 /** Handles `/portal` and its actions; returns false for any other path. */
 export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
@@ -145,6 +233,23 @@ export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, r
   };
 
   return async (req, res, url) => {
+    if (url.pathname === `/${deps.store.organization.slug}/portal/claim`) {
+      if (req.method === "GET") {
+        const html = claimPage(deps, url.searchParams.get("token") ?? "");
+        sendHtml(res, html ? 200 : 404, html ?? invalidInvitation());
+        return true;
+      }
+      if (req.method !== "POST") return false;
+      const token = (await readForm(req)).get("token") ?? "";
+      try {
+        const { session } = deps.flows.seats.claim(token);
+        redirect(res, portalUrl(session.token, deps.baseUrl()));
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        sendHtml(res, 400, invalidInvitation());
+      }
+      return true;
+    }
     if (url.pathname === "/portal" || url.pathname === "/portal/") {
       if (req.method !== "GET") return false;
       const session = sessionFor(url.searchParams.get("customer_session_token"));
@@ -171,6 +276,12 @@ export function createPortalPage(deps: PortalPageDeps): (req: IncomingMessage, r
     const session = sessionFor((await readForm(req)).get("customer_session_token"));
     if (!session) {
       sendHtml(res, 401, expiredPage());
+      return true;
+    }
+    // A plain member manages nothing of the team's billing (Polar: owners and billing managers do).
+    const member = session.memberId ? deps.store.members.get(session.memberId) : undefined;
+    if (member?.role === "member") {
+      sendHtml(res, 403, page("Not permitted", "<h1>Not permitted</h1><p>Only the team's owner and billing managers manage its billing.</p>"));
       return true;
     }
     const notFound = () => sendHtml(res, 404, page("Not found", "<h1>Not found</h1>"));

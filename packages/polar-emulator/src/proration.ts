@@ -1,4 +1,5 @@
 import { nextPeriodEnd } from "./period";
+import { periodAmount, priceLabel } from "./seat-pricing";
 import type { ProductRecord, RecurringInterval } from "./store";
 
 /**
@@ -65,22 +66,25 @@ export function periodAfterChange(current: Period, to: RecurringInterval, from: 
  * costs) to `to` at `at`: the credit first, then the charge, as Polar generates them. A free
  * price has no line (Polar's `_collect_proratable_amounts` skips zero amounts).
  */
-export function productChangeLines(opts: { from: ProductRecord; paidAmount: number; to: ProductRecord; current: Period; next: Period; at: Date }): ProrationLine[] {
+export function productChangeLines(opts: { from: ProductRecord; paidAmount: number; to: ProductRecord; current: Period; next: Period; at: Date; seats?: number | null }): ProrationLine[] {
   const { from, paidAmount, to, current, next, at } = opts;
+  // A seat-based product's lines are for the subscription's seats ("Team (5 seats)").
+  const seats = opts.seats ?? null;
+  const toAmount = periodAmount(to, seats);
   const lines: ProrationLine[] = [];
   if (paidAmount !== 0) {
     const unused = prorated(paidAmount, current, at);
     lines.push({
-      label: `Remaining time on ${from.name} — From ${formatItemDate(at)} to ${formatItemDate(current.end)}`,
+      label: `Remaining time on ${priceLabel(from, seats)} — From ${formatItemDate(at)} to ${formatItemDate(current.end)}`,
       amount: unused === 0 ? 0 : -unused, // never -0
       proration: true,
       productPriceId: from.priceId,
     });
   }
-  if (to.priceAmount !== 0) {
+  if (toAmount !== 0) {
     lines.push({
-      label: `${to.name} — From ${formatItemDate(at)} to ${formatItemDate(next.end)}`,
-      amount: prorated(to.priceAmount, next, at),
+      label: `${priceLabel(to, seats)} — From ${formatItemDate(at)} to ${formatItemDate(next.end)}`,
+      amount: prorated(toAmount, next, at),
       proration: true,
       productPriceId: to.priceId,
     });

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { seatTiersProblem } from "./seat-pricing";
 import { newId, type OrganizationRecord, type ProductRecord, type UsageSeed } from "./store";
 import { benefitRecord, benefitSeed, meteredPriceRecords, meteredPriceSeed, meterRecord, meterSeed, usageProblems } from "./usage-seed";
 
@@ -40,6 +41,34 @@ export function trialProblem(p: { recurringInterval: string | null; trialInterva
   return null;
 }
 
+/**
+ * Polar's seat tiers (ProductPriceSeatTiers in product/schemas.py), in the SDK's names:
+ * `{seatTierType, tiers: [{minSeats, maxSeats, pricePerSeat}]}`, cents per seat.
+ */
+const seatTiersSeed = z
+  .object({
+    seatTierType: z.enum(["volume", "graduated"]).default("volume"),
+    tiers: z
+      .array(z.object({ minSeats: z.int().min(1), maxSeats: z.int().min(1).nullable().default(null), pricePerSeat: z.int().min(0) }).strict())
+      .min(1),
+  })
+  .strict();
+
+/**
+ * A seat-based product has no fixed price; the emulator sells seats on recurring products only
+ * (Polar also sells them once, as perpetual licenses: not emulated).
+ */
+const checkSeats = (p: { priceAmount?: number | undefined; recurringInterval: string | null; seatTiers?: z.output<typeof seatTiersSeed> | null | undefined }, ctx: z.core.$RefinementCtx): void => {
+  if (!p.seatTiers) {
+    if (p.priceAmount === undefined) ctx.addIssue({ code: "custom", path: ["priceAmount"], message: "priceAmount is required (or seatTiers, for a seat-based price)." });
+    return;
+  }
+  if (p.priceAmount !== undefined) ctx.addIssue({ code: "custom", path: ["priceAmount"], message: "A seat-based product has no fixed price: give seatTiers or priceAmount, not both." });
+  if (p.recurringInterval === null) ctx.addIssue({ code: "custom", path: ["seatTiers"], message: "The emulator sells seats on recurring products only." });
+  const problem = seatTiersProblem({ type: p.seatTiers.seatTierType, tiers: p.seatTiers.tiers });
+  if (problem) ctx.addIssue({ code: "custom", path: ["seatTiers", "tiers"], message: problem });
+};
+
 const checkTrial = (p: Parameters<typeof trialProblem>[0], ctx: z.core.$RefinementCtx): void => {
   const problem = trialProblem(p);
   if (problem) ctx.addIssue({ code: "custom", path: [problem.path], message: problem.message });
@@ -51,7 +80,9 @@ const productSeedObject = z.object({
   priceId: z.uuid().optional(),
   name: z.string().min(3),
   description: z.string().nullable().default(null),
-  priceAmount: z.int().min(0),
+  // The fixed price, or `seatTiers` for a seat-based one (one of the two).
+  priceAmount: z.int().min(0).optional(),
+  seatTiers: seatTiersSeed.nullable().optional(),
   priceCurrency: z.string().length(3).default("usd"),
   recurringInterval: z.enum(["day", "week", "month", "year"]).nullable().default(null),
   // A free trial before the first charge, e.g. {"trialInterval": "day", "trialIntervalCount": 14}.
@@ -76,7 +107,7 @@ const checkMetered = (p: { recurringInterval: string | null; meteredPrices: Arra
   }
 };
 
-export const productSeed = productSeedObject.superRefine(checkTrial).superRefine(checkMetered);
+export const productSeed = productSeedObject.superRefine(checkTrial).superRefine(checkMetered).superRefine(checkSeats);
 
 // A bare array is accepted too: the organization then falls back to the default.
 const seedFile = z.union([
@@ -106,7 +137,10 @@ export function productRecord(p: z.output<typeof productSeed>): ProductRecord {
     priceId: p.priceId ?? `${p.id.slice(0, 8)}-0000-4000-8000-000000000001`,
     name: p.name,
     description: p.description,
-    priceAmount: p.priceAmount,
+    priceAmount: p.priceAmount ?? 0,
+    seatTiers: p.seatTiers
+      ? { type: p.seatTiers.seatTierType, tiers: [...p.seatTiers.tiers].sort((a, b) => a.minSeats - b.minSeats).map((t) => ({ ...t })) }
+      : null,
     priceCurrency: p.priceCurrency.toLowerCase(),
     recurringInterval: p.recurringInterval,
     trialInterval: p.trialInterval,
@@ -126,7 +160,8 @@ export const newProductBody = productSeedObject
   .extend({ id: z.uuid().default(() => newId()) })
   .strict()
   .superRefine(checkTrial)
-  .superRefine(checkMetered);
+  .superRefine(checkMetered)
+  .superRefine(checkSeats);
 
 /**
  * The admin API's change to a product: what a merchant edits in Polar's dashboard. Written out

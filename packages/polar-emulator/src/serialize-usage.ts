@@ -5,7 +5,8 @@ import type { BenefitFeatureFlag } from "@polar-sh/sdk/models/components/benefit
 import type { BenefitMeterCredit } from "@polar-sh/sdk/models/components/benefitmetercredit";
 import type { BenefitPublic } from "@polar-sh/sdk/models/components/benefitpublic";
 import { BenefitGrantWebhook$outboundSchema, type BenefitGrantWebhook } from "@polar-sh/sdk/models/components/benefitgrantwebhook";
-import { CustomerIndividual$outboundSchema, type CustomerIndividual } from "@polar-sh/sdk/models/components/customerindividual";
+import { Customer$outboundSchema, type Customer } from "@polar-sh/sdk/models/components/customer";
+import type { Member } from "@polar-sh/sdk/models/components/member";
 import { CustomerMeter$inboundSchema } from "@polar-sh/sdk/models/components/customermeter";
 import type { CustomerStateBenefitGrant } from "@polar-sh/sdk/models/components/customerstatebenefitgrant";
 import type { CustomerStateMeter } from "@polar-sh/sdk/models/components/customerstatemeter";
@@ -24,7 +25,7 @@ import type { SubscriptionMeter } from "@polar-sh/sdk/models/components/subscrip
 import type { Balance } from "./meter-balance";
 import { unitAmountText } from "./meter-billing";
 import { isClause } from "./meter-filter";
-import type { CustomerRecord, ProductRecord, Store } from "./store";
+import type { CustomerRecord, MemberRecord, ProductRecord, Store } from "./store";
 import type { BenefitGrantRecord, BenefitRecord, CustomerMeterRecord, EventRecord, GrantProperties, MeteredPriceRecord, MeterFilter, MeterRecord, SubscriptionMeterRecord } from "./usage-records";
 
 /**
@@ -36,7 +37,8 @@ import type { BenefitGrantRecord, BenefitRecord, CustomerMeterRecord, EventRecor
 
 export interface UsageContext {
   store: Store;
-  toCustomer: (c: CustomerRecord) => CustomerIndividual;
+  toCustomer: (c: CustomerRecord) => Customer;
+  toMember: (m: MemberRecord) => Member;
 }
 
 const date = (iso: string): Date => new Date(iso);
@@ -122,6 +124,7 @@ export function toBenefitGrantWebhook(g: BenefitGrantRecord, previous: GrantProp
   const benefit = ctx.store.benefits.get(g.benefitId);
   const customer = ctx.store.customers.get(g.customerId);
   if (!benefit || !customer) throw new Error(`Polar emulator: grant ${g.id} lost its benefit or customer`);
+  const member = g.memberId ? ctx.store.members.get(g.memberId) : undefined;
   const common = {
     createdAt: date(g.createdAt),
     modifiedAt: dateOrNull(g.modifiedAt),
@@ -133,11 +136,11 @@ export function toBenefitGrantWebhook(g: BenefitGrantRecord, previous: GrantProp
     subscriptionId: g.subscriptionId,
     orderId: g.orderId,
     customerId: g.customerId,
-    memberId: null,
+    memberId: g.memberId,
     benefitId: g.benefitId,
     error: null,
     customer: ctx.toCustomer(customer),
-    member: null,
+    member: member ? ctx.toMember(member) : null,
   };
   const wire = toBenefit(benefit, ctx.store.organizationId);
   return wire.type === "feature_flag"
@@ -225,7 +228,7 @@ export function customerMeterJson(cm: CustomerMeterRecord, balance: Balance, ctx
     consumed_units: balance.consumed,
     credited_units: balance.credited,
     balance: balance.balance,
-    customer: CustomerIndividual$outboundSchema.parse(ctx.toCustomer(customer)),
+    customer: Customer$outboundSchema.parse(ctx.toCustomer(customer)),
     meter: Meter$outboundSchema.parse(toMeter(meter, ctx.store.organizationId)),
   };
 }
@@ -242,10 +245,10 @@ export function eventJson(e: EventRecord, ctx: UsageContext): unknown {
     timestamp: iso(e.timestamp),
     organization_id: ctx.store.organizationId,
     customer_id: e.customerId,
-    customer: customer ? CustomerIndividual$outboundSchema.parse(ctx.toCustomer(customer)) : null,
+    customer: customer ? Customer$outboundSchema.parse(ctx.toCustomer(customer)) : null,
     external_customer_id: e.externalCustomerId,
-    member_id: null,
-    external_member_id: null,
+    member_id: e.memberId ?? null,
+    external_member_id: e.externalMemberId ?? null,
     child_count: 0,
     parent_id: null,
     label: e.source === "system" ? (SYSTEM_LABELS[e.name] ?? e.name) : e.name,

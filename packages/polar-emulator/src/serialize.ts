@@ -1,19 +1,15 @@
 import { createHash } from "node:crypto";
 import { Checkout$inboundSchema, Checkout$outboundSchema, type Checkout } from "@polar-sh/sdk/models/components/checkout";
 import type { CheckoutProduct } from "@polar-sh/sdk/models/components/checkoutproduct";
-import {
-  CustomerIndividual$inboundSchema,
-  CustomerIndividual$outboundSchema,
-  type CustomerIndividual,
-} from "@polar-sh/sdk/models/components/customerindividual";
+import { Customer$inboundSchema, Customer$outboundSchema, type Customer } from "@polar-sh/sdk/models/components/customer";
+import { CustomerSeat$inboundSchema, CustomerSeat$outboundSchema, type CustomerSeat } from "@polar-sh/sdk/models/components/customerseat";
+import { CustomerSeatClaimResponse$inboundSchema, type CustomerSeatClaimResponse } from "@polar-sh/sdk/models/components/customerseatclaimresponse";
 import { CustomerSession$inboundSchema, type CustomerSession } from "@polar-sh/sdk/models/components/customersession";
-import {
-  CustomerStateIndividual$inboundSchema,
-  CustomerStateIndividual$outboundSchema,
-  type CustomerStateIndividual,
-} from "@polar-sh/sdk/models/components/customerstateindividual";
+import { CustomerState$inboundSchema, CustomerState$outboundSchema, type CustomerState } from "@polar-sh/sdk/models/components/customerstate";
 import type { CustomerStateSubscription } from "@polar-sh/sdk/models/components/customerstatesubscription";
 import { ListResourceCustomer$inboundSchema } from "@polar-sh/sdk/models/components/listresourcecustomer";
+import { ListResourceMember$inboundSchema } from "@polar-sh/sdk/models/components/listresourcemember";
+import { Member$inboundSchema, Member$outboundSchema, type Member } from "@polar-sh/sdk/models/components/member";
 import { ListResourceOrder$inboundSchema } from "@polar-sh/sdk/models/components/listresourceorder";
 import { ListResourceOrganization$inboundSchema } from "@polar-sh/sdk/models/components/listresourceorganization";
 import { ListResourceProduct$inboundSchema } from "@polar-sh/sdk/models/components/listresourceproduct";
@@ -28,6 +24,9 @@ import type { Pagination } from "@polar-sh/sdk/models/components/pagination";
 import { Product$inboundSchema, Product$outboundSchema, type Product } from "@polar-sh/sdk/models/components/product";
 import type { ProductPriceFixed } from "@polar-sh/sdk/models/components/productpricefixed";
 import type { ProductPriceMeteredUnit } from "@polar-sh/sdk/models/components/productpricemeteredunit";
+import type { ProductPriceSeatBased } from "@polar-sh/sdk/models/components/productpriceseatbased";
+import { SeatClaimInfo$inboundSchema, type SeatClaimInfo } from "@polar-sh/sdk/models/components/seatclaiminfo";
+import { SeatsList$inboundSchema, type SeatsList } from "@polar-sh/sdk/models/components/seatslist";
 import { Refund$inboundSchema, Refund$outboundSchema, type Refund } from "@polar-sh/sdk/models/components/refund";
 import { Subscription$inboundSchema, Subscription$outboundSchema, type Subscription } from "@polar-sh/sdk/models/components/subscription";
 import type { SubscriptionCustomer } from "@polar-sh/sdk/models/components/subscriptioncustomer";
@@ -49,14 +48,17 @@ import {
   type UsageContext,
 } from "./serialize-usage";
 import { ORGANIZATION_POLICY } from "./organization-policy";
+import { maximumSeats, minimumSeats, periodAmount, priceLabel } from "./seat-pricing";
 import { activeTrial, trialItemLabel } from "./trial";
 import type {
   CheckoutRecord,
   CustomerRecord,
   CustomerSessionRecord,
+  MemberRecord,
   OrderRecord,
   ProductRecord,
   RefundRecord,
+  SeatRecord,
   Store,
   SubscriptionRecord,
 } from "./store";
@@ -83,7 +85,29 @@ function avatarUrl(email: string): string {
   return `https://www.gravatar.com/avatar/${hash}?d=404`;
 }
 
-export function productPrice(p: ProductRecord): ProductPriceFixed {
+/** A product's own price: its fixed price, or its seat-based one (Polar's ProductPriceSeatBased). */
+export function productPrice(p: ProductRecord): ProductPriceFixed | ProductPriceSeatBased {
+  if (p.seatTiers) {
+    const t = p.seatTiers;
+    return {
+      createdAt: date(p.createdAt),
+      modifiedAt: null,
+      id: p.priceId,
+      source: "catalog",
+      amountType: "seat_based",
+      priceCurrency: p.priceCurrency,
+      taxBehavior: null,
+      isArchived: p.isArchived,
+      productId: p.id,
+      // Polar's `seat_tiers` (tiers_to_seat_tiers), with the bounds it derives from them.
+      seatTiers: {
+        seatTierType: t.type,
+        tiers: t.tiers.map((tier) => ({ minSeats: tier.minSeats, maxSeats: tier.maxSeats, pricePerSeat: tier.pricePerSeat })),
+        minimumSeats: minimumSeats(t),
+        maximumSeats: maximumSeats(t),
+      },
+    };
+  }
   return {
     createdAt: date(p.createdAt),
     modifiedAt: null,
@@ -120,7 +144,7 @@ function productBase(p: ProductRecord, ctx: WireContext) {
 }
 
 /** The fixed price, then the metered ones (Polar lists a product's prices in that order of creation). */
-export function productPrices(p: ProductRecord, ctx: WireContext): Array<ProductPriceFixed | ProductPriceMeteredUnit> {
+export function productPrices(p: ProductRecord, ctx: WireContext): Array<ProductPriceFixed | ProductPriceSeatBased | ProductPriceMeteredUnit> {
   return [productPrice(p), ...p.meteredPrices.map((m) => toMeteredPrice(p, m, ctx.store))];
 }
 
@@ -143,7 +167,7 @@ function toCheckoutProduct(p: ProductRecord, ctx: WireContext): CheckoutProduct 
 }
 
 /** What serialize-usage.ts needs from here, passed in rather than imported (no module cycle). */
-export const usageContext = (ctx: WireContext): UsageContext => ({ store: ctx.store, toCustomer: (c) => toCustomer(c, ctx) });
+export const usageContext = (ctx: WireContext): UsageContext => ({ store: ctx.store, toCustomer: (c) => toCustomer(c, ctx), toMember });
 
 function toOrderProduct(p: ProductRecord, ctx: WireContext): OrderProduct {
   return { ...productBase(p, ctx), metadata: { ...p.metadata } };
@@ -161,7 +185,8 @@ function customer(ctx: WireContext, id: string): CustomerRecord {
   return c;
 }
 
-export function toCustomer(c: CustomerRecord, ctx: WireContext): CustomerIndividual {
+/** A customer: `individual`, or `team` once it bought seats (Polar's CustomerIndividual, CustomerTeam). */
+export function toCustomer(c: CustomerRecord, ctx: WireContext): Customer {
   return {
     id: c.id,
     createdAt: date(c.createdAt),
@@ -170,7 +195,7 @@ export function toCustomer(c: CustomerRecord, ctx: WireContext): CustomerIndivid
     externalId: c.externalId,
     email: c.email,
     emailVerified: false,
-    type: "individual",
+    type: c.type,
     name: c.name,
     // Falls back to the name when not set (Polar's Customer.billing_name).
     billingName: c.name,
@@ -198,7 +223,8 @@ export function defaultSuccessUrl(c: CheckoutRecord, baseUrl: string): string {
 export function toCheckout(c: CheckoutRecord, ctx: WireContext): Checkout {
   const selected = product(ctx, c.productId);
   const products = c.productIds.map((id) => product(ctx, id));
-  const amount = selected.priceAmount;
+  // A seat-based product costs its tier's rate times the seats (Polar's calculate_upfront_amount).
+  const amount = periodAmount(selected, c.seats);
   const recurring = selected.recurringInterval !== null;
   const trial = activeTrial(c, selected);
   // During a trial the amounts stay the recurring price (what will be charged) while nothing
@@ -218,9 +244,9 @@ export function toCheckout(c: CheckoutRecord, ctx: WireContext): Checkout {
     returnUrl: c.returnUrl,
     embedOrigin: null,
     amount,
-    seats: null,
-    minSeats: null,
-    maxSeats: null,
+    seats: c.seats,
+    minSeats: c.minSeats,
+    maxSeats: c.maxSeats,
     discountAmount: 0,
     netAmount: amount,
     taxAmount: 0,
@@ -296,18 +322,18 @@ function subscriptionCore(s: SubscriptionRecord) {
     productId: s.productId,
     discountId: null,
     checkoutId: s.checkoutId,
-    seats: null,
+    seats: s.seats,
     customerCancellationReason: s.customerCancellationReason,
     customerCancellationComment: s.customerCancellationComment,
     metadata: { ...s.metadata },
   };
 }
 
-/** Polar's PendingSubscriptionUpdate: a product change only (no seats in the emulator). */
+/** Polar's PendingSubscriptionUpdate: a product change, a seat count, or both. */
 function toPendingUpdate(s: SubscriptionRecord): PendingSubscriptionUpdate | null {
   const p = s.pendingUpdate;
   if (!p) return null;
-  return { id: p.id, createdAt: date(p.createdAt), modifiedAt: dateOrNull(p.modifiedAt), appliesAt: date(p.appliesAt), productId: p.productId, seats: null };
+  return { id: p.id, createdAt: date(p.createdAt), modifiedAt: dateOrNull(p.modifiedAt), appliesAt: date(p.appliesAt), productId: p.productId, seats: p.seats };
 }
 
 function toOrderSubscription(s: SubscriptionRecord): OrderSubscription {
@@ -352,7 +378,7 @@ export function toOrder(o: OrderRecord, ctx: WireContext): Order {
   // A trial's $0 order bills the trial period, with no price behind it (Polar's OrderItem.from_trial).
   const item = o.trialPeriod
     ? { label: trialItemLabel(p.name, date(o.trialPeriod.start), date(o.trialPeriod.end)), productPriceId: null }
-    : { label: p.name, productPriceId: p.priceId };
+    : { label: priceLabel(p, o.seats), productPriceId: p.priceId };
   const items = o.items ?? [{ id: o.itemId, label: item.label, amount: o.amount, proration: false, productPriceId: item.productPriceId }];
   // What the card was charged: the total less the customer's credit used (nothing for a credit order).
   const charged = Math.max(0, o.amount + o.appliedBalanceAmount);
@@ -382,7 +408,7 @@ export function toOrder(o: OrderRecord, ctx: WireContext): Order {
     // Receipts are an organization setting the emulator leaves off.
     receiptNumber: null,
     isInvoiceGenerated: false,
-    seats: null,
+    seats: o.seats,
     customerId: o.customerId,
     productId: o.productId,
     discountId: null,
@@ -432,7 +458,12 @@ export function toRefund(r: RefundRecord, ctx: WireContext): Refund {
 
 const GRANTING = new Set(["active", "trialing"]);
 
-export function toCustomerState(c: CustomerRecord, ctx: WireContext): CustomerStateIndividual {
+/**
+ * Polar's customer state (customer/service.py get_state): CustomerStateIndividual, or
+ * CustomerStateTeam for a team, whose granted benefits are every grant of the billing customer,
+ * its members' seats included (grants are the billing customer's, `member_id` tells whose).
+ */
+export function toCustomerState(c: CustomerRecord, ctx: WireContext): CustomerState {
   const active = ctx.store.subscriptionsWhere((s) => s.customerId === c.id && GRANTING.has(s.status));
   const activeSubscriptions: CustomerStateSubscription[] = active.map((s) => ({
     id: s.id,
@@ -487,8 +518,48 @@ export function toCustomerState(c: CustomerRecord, ctx: WireContext): CustomerSt
  * The state's JSON: the SDK's encoding, each grant's properties written back (the SDK's
  * schemas have no member for a meter credit's; see serialize-usage.ts StateGrant).
  */
-export function encodeCustomerState(v: CustomerStateIndividual): unknown {
-  return restoreGrantProperties(CustomerStateIndividual$outboundSchema.parse(v), v.grantedBenefits as Array<Partial<StateGrant>>);
+export function encodeCustomerState(v: CustomerState): unknown {
+  return restoreGrantProperties(CustomerState$outboundSchema.parse(v), v.grantedBenefits as Array<Partial<StateGrant>>);
+}
+
+/** Polar's Member. */
+export function toMember(m: MemberRecord): Member {
+  return {
+    id: m.id,
+    createdAt: date(m.createdAt),
+    modifiedAt: dateOrNull(m.modifiedAt),
+    customerId: m.customerId,
+    email: m.email,
+    name: m.name,
+    externalId: m.externalId,
+    role: m.role,
+  };
+}
+
+/**
+ * Polar's CustomerSeat: `customer_email` is the seat's email, else its member's, else its
+ * customer's (models/customer_seat.py); the invitation token itself is never shown.
+ */
+export function toCustomerSeat(s: SeatRecord, ctx: WireContext): CustomerSeat {
+  const member = s.memberId ? ctx.store.members.get(s.memberId) : undefined;
+  const customer = s.customerId ? ctx.store.customers.get(s.customerId) : undefined;
+  return {
+    createdAt: date(s.createdAt),
+    modifiedAt: dateOrNull(s.modifiedAt),
+    id: s.id,
+    subscriptionId: s.subscriptionId,
+    orderId: s.orderId,
+    status: s.status,
+    customerId: s.customerId,
+    memberId: s.memberId,
+    member: member ? toMember(member) : null,
+    email: s.email,
+    customerEmail: s.email ?? member?.email ?? customer?.email ?? null,
+    invitationTokenExpiresAt: dateOrNull(s.invitationTokenExpiresAt),
+    claimedAt: dateOrNull(s.claimedAt),
+    revokedAt: dateOrNull(s.revokedAt),
+    seatMetadata: { ...s.metadata },
+  };
 }
 
 export function portalUrl(token: string, baseUrl: string): string {
@@ -534,9 +605,11 @@ export function toOrganization(ctx: WireContext): Organization {
     defaultTaxBehavior: "location",
     featureSettings: {
       issueFundingEnabled: false,
-      seatBasedPricingEnabled: false,
+      // What Polar gives every new organization (organization/service.py create): seats are
+      // sold through the member model.
+      seatBasedPricingEnabled: true,
       walletsEnabled: false,
-      memberModelEnabled: false,
+      memberModelEnabled: true,
       checkoutLocalizationEnabled: false,
       overviewMetrics: null,
       resetProrationBehaviorEnabled: false,
@@ -628,7 +701,9 @@ function listOf<T>(item: Encoder<T>, decode: { parse(v: unknown): unknown }) {
 const encodeProduct: Encoder<Product> = (v) => Product$outboundSchema.parse(v);
 const encodeOrder: Encoder<Order> = (v) => Order$outboundSchema.parse(v);
 const encodeSubscription: Encoder<Subscription> = (v) => Subscription$outboundSchema.parse(v);
-const encodeCustomer: Encoder<CustomerIndividual> = (v) => CustomerIndividual$outboundSchema.parse(v);
+const encodeCustomer: Encoder<Customer> = (v) => Customer$outboundSchema.parse(v);
+const encodeMember: Encoder<Member> = (v) => Member$outboundSchema.parse(v);
+const encodeSeat: Encoder<CustomerSeat> = (v) => CustomerSeat$outboundSchema.parse(v);
 
 const encodeOrganization: Encoder<Organization> = (v) => Organization$outboundSchema.parse(v);
 
@@ -656,15 +731,27 @@ const encodeCustomerSession: Encoder<CustomerSession> = (v) => ({
   return_url: v.returnUrl,
   customer_portal_url: v.customerPortalUrl,
   customer_id: v.customerId,
-  customer: CustomerIndividual$outboundSchema.parse(v.customer),
+  customer: Customer$outboundSchema.parse(v.customer),
 });
+
+// Response-only types (no outbound schema in the SDK): their own fields written here.
+const encodeSeatsList: Encoder<SeatsList> = (v) => ({ seats: v.seats.map(encodeSeat), available_seats: v.availableSeats, total_seats: v.totalSeats });
+const encodeSeatClaimInfo: Encoder<SeatClaimInfo> = (v) => ({
+  product_name: v.productName,
+  product_id: v.productId,
+  organization_name: v.organizationName,
+  organization_slug: v.organizationSlug,
+  customer_email: v.customerEmail,
+  can_claim: v.canClaim,
+});
+const encodeSeatClaim: Encoder<CustomerSeatClaimResponse> = (v) => ({ seat: encodeSeat(v.seat), customer_session_token: v.customerSessionToken });
 
 /** JSON bodies of REST responses, each through the SDK's own schemas. */
 export const wire = {
   product: (v: Product) => roundTrip(encodeProduct, Product$inboundSchema, v),
   checkout: (v: Checkout) => roundTrip((x: Checkout) => Checkout$outboundSchema.parse(x), Checkout$inboundSchema, v),
-  customer: (v: CustomerIndividual) => roundTrip(encodeCustomer, CustomerIndividual$inboundSchema, v),
-  customerState: (v: CustomerStateIndividual) => roundTrip(encodeCustomerState, CustomerStateIndividual$inboundSchema, v),
+  customer: (v: Customer) => roundTrip(encodeCustomer, Customer$inboundSchema, v),
+  customerState: (v: CustomerState) => roundTrip(encodeCustomerState, CustomerState$inboundSchema, v),
   customerSession: (v: CustomerSession) => roundTrip(encodeCustomerSession, CustomerSession$inboundSchema, v),
   order: (v: Order) => roundTrip(encodeOrder, Order$inboundSchema, v),
   subscription: (v: Subscription) => roundTrip(encodeSubscription, Subscription$inboundSchema, v),
@@ -677,4 +764,10 @@ export const wire = {
   organizationList: listOf(encodeOrganization, ListResourceOrganization$inboundSchema),
   webhookEndpoint: (v: WebhookEndpoint) => roundTrip(encodeWebhookEndpoint, WebhookEndpoint$inboundSchema, v),
   webhookEndpointList: listOf(encodeWebhookEndpoint, ListResourceWebhookEndpoint$inboundSchema),
+  member: (v: Member) => roundTrip(encodeMember, Member$inboundSchema, v),
+  memberList: listOf(encodeMember, ListResourceMember$inboundSchema),
+  seat: (v: CustomerSeat) => roundTrip(encodeSeat, CustomerSeat$inboundSchema, v),
+  seatsList: (v: SeatsList) => roundTrip(encodeSeatsList, SeatsList$inboundSchema, v),
+  seatClaimInfo: (v: SeatClaimInfo) => roundTrip(encodeSeatClaimInfo, SeatClaimInfo$inboundSchema, v),
+  seatClaim: (v: CustomerSeatClaimResponse) => roundTrip(encodeSeatClaim, CustomerSeatClaimResponse$inboundSchema, v),
 };

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { ProrationLine } from "./proration";
+import type { SeatTiers } from "./seat-pricing";
 import type {
   BenefitGrantRecord,
   BenefitRecord,
@@ -34,7 +35,10 @@ export interface ProductRecord {
   priceId: string;
   name: string;
   description: string | null;
+  // The fixed price; 0 and unused for a seat-based product (its price is `seatTiers`).
   priceAmount: number;
+  // A seat-based price (Polar's ProductPriceSeatUnit) instead of the fixed one; null otherwise.
+  seatTiers: SeatTiers | null;
   priceCurrency: string;
   recurringInterval: RecurringInterval | null;
   // Both set or both null; only on a recurring product (Polar's product trial configuration).
@@ -53,6 +57,8 @@ export interface ProductRecord {
 
 export interface CustomerRecord {
   id: string;
+  // Polar upgrades a customer to `team` for good at its first seat-based purchase.
+  type: "individual" | "team";
   email: string;
   externalId: string | null;
   name: string | null;
@@ -86,6 +92,10 @@ export interface CheckoutRecord {
   trialIntervalCount: number | null;
   // When the trial would end if paid now; null without a trial. Recomputed at each change.
   trialEnd: string | null;
+  // The seats bought (a seat-based product only), and the checkout's own bounds on them.
+  seats: number | null;
+  minSeats: number | null;
+  maxSeats: number | null;
   createdAt: string;
   modifiedAt: string | null;
   expiresAt: string;
@@ -123,6 +133,8 @@ export interface OrderRecord {
   // Polar's applied_balance_amount: the customer's credit used (negative), or a carried-over
   // charge added (positive); the card is charged amount + appliedBalanceAmount.
   appliedBalanceAmount: number;
+  // The seats a checkout's order bought (Polar's Order.seats); null on other orders.
+  seats: number | null;
   // Dunning of a declined renewal (dunning.ts): failed payments so far, and Polar's next try.
   failedPayments: number;
   nextPaymentAttemptAt: string | null;
@@ -131,13 +143,17 @@ export interface OrderRecord {
   modifiedAt: string | null;
 }
 
-/** A change scheduled for the next renewal (Polar's `next_period` proration behavior). */
+/**
+ * A change scheduled for the next renewal (Polar's `next_period` proration behavior): a product,
+ * a seat count, or both (Polar merges them into one pending update).
+ */
 export interface PendingUpdateRecord {
   id: string;
   createdAt: string;
   modifiedAt: string | null;
   appliesAt: string;
-  productId: string;
+  productId: string | null;
+  seats: number | null;
 }
 
 export interface SubscriptionRecord {
@@ -148,6 +164,8 @@ export interface SubscriptionRecord {
   checkoutId: string | null;
   amount: number;
   currency: string;
+  // A seat-based subscription's seats (what `amount` is the price of); null otherwise.
+  seats: number | null;
   recurringInterval: RecurringInterval;
   currentPeriodStart: string;
   currentPeriodEnd: string;
@@ -198,9 +216,56 @@ export interface CustomerSessionRecord {
   id: string;
   token: string;
   customerId: string;
+  // A member session (Polar's MemberSession, `polar_mst_`): the member it is for.
+  memberId: string | null;
   returnUrl: string | null;
   createdAt: string;
   expiresAt: string;
+}
+
+/** A person under a customer (Polar's Member): the owner is the buyer, others hold seats. */
+export interface MemberRecord {
+  id: string;
+  customerId: string;
+  email: string;
+  name: string | null;
+  externalId: string | null;
+  role: "owner" | "billing_manager" | "member";
+  createdAt: string;
+  modifiedAt: string | null;
+  deletedAt: string | null;
+}
+
+/** A seat of a seat-based subscription (Polar's CustomerSeat), for one member. */
+export interface SeatRecord {
+  id: string;
+  subscriptionId: string | null;
+  orderId: string | null;
+  status: "pending" | "claimed" | "revoked";
+  // The billing customer (Polar's member model); cleared with the member when revoked.
+  customerId: string | null;
+  memberId: string | null;
+  email: string | null;
+  invitationToken: string | null;
+  invitationTokenExpiresAt: string | null;
+  claimedAt: string | null;
+  revokedAt: string | null;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  modifiedAt: string | null;
+}
+
+/** An email Polar would send (the emulator sends none: they are listed at /admin/emails.json). */
+export interface EmailRecord {
+  id: string;
+  kind: "seat_invitation";
+  to: string;
+  subject: string;
+  seatId: string;
+  // The link in the email (Polar's `{frontend}/{slug}/portal/claim?token=...`) and its token.
+  claimUrl: string;
+  token: string;
+  sentAt: string;
 }
 
 /** The one organization an emulator serves (an Organization Access Token sees only its own). */
@@ -225,6 +290,9 @@ export interface StoreSnapshot {
   events?: EventRecord[];
   grants?: BenefitGrantRecord[];
   customerMeters?: CustomerMeterRecord[];
+  members?: MemberRecord[];
+  seats?: SeatRecord[];
+  emails?: EmailRecord[];
   customers: CustomerRecord[];
   checkouts: CheckoutRecord[];
   orders: OrderRecord[];
@@ -276,6 +344,10 @@ export class Store {
   private readonly eventsByExternalId = new Map<string, string>();
   readonly grants = new Map<string, BenefitGrantRecord>();
   readonly customerMeters = new Map<string, CustomerMeterRecord>();
+  readonly members = new Map<string, MemberRecord>();
+  // Insertion order is creation order: Polar lists a subscription's seats in that order.
+  readonly seats = new Map<string, SeatRecord>();
+  readonly emails: EmailRecord[] = [];
   private invoiceCounter = 0;
 
   constructor(
@@ -312,7 +384,7 @@ export class Store {
     this.changedProductIds.clear();
     // Copies: a change through the admin API must not alter the seed a reset goes back to.
     for (const p of this.seedProducts) {
-      this.catalogue.set(p.id, { ...p, metadata: { ...p.metadata }, benefitIds: [...p.benefitIds], meteredPrices: p.meteredPrices.map((m) => ({ ...m })) });
+      this.catalogue.set(p.id, structuredClone(p));
     }
   }
 
@@ -357,6 +429,25 @@ export class Store {
     return undefined;
   }
 
+  /** A customer's members not deleted, oldest first. */
+  membersOf(customerId: string): MemberRecord[] {
+    return [...this.members.values()].filter((m) => m.customerId === customerId && m.deletedAt === null).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  ownerOf(customerId: string): MemberRecord | undefined {
+    return this.membersOf(customerId).find((m) => m.role === "owner");
+  }
+
+  /** A subscription's (or an order's) seats, in creation order. */
+  seatsOf(container: { subscriptionId: string } | { orderId: string }): SeatRecord[] {
+    return [...this.seats.values()].filter((s) => ("subscriptionId" in container ? s.subscriptionId === container.subscriptionId : s.orderId === container.orderId));
+  }
+
+  seatByToken(token: string): SeatRecord | undefined {
+    for (const s of this.seats.values()) if (s.invitationToken === token) return s;
+    return undefined;
+  }
+
   sessionByToken(token: string): CustomerSessionRecord | undefined {
     for (const s of this.sessions.values()) if (s.token === token) return s;
     return undefined;
@@ -380,6 +471,9 @@ export class Store {
   reset(): void {
     for (const m of [this.customers, this.checkouts, this.orders, this.subscriptions, this.refunds, this.sessions]) m.clear();
     for (const m of [this.events, this.eventsByExternalId, this.grants, this.customerMeters]) m.clear();
+    this.members.clear();
+    this.seats.clear();
+    this.emails.length = 0;
     this.invoiceCounter = 0;
     this.restoreSeedProducts();
     this.restoreSeedUsage();
@@ -398,6 +492,9 @@ export class Store {
       events: [...this.events.values()],
       grants: [...this.grants.values()],
       customerMeters: [...this.customerMeters.values()],
+      members: [...this.members.values()],
+      seats: [...this.seats.values()],
+      emails: [...this.emails],
       invoiceCounter: this.invoiceCounter,
     };
   }
@@ -409,7 +506,7 @@ export class Store {
     };
     // A state file written before trials (or plan changes) existed lacks their fields (typed as
     // present): no trial, no credit, no pause, nothing pending.
-    fill(this.customers, s.customers?.map((c) => ({ ...c, balances: c.balances ?? {}, declineNextCharge: c.declineNextCharge ?? false })));
+    fill(this.customers, s.customers?.map((c) => ({ ...c, type: c.type ?? "individual", balances: c.balances ?? {}, declineNextCharge: c.declineNextCharge ?? false })));
     fill(
       this.checkouts,
       s.checkouts?.map((c) => ({
@@ -418,6 +515,9 @@ export class Store {
         trialInterval: c.trialInterval ?? null,
         trialIntervalCount: c.trialIntervalCount ?? null,
         trialEnd: c.trialEnd ?? null,
+        seats: c.seats ?? null,
+        minSeats: c.minSeats ?? null,
+        maxSeats: c.maxSeats ?? null,
       })),
     );
     fill(
@@ -429,6 +529,7 @@ export class Store {
         nextPaymentAttemptAt: o.nextPaymentAttemptAt ?? null,
         items: o.items ?? null,
         appliedBalanceAmount: o.appliedBalanceAmount ?? 0,
+        seats: o.seats ?? null,
       })),
     );
     fill(
@@ -445,7 +546,8 @@ export class Store {
         pauseAtPeriodEnd: x.pauseAtPeriodEnd ?? false,
         pausedAt: x.pausedAt ?? null,
         resumesAt: x.resumesAt ?? null,
-        pendingUpdate: x.pendingUpdate ?? null,
+        seats: x.seats ?? null,
+        pendingUpdate: x.pendingUpdate ? { ...x.pendingUpdate, seats: x.pendingUpdate.seats ?? null } : null,
         pendingProrations: x.pendingProrations ?? [],
         // Saved before meters existed: its product's metered prices, billed from this period.
         meters:
@@ -460,8 +562,11 @@ export class Store {
       })),
     );
     fill(this.refunds, s.refunds);
-    fill(this.sessions, s.sessions);
-    fill(this.grants, s.grants);
+    fill(this.sessions, s.sessions?.map((x) => ({ ...x, memberId: x.memberId ?? null })));
+    fill(this.grants, s.grants?.map((g) => ({ ...g, memberId: g.memberId ?? null })));
+    fill(this.members, s.members);
+    fill(this.seats, s.seats);
+    this.emails.push(...(s.emails ?? []));
     fill(this.customerMeters, s.customerMeters);
     for (const e of s.events ?? []) this.addEvent(e);
     for (const b of s.changedBenefits ?? []) this.upsertBenefit(b);
@@ -472,6 +577,7 @@ export class Store {
         ...p,
         trialInterval: p.trialInterval ?? null,
         trialIntervalCount: p.trialIntervalCount ?? null,
+        seatTiers: p.seatTiers ?? seeded?.seatTiers ?? null,
         benefitIds: p.benefitIds ?? seeded?.benefitIds ?? [],
         meteredPrices: p.meteredPrices ?? seeded?.meteredPrices ?? [],
       });

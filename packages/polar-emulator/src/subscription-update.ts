@@ -1,6 +1,6 @@
 import type { CancellationReason, Flows } from "./flows";
 import { validationError } from "./http";
-import { alreadyCanceledSubscription, badRequest, notASeatBasedSubscription, notAUnitBasedSubscription, resourceUnavailable } from "./polar-errors";
+import { alreadyCanceledSubscription, badRequest, notAUnitBasedSubscription, resourceUnavailable } from "./polar-errors";
 import type { SubscriptionRecord } from "./store";
 import type { SubscriptionUpdateBody } from "./validation";
 
@@ -11,6 +11,10 @@ import type { SubscriptionUpdateBody } from "./validation";
  * do the work and send the webhooks; the caller answers the subscription as it is afterwards.
  */
 
+/** Polar refuses the preview-only behavior unless the organization has it (the emulated one does not). */
+const resetNotEnabled = (input: unknown) =>
+  validationError({ type: "value_error", loc: ["body", "proration_behavior"], msg: "The 'reset' proration behavior is not enabled for this organization.", input });
+
 const notEmulated = (field: string, input: unknown) =>
   validationError({ type: "value_error", loc: ["body", field], msg: `The Polar emulator does not emulate ${field}.`, input });
 
@@ -18,15 +22,7 @@ export function updateSubscription(flows: Flows, sub: SubscriptionRecord, update
   switch (update.kind) {
     case "base": {
       const { product_id, proration_behavior, discount_id, trial_end, metadata } = update.body;
-      // Polar refuses the preview-only behavior unless the organization has it (the emulated one does not).
-      if (product_id && proration_behavior === "reset") {
-        throw validationError({
-          type: "value_error",
-          loc: ["body", "proration_behavior"],
-          msg: "The 'reset' proration behavior is not enabled for this organization.",
-          input: proration_behavior,
-        });
-      }
+      if (product_id && proration_behavior === "reset") throw resetNotEnabled(proration_behavior);
       if (discount_id) throw validationError({ type: "value_error", loc: ["body", "discount_id"], msg: "Discount does not exist.", input: discount_id });
       if (trial_end) throw notEmulated("trial_end", trial_end);
       if (product_id) flows.subscriptionChanges.changeProduct(sub, product_id, proration_behavior === "reset" ? null : (proration_behavior ?? null), metadata);
@@ -63,11 +59,16 @@ export function updateSubscription(flows: Flows, sub: SubscriptionRecord, update
     case "clear":
       flows.subscriptionChanges.clearPendingUpdate(sub);
       return;
-    case "seats":
+    case "seats": {
+      const { seats, proration_behavior } = update.body;
+      if (proration_behavior === "reset") throw resetNotEnabled(proration_behavior);
+      flows.subscriptionChanges.changeSeats(sub, seats, proration_behavior ?? null);
+      return;
+    }
     case "units":
-      // Polar's answer for a subscription without a seat (or unit) price, which every emulated one is.
+      // Polar's answer for a subscription without a unit price, which every emulated one is.
       if (sub.status === "canceled" || sub.cancelAtPeriodEnd) throw alreadyCanceledSubscription();
-      throw update.kind === "seats" ? notASeatBasedSubscription() : notAUnitBasedSubscription();
+      throw notAUnitBasedSubscription();
     case "billingPeriod":
       throw notEmulated("current_billing_period_end", update.body.current_billing_period_end);
   }

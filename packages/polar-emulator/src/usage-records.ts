@@ -77,6 +77,8 @@ export interface BenefitGrantRecord {
   id: string;
   benefitId: string;
   customerId: string;
+  // The member it is for (Polar's member model): the owner, or a seat's member.
+  memberId: string | null;
   subscriptionId: string | null;
   orderId: string | null;
   grantedAt: string | null;
@@ -104,6 +106,9 @@ export interface EventRecord {
   externalCustomerId: string | null;
   externalId: string | null;
   metadata: EventMetadata;
+  // A `user` event's member, as ingested (optional: state files from before members lack them).
+  memberId?: string | null;
+  externalMemberId?: string | null;
 }
 
 /** A customer's balance on a meter: the values are computed from events when read (flows/meters.ts). */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { validationError, type ValidationIssue } from "./http";
+import { ApiError, namedValidationError, validationError, type ValidationIssue } from "./http";
 import type { CustomerCancellationReason } from "./store";
 
 /**
@@ -28,11 +28,25 @@ export const checkoutCreateBody = z.object({
   allow_trial: z.boolean().optional(),
   trial_interval: z.enum(["day", "week", "month", "year"]).nullish(),
   trial_interval_count: z.int().min(1).max(1000).nullish(),
+  // Polar's seat fields (Int32, 1 to 10000), checked against the product's tiers by the flow.
+  seats: z.int().min(1).max(10000).nullish(),
+  min_seats: z.int().min(1).max(10000).nullish(),
+  max_seats: z.int().min(1).max(10000).nullish(),
 }).superRefine((body, ctx) => {
   if ((body.trial_interval == null) !== (body.trial_interval_count == null)) {
     const missing = body.trial_interval == null ? "trial_interval" : "trial_interval_count";
     ctx.addIssue({ code: "custom", path: [missing], message: "Both trial_interval and trial_interval_count must be set together." });
   }
+  // CheckoutCreateBase._validate_seat_constraints: a model validator, so its `loc` is the body.
+  const seatsProblem =
+    body.min_seats != null && body.max_seats != null && body.min_seats > body.max_seats
+      ? "min_seats must be less than or equal to max_seats"
+      : body.seats != null && body.min_seats != null && body.seats < body.min_seats
+        ? "seats must be greater than or equal to min_seats"
+        : body.seats != null && body.max_seats != null && body.seats > body.max_seats
+          ? "seats must be less than or equal to max_seats"
+          : null;
+  if (seatsProblem) ctx.addIssue({ code: "custom", path: [], message: `Value error, ${seatsProblem}` });
 });
 export type CheckoutCreateBody = z.infer<typeof checkoutCreateBody>;
 
@@ -49,6 +63,7 @@ export const checkoutUpdateBody = z.object({
   customer_metadata: metadata.nullish(),
   success_url: httpUrl.nullish(),
   return_url: httpUrl.nullish(),
+  seats: z.int().min(1).max(10000).nullish(),
 });
 export type CheckoutUpdateBody = z.infer<typeof checkoutUpdateBody>;
 
@@ -112,11 +127,97 @@ export function parseSubscriptionUpdate(input: unknown): SubscriptionUpdateBody 
   return { kind, body: parseOr422(subscriptionUpdateBodies[kind], input) } as SubscriptionUpdateBody;
 }
 
+// Polar's CustomerSessionCreateBase: the member a member session is for (member model on).
+const sessionMember = { member_id: z.uuid().nullish(), external_member_id: z.string().nullish(), return_url: httpUrl.nullish() };
 export const customerSessionCreateBody = z.union([
-  z.object({ customer_id: z.uuid(), return_url: httpUrl.nullish() }),
-  z.object({ external_customer_id: z.string().min(1), return_url: httpUrl.nullish() }),
+  z.object({ customer_id: z.uuid(), ...sessionMember }),
+  z.object({ external_customer_id: z.string().min(1), ...sessionMember }),
 ]);
 export type CustomerSessionCreateBody = z.infer<typeof customerSessionCreateBody>;
+
+/** Python's `json.dumps` (separators ", " and ": ", non-ASCII escaped): what Polar measures metadata with. */
+export function pythonJsonDumps(v: unknown): string {
+  if (v === null || v === undefined) return "null";
+  if (typeof v === "string") return JSON.stringify(v).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (typeof v === "number" || typeof v === "boolean") return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(pythonJsonDumps).join(", ")}]`;
+  return `{${Object.entries(v as Record<string, unknown>)
+    .map(([k, x]) => `${pythonJsonDumps(k)}: ${pythonJsonDumps(x)}`)
+    .join(", ")}}`;
+}
+
+/**
+ * `POST /v1/customer-seats`: Polar's SeatAssign (customer_seat/schemas.py). Its validators run in
+ * order and the first failing one is the 422: metadata (at most 10 keys, 1 KB of JSON), one of
+ * `subscription_id` / `order_id`, then the recipient: some identifier; not a customer's and a
+ * member's together; not both member identifiers; with a customer identifier, exactly one of it
+ * and `email`; `member_id` without `email`.
+ */
+export const seatAssignBody = z
+  .object({
+    subscription_id: z.uuid().nullish(),
+    order_id: z.uuid().nullish(),
+    email: z.email().nullish(),
+    external_customer_id: z.string().nullish(),
+    customer_id: z.uuid().nullish(),
+    external_member_id: z.string().nullish(),
+    member_id: z.uuid().nullish(),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .nullish()
+      .superRefine((m, ctx) => {
+        if (!m) return;
+        if (Object.keys(m).length > 10) ctx.addIssue({ code: "custom", message: "Value error, Metadata cannot have more than 10 keys" });
+        else if (pythonJsonDumps(m).length > 1024) ctx.addIssue({ code: "custom", message: "Value error, Metadata size cannot exceed 1KB" });
+      }),
+    immediate_claim: z.boolean().default(false),
+  })
+  .superRefine((b, ctx) => {
+    const problem = seatAssignProblem(b);
+    if (problem) ctx.addIssue({ code: "custom", path: [], message: `Value error, ${problem}` });
+  });
+export type SeatAssignBody = z.infer<typeof seatAssignBody>;
+
+function seatAssignProblem(b: { subscription_id?: string | null; order_id?: string | null; email?: string | null; external_customer_id?: string | null; customer_id?: string | null; external_member_id?: string | null; member_id?: string | null }): string | null {
+  if ([b.subscription_id, b.order_id].filter((x) => x != null).length !== 1) return "Exactly one of subscription_id or order_id must be provided";
+  const legacy = [b.external_customer_id, b.customer_id].filter((x) => x != null).length;
+  const member = [b.external_member_id, b.member_id].filter((x) => x != null).length;
+  const email = b.email != null ? 1 : 0;
+  if (legacy + member + email === 0) return "At least one of email, external_customer_id, customer_id, external_member_id, or member_id must be provided";
+  if (legacy > 0 && member > 0) return "Cannot combine external_customer_id/customer_id with external_member_id/member_id";
+  if (member > 1) return "Cannot provide both external_member_id and member_id";
+  if (legacy > 0 && legacy + email !== 1) return "Exactly one of email, external_customer_id, or customer_id must be provided";
+  if (b.member_id != null && email) return "Cannot combine member_id with email";
+  return null;
+}
+
+/** `POST /v1/customer-seats/claim`: Polar's SeatClaim. */
+export const seatClaimBody = z.object({ invitation_token: z.string() });
+
+// Polar's MemberNameInput: at most 256 characters, an empty string read as none.
+const memberName = z
+  .string()
+  .max(256)
+  .nullish()
+  .transform((v) => (v === "" ? null : v));
+
+/** `POST /v1/customers/{id}/members`: Polar's MemberCreateFromCustomer (an owner is never created here). */
+export const memberCreateBody = z.object({
+  email: z.email(),
+  name: memberName,
+  external_id: z
+    .string()
+    .nullish()
+    .transform((v) => (v === "" ? null : v)),
+  role: z.enum(["member", "billing_manager"]).default("member"),
+});
+
+/** `PATCH /v1/customers/{id}/members/{member_id}`: Polar's MemberUpdate. */
+export const memberUpdateBody = z.object({
+  name: memberName,
+  email: z.email().nullish(),
+  role: z.enum(["owner", "billing_manager", "member"]).nullish(),
+});
 
 function issueToFastApi(issue: z.core.$ZodIssue, input: unknown, where: string): ValidationIssue {
   const loc = [where, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))];
@@ -154,6 +255,16 @@ export function parseOr422<S extends z.ZodType>(schema: S, input: unknown, where
     .flatMap((i) => (i.code === "invalid_union" && i.errors[0] ? i.errors[0] : [i]))
     .flatMap((i) => (i.code === "unrecognized_keys" && i.keys.length > 1 ? i.keys.map((key) => ({ ...i, keys: [key] })) : [i]));
   throw validationError(...issues.map((i) => issueToFastApi(i, input, where)));
+}
+
+/** As parseOr422, with Polar's handler's `"error": "RequestValidationError"` beside the items. */
+export function parseOr422Named<S extends z.ZodType>(schema: S, input: unknown, where: "body" | "query" | "path" = "body"): z.infer<S> {
+  try {
+    return parseOr422(schema, input, where);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 422) throw namedValidationError("RequestValidationError", (error.body as { detail: ValidationIssue[] }).detail);
+    throw error;
+  }
 }
 
 export const uuidPath = (name: string, value: string): string => {

@@ -71,11 +71,22 @@ describe("the hosted checkout page", () => {
       "checkout.updated(succeeded)",
     ]);
     for (const r of got) verified(r);
-    // The one-time order grants Pro's benefits (Polar's grant jobs), then the customer's state.
+    // The new customer's owner member (member.created) comes with the customer: Polar's member
+    // model, on for every new organization.
     const everything = h.receiver.received.slice(from);
-    expect(everything.map(label).slice(5, 8)).toEqual(["benefit_grant.created", "benefit_grant.created", "customer.state_changed"]);
+    expect(everything.map(label).slice(0, 3)).toEqual(["checkout.updated(confirmed)", "member.created", "customer.created"]);
+    expect(everything[1]?.data).toMatchObject({ role: "owner", email, external_id: email, customer_id: got[1]?.data.id });
+    // The one-time order grants Pro's benefits (Polar's grant jobs) to the owner, then the customer's state.
+    expect(everything.map(label).slice(6, 9)).toEqual(["benefit_grant.created", "benefit_grant.created", "customer.state_changed"]);
     for (const r of everything) verified(r);
-    expect(everything[5]?.data).toMatchObject({ order_id: expect.any(String), subscription_id: null, is_granted: true, benefit: { type: "feature_flag" } });
+    expect(everything[6]?.data).toMatchObject({
+      order_id: expect.any(String),
+      subscription_id: null,
+      is_granted: true,
+      benefit: { type: "feature_flag" },
+      member_id: everything[1]?.data.id,
+      member: { role: "owner", email },
+    });
     const orderEvents = got.filter((r) => r.type.startsWith("order."));
     for (const r of orderEvents) {
       expect(r.data).toMatchObject({ status: "paid", paid: true, checkout_id: checkout.id, product_id: PRO_ID, customer: { email, external_id: email } });
@@ -292,11 +303,12 @@ describe("admin", () => {
       const checkout = await createCheckout(own.polar, "reset@example.com");
       await pay(checkout.url);
       const res = await admin(own.emulator.url, "/admin/reset", {});
-      expect(await res.json()).toEqual({ reset: true, products: 6 });
+      // The seed's seven products: the six plans and Team (seat-based).
+      expect(await res.json()).toEqual({ reset: true, products: 7 });
       await expect(own.polar.checkouts.get({ id: checkout.id })).rejects.toThrow();
       await expect(own.polar.customers.getStateExternal({ externalId: "reset@example.com" })).rejects.toThrow();
       expect(((await (await admin(own.emulator.url, "/admin/deliveries.json")).json()) as { deliveries: unknown[] }).deliveries).toEqual([]);
-      expect((await own.polar.products.list({ limit: 100 })).result.items).toHaveLength(6);
+      expect((await own.polar.products.list({ limit: 100 })).result.items).toHaveLength(7);
     } finally {
       await own.stop();
     }
@@ -319,8 +331,8 @@ describe("admin", () => {
         expect((await polar2.checkouts.get({ id: checkout.id })).status).toBe("succeeded");
         expect((await polar2.orders.list({ checkoutId: checkout.id })).result.items).toHaveLength(1);
         const log = (await (await admin(second.url, "/admin/deliveries.json")).json()) as { deliveries: Array<{ status: string }> };
-        // checkout.created, then Pay's (two benefit grants and the state after the order).
-        expect(log.deliveries.length).toBe(10);
+        // checkout.created, then Pay's (the owner member, two benefit grants and the state after the order).
+        expect(log.deliveries.length).toBe(11);
         expect(log.deliveries.every((d) => d.status === "delivered")).toBe(true);
       } finally {
         await second.stop();

@@ -130,11 +130,11 @@ describe("test switches", () => {
     h = await startHarness({ settings: { duplicateRate: 1 } });
     const checkout = await createCheckout(h.polar, "dup@example.com");
     await pay(checkout.url);
-    // checkout.created + the 9 events of a one-time Pay (two benefit grants and the state among them), each twice
-    const got = await waitFor("20 requests", () => h?.receiver.received.length === 20 && h.receiver.received);
+    // checkout.created + the 10 events of a one-time Pay (the owner member, two benefit grants and the state among them), each twice
+    const got = await waitFor("22 requests", () => h?.receiver.received.length === 22 && h.receiver.received);
     const byId = new Map<string, string[]>();
     for (const r of got) byId.set(r.headers["webhook-id"] ?? "", [...(byId.get(r.headers["webhook-id"] ?? "") ?? []), r.body]);
-    expect(byId.size).toBe(10);
+    expect(byId.size).toBe(11);
     for (const bodies of byId.values()) {
       expect(bodies).toHaveLength(2);
       expect(bodies[0]).toBe(bodies[1]);
@@ -173,6 +173,7 @@ describe("test switches", () => {
     await waitFor("checkout.created", () => h?.receiver.received.length === 1);
     const emitted = [
       "checkout.updated",
+      "member.created",
       "customer.created",
       "subscription.created",
       "order.created",
@@ -185,7 +186,7 @@ describe("test switches", () => {
       "checkout.updated",
     ];
     await pay(checkout.url);
-    const got = await waitFor("the 11 events of a subscription Pay", () => h?.receiver.received.length === 12 && h.receiver.received.slice(1));
+    const got = await waitFor("the 12 events of a subscription Pay", () => h?.receiver.received.length === 13 && h.receiver.received.slice(1));
     expect(got.map((r) => r.type).sort()).toEqual([...emitted].sort());
     // Millions of orders are possible; the emitted one coming back is vanishingly unlikely.
     expect(got.map((r) => r.type)).not.toEqual(emitted);

@@ -21,6 +21,9 @@ export const PRO_TRIAL_ID = "4d3b2a19-8c7e-4f60-9a5b-3c2d1e0f9a8b";
 export const PRO_YEARLY_ID = "9b6e2f41-7d3a-4c85-a1f0-5e2b8c4d7a16";
 export const BUSINESS_MONTHLY_ID = "c4e8a2d7-1f5b-4e93-b6a0-8d2f7c1e3b54";
 export const BUSINESS_YEARLY_ID = "e1a7c3f9-6b2d-4a58-9c4e-0f3d8b7a2c61";
+/** The seed's seat-based product: $10.00 a seat for 2 to 9 seats, $8.00 for 10 to 50 (volume), monthly. */
+export const TEAM_ID = "5e9d3c71-a2b4-4f68-8d1e-6c0b7a3f2e95";
+export const TEAM_PRICE_ID = "5e9d3c71-0000-4000-8000-000000000001";
 export const SUCCESS_URL = "http://localhost:3000/confirmation?checkout_id={CHECKOUT_ID}";
 
 export interface Received {

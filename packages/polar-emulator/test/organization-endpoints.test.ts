@@ -10,7 +10,7 @@ import { SDKError } from "@polar-sh/sdk/models/errors/sdkerror";
 import { unwrap, unwrapAsync } from "@polar-sh/sdk/types/fp.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { ALL_WEBHOOK_EVENTS } from "../src/index";
-import { admin, BUSINESS_MONTHLY_ID, BUSINESS_YEARLY_ID, createCheckout, PRO_ID, PRO_MONTHLY_ID, PRO_TRIAL_ID, PRO_YEARLY_ID, SECRET, startHarness, TOKEN, verified, waitFor, type Harness } from "./harness";
+import { admin, BUSINESS_MONTHLY_ID, BUSINESS_YEARLY_ID, createCheckout, PRO_ID, PRO_MONTHLY_ID, PRO_TRIAL_ID, PRO_YEARLY_ID, SECRET, startHarness, TEAM_ID, TOKEN, verified, waitFor, type Harness } from "./harness";
 
 // The endpoints a deployment checker reads (organizations, webhook endpoints), through the SDK's
 // standalone functions on PolarCore as an app calls them, and the admin switches that break the
@@ -152,7 +152,7 @@ describe("products through the admin API", () => {
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({ id, name: "Team", metadata: {}, is_archived: false });
     const listed = await allProducts(core);
-    expect(listed.map((p) => p.id)).toEqual([PRO_ID, PRO_MONTHLY_ID, PRO_TRIAL_ID, PRO_YEARLY_ID, BUSINESS_MONTHLY_ID, BUSINESS_YEARLY_ID, id]);
+    expect(listed.map((p) => p.id)).toEqual([PRO_ID, PRO_MONTHLY_ID, PRO_TRIAL_ID, PRO_YEARLY_ID, BUSINESS_MONTHLY_ID, BUSINESS_YEARLY_ID, TEAM_ID, id]);
 
     const edited = await admin(h.emulator.url, `/admin/products/${PRO_MONTHLY_ID}`, { metadata: {} });
     expect(edited.status).toBe(200);
@@ -177,6 +177,7 @@ describe("products through the admin API", () => {
       [PRO_YEARLY_ID, { plan: "pro", rank: 1 }],
       [BUSINESS_MONTHLY_ID, { plan: "business", rank: 2 }],
       [BUSINESS_YEARLY_ID, { plan: "business", rank: 2 }],
+      [TEAM_ID, { plan: "team", rank: 1.5 }],
     ]);
   });
 

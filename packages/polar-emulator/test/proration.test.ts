@@ -19,6 +19,7 @@ function product(id: string, name: string, priceAmount: number, recurringInterva
     name,
     description: null,
     priceAmount,
+    seatTiers: null,
     priceCurrency: "usd",
     recurringInterval,
     trialInterval: null,

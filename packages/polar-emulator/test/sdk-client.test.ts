@@ -4,7 +4,7 @@ import { PolarError } from "@polar-sh/sdk/models/errors/polarerror";
 import { ResourceNotFound } from "@polar-sh/sdk/models/errors/resourcenotfound";
 import { SDKError } from "@polar-sh/sdk/models/errors/sdkerror";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUSINESS_MONTHLY_ID, BUSINESS_YEARLY_ID, createCheckout, pay, PRO_ID, PRO_MONTHLY_ID, PRO_TRIAL_ID, PRO_YEARLY_ID, startHarness, SUCCESS_URL, TOKEN, type Harness } from "./harness";
+import { BUSINESS_MONTHLY_ID, BUSINESS_YEARLY_ID, createCheckout, pay, PRO_ID, PRO_MONTHLY_ID, PRO_TRIAL_ID, PRO_YEARLY_ID, startHarness, SUCCESS_URL, TEAM_ID, TEAM_PRICE_ID, TOKEN, type Harness } from "./harness";
 
 let h: Harness;
 beforeAll(async () => {
@@ -30,11 +30,11 @@ describe("the unmodified SDK against the emulator", () => {
     let pageCount = 0;
     for await (const page of pages) {
       pageCount++;
-      expect(page.result.pagination).toEqual({ totalCount: 6, maxPage: 6 });
+      expect(page.result.pagination).toEqual({ totalCount: 7, maxPage: 7 });
       for (const p of page.result.items) seen.push(p.id);
     }
-    expect(pageCount).toBe(6);
-    expect(seen).toEqual([PRO_ID, PRO_MONTHLY_ID, PRO_TRIAL_ID, PRO_YEARLY_ID, BUSINESS_MONTHLY_ID, BUSINESS_YEARLY_ID]);
+    expect(pageCount).toBe(7);
+    expect(seen).toEqual([PRO_ID, PRO_MONTHLY_ID, PRO_TRIAL_ID, PRO_YEARLY_ID, BUSINESS_MONTHLY_ID, BUSINESS_YEARLY_ID, TEAM_ID]);
 
     const all = await h.polar.products.list({ limit: 100 });
     const [pro, monthly, trial] = all.result.items;
@@ -46,11 +46,32 @@ describe("the unmodified SDK against the emulator", () => {
     expect(monthly).toMatchObject({ trialInterval: null, trialIntervalCount: null });
     expect(trial).toMatchObject({ id: PRO_TRIAL_ID, name: "Pro Trial", recurringInterval: "month", trialInterval: "day", trialIntervalCount: 14, metadata: { plan: "pro" } });
     expect(trial?.prices[0]).toMatchObject({ priceAmount: 1299 });
+    // Team's one price is seat-based (Polar's ProductPriceSeatBased), its tiers as Polar writes them.
+    const team = all.result.items.find((p) => p.id === TEAM_ID);
+    expect(team).toMatchObject({ name: "Team", isRecurring: true, recurringInterval: "month", metadata: { plan: "team", rank: 1.5 } });
+    expect(team?.prices).toEqual([
+      expect.objectContaining({
+        id: TEAM_PRICE_ID,
+        amountType: "seat_based",
+        priceCurrency: "usd",
+        productId: TEAM_ID,
+        seatTiers: {
+          seatTierType: "volume",
+          tiers: [
+            { minSeats: 2, maxSeats: 9, pricePerSeat: 1000 },
+            { minSeats: 10, maxSeats: 50, pricePerSeat: 800 },
+          ],
+          minimumSeats: 2,
+          maximumSeats: 50,
+        },
+      }),
+    ]);
+    expect(team?.benefits.map((b) => b.id)).toEqual(["6a2f9c4e-1b7d-4e3a-8c5f-0d9e2b4a6c71", "8e3c5a7b-2d1f-4b6e-9a0c-4f7d1e3b5a82"]);
   });
 
   it("filters products as Polar does", async () => {
     const recurring = await h.polar.products.list({ isRecurring: true });
-    expect(recurring.result.items.map((p) => p.id)).toEqual([PRO_MONTHLY_ID, PRO_TRIAL_ID, PRO_YEARLY_ID, BUSINESS_MONTHLY_ID, BUSINESS_YEARLY_ID]);
+    expect(recurring.result.items.map((p) => p.id)).toEqual([PRO_MONTHLY_ID, PRO_TRIAL_ID, PRO_YEARLY_ID, BUSINESS_MONTHLY_ID, BUSINESS_YEARLY_ID, TEAM_ID]);
   });
 
   it("gets a product, and answers 404 ResourceNotFound for an unknown one", async () => {

@@ -57,6 +57,7 @@ describe("granted with the purchase", () => {
     const events = parsed(h.receiver.received.slice(from));
     expect(types(events)).toEqual([
       "checkout.updated",
+      "member.created",
       "customer.created",
       "subscription.created",
       "order.created",
@@ -68,8 +69,9 @@ describe("granted with the purchase", () => {
       "customer.state_changed",
       "checkout.updated",
     ]);
-    const sub = events[2]?.data;
-    const [flag, credits] = [events[7]?.data, events[8]?.data];
+    const owner = events[1]?.data;
+    const sub = events[3]?.data;
+    const [flag, credits] = [events[8]?.data, events[9]?.data];
     expect(flag).toMatchObject({
       subscription_id: sub?.id,
       order_id: null,
@@ -81,6 +83,9 @@ describe("granted with the purchase", () => {
       properties: {},
       previous_properties: {},
       customer: { email, external_id: email },
+      // Polar's member model: a product without seats grants to the customer's owner.
+      member_id: owner?.id,
+      member: { id: owner?.id, role: "owner", email, customer_id: events[2]?.data.id },
     });
     expect(credits).toMatchObject({
       benefit_id: BUSINESS_CREDITS_ID,
@@ -89,7 +94,7 @@ describe("granted with the purchase", () => {
       previous_properties: {},
     });
     // The state the grants leave, as the webhook and the API both give it.
-    const state = events[9]?.data;
+    const state = events[10]?.data;
     expect(state).toMatchObject({
       granted_benefits: [
         { benefit_id: FLAG_ID, benefit_type: "feature_flag", benefit_metadata: { feature: "reports" }, properties: {} },

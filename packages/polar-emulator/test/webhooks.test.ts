@@ -17,6 +17,8 @@ const EXPECTED_TYPES = [
   "customer.created",
   "customer.updated",
   "customer.state_changed",
+  // Each new customer's owner (Polar's member model, on for the emulated organization).
+  "member.created",
   "order.created",
   "order.updated",
   "order.paid",

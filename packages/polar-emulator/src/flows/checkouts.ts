@@ -1,13 +1,15 @@
 import type { DeliveryLog } from "../delivery";
-import { validationError } from "../http";
+import { namedValidationError, validationError, type ValidationIssue } from "../http";
 import { ORGANIZATION_POLICY } from "../organization-policy";
 import { ALREADY_ACTIVE_SUBSCRIPTION_MESSAGE, alreadyActiveSubscription, notOpenCheckout } from "../polar-errors";
 import { newId, secretToken, tick, type CheckoutRecord, type CustomerRecord, type OrderRecord, type ProductRecord, type RecurringInterval, type SubscriptionRecord } from "../store";
+import { maximumSeats, minimumSeats } from "../seat-pricing";
 import { activeTrial, trialEndFrom } from "../trial";
 import type { CheckoutCreateBody, CheckoutUpdateBody } from "../validation";
 import type { Customers } from "./customers";
 import { touch, type FlowContext } from "./emit";
 import type { Orders } from "./orders";
+import type { Seats } from "./seats";
 import { BILLABLE, type Subscriptions } from "./subscriptions";
 import type { Usage } from "./usage";
 
@@ -37,6 +39,53 @@ export type PayResult =
   | { kind: "invalid"; message: string }
   | { kind: "not-open"; status: CheckoutRecord["status"] };
 
+const seatRefusal = (...detail: ValidationIssue[]) => namedValidationError("PolarRequestValidationError", detail);
+
+/**
+ * Polar's `_validate_seat_limits` (server/polar/checkout/service.py): the seat count within the
+ * product's tiers, narrowed by the checkout's own `min_seats` / `max_seats`.
+ */
+function checkSeatLimits(product: ProductRecord, seats: number, checkoutMin: number | null, checkoutMax: number | null): void {
+  if (!product.seatTiers) return;
+  const min = Math.max(minimumSeats(product.seatTiers), checkoutMin ?? 0);
+  const tierMax = maximumSeats(product.seatTiers);
+  const max = checkoutMax === null ? tierMax : tierMax === null ? checkoutMax : Math.min(tierMax, checkoutMax);
+  if (seats < min) throw seatRefusal({ type: "greater_than_equal", loc: ["body", "seats"], msg: `Minimum ${min} seats required.`, input: seats, ctx: { ge: min } });
+  if (max !== null && seats > max) throw seatRefusal({ type: "less_than_equal", loc: ["body", "seats"], msg: `Maximum ${max} seats allowed.`, input: seats, ctx: { le: max } });
+}
+
+const seatsOnlyForSeatPricing = (seats: number) =>
+  seatRefusal({ type: "value_error", loc: ["body", "seats"], msg: "Seats can only be set for seat-based pricing.", input: seats });
+
+/**
+ * A checkout's seats at creation (Polar's `create`): a seat-based product's count defaults to the
+ * checkout's `min_seats`, else the tiers' minimum, and must fit both; `min_seats` / `max_seats`
+ * must fit the tiers; any of them on a product without seats is a 422.
+ */
+function seatsAtCreation(product: ProductRecord, body: CheckoutCreateBody): { seats: number | null; minSeats: number | null; maxSeats: number | null } {
+  const minSeats = body.min_seats ?? null;
+  const maxSeats = body.max_seats ?? null;
+  if (!product.seatTiers) {
+    const issues: ValidationIssue[] = [];
+    if (minSeats !== null) issues.push({ type: "value_error", loc: ["body", "min_seats"], msg: "min_seats can only be set for seat-based pricing.", input: minSeats });
+    if (maxSeats !== null) issues.push({ type: "value_error", loc: ["body", "max_seats"], msg: "max_seats can only be set for seat-based pricing.", input: maxSeats });
+    if (issues.length) throw seatRefusal(...issues);
+    if (body.seats != null) throw seatsOnlyForSeatPricing(body.seats);
+    return { seats: null, minSeats, maxSeats };
+  }
+  const tierMin = minimumSeats(product.seatTiers);
+  const tierMax = maximumSeats(product.seatTiers);
+  if (minSeats !== null && minSeats < tierMin) {
+    throw seatRefusal({ type: "greater_than_equal", loc: ["body", "min_seats"], msg: `min_seats must be at least ${tierMin}.`, input: minSeats, ctx: { ge: tierMin } });
+  }
+  if (tierMax !== null && maxSeats !== null && maxSeats > tierMax) {
+    throw seatRefusal({ type: "less_than_equal", loc: ["body", "max_seats"], msg: `max_seats must be at most ${tierMax}.`, input: maxSeats, ctx: { le: tierMax } });
+  }
+  const seats = body.seats ?? minSeats ?? tierMin;
+  checkSeatLimits(product, seats, minSeats, maxSeats);
+  return { seats, minSeats, maxSeats };
+}
+
 function luhn(digits: string): boolean {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
@@ -59,6 +108,7 @@ export class Checkouts {
     private readonly orders: Orders,
     private readonly subscriptions: Subscriptions,
     private readonly usage: Usage,
+    private readonly seats: Seats,
   ) {}
 
   create(body: CheckoutCreateBody): CheckoutRecord {
@@ -69,6 +119,9 @@ export class Checkouts {
         throw validationError({ type: "value_error", loc: ["body", "products", i], msg: "Product does not exist.", input: id });
       }
     });
+    const [productId] = body.products as [string, ...string[]];
+    // Polar checks the seats before it looks the customer up.
+    const seats = seatsAtCreation(store.products.get(productId)!, body);
     let customer: CustomerRecord | null = null;
     if (body.customer_id) {
       customer = store.customers.get(body.customer_id) ?? null;
@@ -78,7 +131,6 @@ export class Checkouts {
     } else {
       customer = this.customers.linked(body.external_customer_id ?? null, body.customer_email ?? null);
     }
-    const [productId] = body.products as [string, ...string[]];
     const created = tick();
     const checkout: CheckoutRecord = {
       id: newId(),
@@ -98,6 +150,7 @@ export class Checkouts {
       trialInterval: body.trial_interval ?? null,
       trialIntervalCount: body.trial_interval_count ?? null,
       trialEnd: null,
+      ...seats,
       createdAt: created.toISOString(),
       modifiedAt: null,
       expiresAt: new Date(created.getTime() + CHECKOUT_TTL_MS).toISOString(),
@@ -129,6 +182,17 @@ export class Checkouts {
       }
       if (product.isArchived) throw validationError({ type: "value_error", loc: ["body", "product_id"], msg: "Product is archived.", input: body.product_id });
       next.productId = product.id;
+      // Polar's `_update_price`: the new product's seats, the given count or its minimum.
+      if (product.id !== checkout.productId) {
+        next.seats = product.seatTiers ? (body.seats ?? minimumSeats(product.seatTiers)) : null;
+        if (next.seats !== null) checkSeatLimits(product, next.seats, null, null);
+      }
+    }
+    if (body.seats != null) {
+      const product = this.fx.store.products.get(next.productId);
+      if (!product?.seatTiers) throw seatsOnlyForSeatPricing(body.seats);
+      checkSeatLimits(product, body.seats, checkout.minSeats, checkout.maxSeats);
+      next.seats = body.seats;
     }
     if (body.customer_name !== undefined) next.customerName = body.customer_name;
     if (body.customer_email != null && !checkout.customerId) {
@@ -279,12 +343,14 @@ export class Checkouts {
     const subscription = product.recurringInterval ? this.subscriptions.create(checkout, customerId, product, product.recurringInterval, null) : null;
     if (subscription) {
       this.fx.emit.subscription("subscription.created", subscription);
+      this.teamUpgrade(customerId, product);
       this.usage.meters.resetSubscriptionMeters(subscription);
     }
     const order = this.orders.forCheckout(checkout, customerId, product, subscription);
     if (subscription) {
       this.fx.emit.subscription("subscription.active", touch(subscription));
       this.usage.benefits.syncSubscription(subscription);
+      this.buyerSeat(checkout, subscription, product);
       this.fx.emit.customerState(customerId);
     } else if (this.usage.benefits.syncOrder(order)) {
       this.fx.emit.customerState(customerId);
@@ -312,12 +378,29 @@ export class Checkouts {
     this.fx.emit.subscription("subscription.created", subscription);
     this.fx.emit.subscription("subscription.active", subscription);
     this.fx.emit.subscription("subscription.updated", subscription);
+    this.teamUpgrade(customerId, product);
     this.usage.meters.resetSubscriptionMeters(subscription);
     const order = this.orders.forCheckout(checkout, customerId, product, subscription);
     // Trialing counts as active: the benefits are granted for the trial.
     this.usage.benefits.syncSubscription(subscription);
+    this.buyerSeat(checkout, subscription, product);
     this.fx.emit.customerState(customerId);
     return { order, subscription };
+  }
+
+  /**
+   * A seat-based subscription makes its customer a team (`create_or_update_from_checkout` calls
+   * `upgrade_to_team` after the subscription's events): `customer.updated` once.
+   */
+  private teamUpgrade(customerId: string, product: ProductRecord): void {
+    const customer = this.fx.store.customers.get(customerId);
+    if (customer && product.seatTiers) this.customers.upgradeToTeam(customer);
+  }
+
+  /** The buyer's own seat, claimed at once when the checkout has no `success_url` (seats.ts autoClaimBuyer). */
+  private buyerSeat(checkout: CheckoutRecord, subscription: SubscriptionRecord, product: ProductRecord): void {
+    const customer = this.fx.store.customers.get(subscription.customerId);
+    if (customer && product.seatTiers) this.seats.autoClaimBuyer(checkout, subscription, customer);
   }
 
   /** Clears every expiry timer (stop, reset). */

@@ -1,7 +1,8 @@
 import { validationError } from "../http";
-import { isoNow, newId, secretToken, tick, type CheckoutRecord, type CustomerRecord, type CustomerSessionRecord } from "../store";
+import { isoNow, newId, secretToken, tick, type CheckoutRecord, type CustomerRecord, type CustomerSessionRecord, type MemberRecord } from "../store";
 import type { CustomerSessionCreateBody } from "../validation";
 import { touch, type FlowContext } from "./emit";
+import type { Members } from "./members";
 
 /**
  * Customers: who a checkout belongs to (Polar's customer linking, checked at creation and at
@@ -12,7 +13,10 @@ import { touch, type FlowContext } from "./emit";
 const SESSION_TTL_MS = 60 * 60_000;
 
 export class Customers {
-  constructor(private readonly fx: FlowContext) {}
+  constructor(
+    private readonly fx: FlowContext,
+    private readonly members: Members,
+  ) {}
 
   /**
    * Polar's customer linking, checked when the checkout is created: a customer with that
@@ -48,7 +52,12 @@ export class Customers {
     return null;
   }
 
-  /** The checkout's customer at payment: linked, found by email (external id set), or new. */
+  /**
+   * The checkout's customer at payment: linked, found by email (external id set), or new. A new
+   * customer gets its owner member at once (Polar's `create_owner_member` inside the customer's
+   * creation): `member.created`, then `customer.created` (a job Polar queues as the creation
+   * ends).
+   */
   forPayment(checkout: CheckoutRecord, email: string): CustomerRecord {
     const { store } = this.fx;
     const linked =
@@ -66,6 +75,7 @@ export class Customers {
     }
     const customer: CustomerRecord = {
       id: newId(),
+      type: "individual",
       email,
       externalId: checkout.externalCustomerId,
       name: checkout.customerName,
@@ -76,8 +86,37 @@ export class Customers {
       declineNextCharge: false,
     };
     store.customers.set(customer.id, customer);
+    this.members.ensureOwner(customer);
     this.fx.emit.customer("customer.created", customer);
     return customer;
+  }
+
+  /**
+   * Polar's `upgrade_to_team` at a seat-based purchase: an individual customer becomes a team for
+   * good (`customer.updated`); a team stays one.
+   */
+  upgradeToTeam(customer: CustomerRecord): void {
+    if (customer.type === "team") return;
+    customer.type = "team";
+    touch(customer);
+    this.fx.emit.customer("customer.updated", customer);
+  }
+
+  /** A member session (Polar's MemberSession): `polar_mst_`, valid an hour, opening the portal. */
+  memberSession(customer: CustomerRecord, member: MemberRecord, returnUrl: string | null): CustomerSessionRecord {
+    const created = tick();
+    const session: CustomerSessionRecord = {
+      id: newId(),
+      token: secretToken("polar_mst_"),
+      customerId: customer.id,
+      memberId: member.id,
+      returnUrl,
+      createdAt: created.toISOString(),
+      expiresAt: new Date(created.getTime() + SESSION_TTL_MS).toISOString(),
+    };
+    this.fx.store.sessions.set(session.id, session);
+    this.fx.changed();
+    return session;
   }
 
   /** The saved card declines this charge when the customer's switch is on; the attempt uses it up. */
@@ -95,7 +134,12 @@ export class Customers {
     this.fx.changed();
   }
 
-  /** `POST /v1/customer-sessions/`: a session for the portal, valid for an hour. */
+  /**
+   * `POST /v1/customer-sessions/`: with the member model on, Polar's `CustomerSessionService.
+   * create` makes a member session: for `member_id` or `external_member_id` (a member of that
+   * customer), else for the owner of an individual customer; a team customer must name the
+   * member (422). Valid for an hour.
+   */
   createSession(body: CustomerSessionCreateBody): CustomerSessionRecord {
     const { store } = this.fx;
     const customer = "customer_id" in body ? store.customers.get(body.customer_id) : store.customerByExternalId(body.external_customer_id);
@@ -104,17 +148,19 @@ export class Customers {
       const input = "customer_id" in body ? body.customer_id : body.external_customer_id;
       throw validationError({ type: "value_error", loc: ["body", field], msg: "Customer does not exist.", input });
     }
-    const created = tick();
-    const session: CustomerSessionRecord = {
-      id: newId(),
-      token: secretToken("polar_cst_"),
-      customerId: customer.id,
-      returnUrl: body.return_url ?? null,
-      createdAt: created.toISOString(),
-      expiresAt: new Date(created.getTime() + SESSION_TTL_MS).toISOString(),
-    };
-    store.sessions.set(session.id, session);
-    this.fx.changed();
-    return session;
+    const refuse = (field: string, msg: string, input: unknown) => validationError({ type: "value_error", loc: ["body", field], msg, input });
+    let member: MemberRecord | undefined;
+    if (body.member_id) {
+      member = store.members.get(body.member_id);
+      if (!member || member.customerId !== customer.id || member.deletedAt !== null) throw refuse("member_id", "Member does not exist for this customer.", body.member_id);
+    } else if (body.external_member_id) {
+      member = this.members.byExternalId(customer.id, body.external_member_id);
+      if (!member) throw refuse("external_member_id", "Member does not exist for this customer.", body.external_member_id);
+    } else if (customer.type === "team") {
+      throw refuse("member_id", "member_id is required for team customers.", null);
+    } else {
+      member = this.members.ensureOwner(customer);
+    }
+    return this.memberSession(customer, member, body.return_url ?? null);
   }
 }

@@ -1,8 +1,20 @@
 import type { DeliveryLog, WebhookDelivery } from "../delivery";
 import type { PolarEvent, PolarEventType } from "../events";
-import { toCheckout, toCustomer, toCustomerState, toOrder, toProduct, toRefund, toSubscription, usageContext, type WireContext } from "../serialize";
+import { toCheckout, toCustomer, toCustomerSeat, toCustomerState, toMember, toOrder, toProduct, toRefund, toSubscription, usageContext, type WireContext } from "../serialize";
 import { toBenefitGrantWebhook } from "../serialize-usage";
-import { isoNow, tick, type CheckoutRecord, type CustomerRecord, type OrderRecord, type ProductRecord, type RefundRecord, type Store, type SubscriptionRecord } from "../store";
+import {
+  isoNow,
+  tick,
+  type CheckoutRecord,
+  type CustomerRecord,
+  type MemberRecord,
+  type OrderRecord,
+  type ProductRecord,
+  type RefundRecord,
+  type SeatRecord,
+  type Store,
+  type SubscriptionRecord,
+} from "../store";
 import type { BenefitGrantRecord, GrantProperties } from "../usage-records";
 
 /**
@@ -59,6 +71,14 @@ export class Emitter {
   /** `benefit_grant.*`: the grant as it is now, with its properties before the change. */
   benefitGrant(type: TypesOf<"benefit_grant">, g: BenefitGrantRecord, previous: GrantProperties): DeliveryLog {
     return this.send({ type, timestamp: tick(), data: toBenefitGrantWebhook(g, previous, usageContext(this.ctx)) });
+  }
+
+  member(type: TypesOf<"member">, m: MemberRecord): DeliveryLog {
+    return this.send({ type, timestamp: tick(), data: toMember(m) });
+  }
+
+  seat(type: TypesOf<"customer_seat">, s: SeatRecord): DeliveryLog {
+    return this.send({ type, timestamp: tick(), data: toCustomerSeat(s, this.ctx) });
   }
 
   /**

@@ -10,7 +10,7 @@ import type { Meters } from "./meters";
  * `POST /v1/events/ingest` as Polar's `EventService.ingest` (server/polar/event/service.py):
  * the body is validated first (ingest-validation.ts), then each event against the organization
  * (an organization token may not set `organization_id`; `customer_id` must be one of its
- * customers; members are not emulated, so any `member_id` is unknown), all errors of the batch
+ * customers; a `member_id` must be a member of the organization, not deleted), all errors of the batch
  * in one 422 and nothing stored; then the batch is inserted, an event whose `external_id` the
  * organization already has being skipped (`ON CONFLICT (organization_id, external_id) DO
  * NOTHING` in event/repository.py `insert_batch`, so a repeat within the batch is skipped
@@ -31,7 +31,10 @@ export class Events {
       if (!this.fx.store.customers.has(event.customer.customerId)) {
         return { type: "customer_id", loc: [...loc, "customer_id"], msg: "Customer not found.", input: event.customer.customerId };
       }
-      if (event.customer.memberId !== null) return { type: "member_id", loc: [...loc, "member_id"], msg: "Member not found.", input: event.customer.memberId };
+      const memberId = event.customer.memberId;
+      if (memberId !== null && this.fx.store.members.get(memberId)?.deletedAt !== null) {
+        return { type: "member_id", loc: [...loc, "member_id"], msg: "Member not found.", input: memberId };
+      }
     }
     return null;
   }
@@ -57,6 +60,8 @@ export class Events {
         externalCustomerId: "externalCustomerId" in e.customer ? e.customer.externalCustomerId : null,
         externalId: e.externalId,
         metadata: e.metadata,
+        memberId: "customerId" in e.customer ? e.customer.memberId : null,
+        externalMemberId: "externalCustomerId" in e.customer ? e.customer.externalMemberId : null,
       };
       if (this.fx.store.addEvent(record)) inserted.push(record);
     }

@@ -1,4 +1,5 @@
 import { refundable } from "../balance";
+import { periodAmount } from "../seat-pricing";
 import { isoNow, newId, type CheckoutRecord, type OrderRecord, type ProductRecord, type RefundRecord, type SubscriptionRecord } from "../store";
 import { touch, type FlowContext } from "./emit";
 
@@ -13,9 +14,9 @@ export const linesTotal = (lines: readonly { amount: number }[]): number => line
 
 type OrderFields = Omit<
   OrderRecord,
-  "id" | "refundedAmount" | "invoiceNumber" | "itemId" | "failedPayments" | "nextPaymentAttemptAt" | "createdAt" | "modifiedAt" | "items" | "appliedBalanceAmount"
+  "id" | "refundedAmount" | "invoiceNumber" | "itemId" | "failedPayments" | "nextPaymentAttemptAt" | "createdAt" | "modifiedAt" | "items" | "appliedBalanceAmount" | "seats"
 > &
-  Partial<Pick<OrderRecord, "items" | "appliedBalanceAmount" | "createdAt">>;
+  Partial<Pick<OrderRecord, "items" | "appliedBalanceAmount" | "createdAt" | "seats">>;
 
 export class Orders {
   constructor(private readonly fx: FlowContext) {}
@@ -29,6 +30,7 @@ export class Orders {
     const order: OrderRecord = {
       items: null,
       appliedBalanceAmount: 0,
+      seats: null,
       ...fields,
       id: newId(),
       refundedAmount: 0,
@@ -50,7 +52,10 @@ export class Orders {
     this.fx.emit.order("order.paid", touch(order));
   }
 
-  /** The checkout's order, created paid: Polar still sends all three events, in this order. */
+  /**
+   * The checkout's order, created paid: Polar still sends all three events, in this order. A
+   * seat-based product's order carries the seats bought and costs them (line "Team (5 seats)").
+   */
   forCheckout(checkout: CheckoutRecord, customerId: string, product: ProductRecord, subscription: SubscriptionRecord | null): OrderRecord {
     const trialPeriod = subscription?.trialStart && subscription.trialEnd ? { start: subscription.trialStart, end: subscription.trialEnd } : null;
     const order = this.create({
@@ -60,10 +65,11 @@ export class Orders {
       checkoutId: checkout.id,
       subscriptionId: subscription?.id ?? null,
       billingReason: subscription ? "subscription_create" : "purchase",
-      amount: trialPeriod ? 0 : product.priceAmount,
+      amount: trialPeriod ? 0 : periodAmount(product, checkout.seats),
       currency: product.priceCurrency,
       trialPeriod,
       metadata: { ...checkout.metadata },
+      seats: product.seatTiers ? checkout.seats : null,
     });
     checkout.orderId = order.id;
     this.fx.emit.order("order.created", order);

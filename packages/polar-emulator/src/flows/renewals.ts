@@ -1,6 +1,7 @@
 import { settle } from "../balance";
 import { nextPaymentAttempt } from "../dunning";
 import { nextPeriodEnd } from "../period";
+import { periodAmount, priceLabel } from "../seat-pricing";
 import { isoNow, newId, type OrderItemRecord, type OrderRecord, type SubscriptionRecord } from "../store";
 import type { Customers } from "./customers";
 import { touch, type FlowContext } from "./emit";
@@ -109,6 +110,15 @@ export class Renewals {
     const pending = sub.pendingUpdate;
     if (!pending) return false;
     sub.pendingUpdate = null;
+    // A seat count scheduled with `next_period` (SubscriptionUpdate.apply_update: the seats, and
+    // the price for them).
+    if (pending.seats !== null) {
+      sub.seats = pending.seats;
+      const current = this.fx.store.products.get(sub.productId);
+      if (current) sub.amount = periodAmount(current, sub.seats);
+      this.fx.log(`[polar-emulator] subscription ${sub.id}: scheduled change to ${pending.seats} seats applied`);
+    }
+    if (pending.productId === null) return false;
     const product = this.fx.store.products.get(pending.productId);
     if (!product?.recurringInterval || product.isArchived || product.priceCurrency !== sub.currency) {
       this.fx.log(`[polar-emulator] subscription ${sub.id}: the scheduled change to ${pending.productId} cannot apply, dropped`);
@@ -116,7 +126,7 @@ export class Renewals {
     }
     const intervalChanged = product.recurringInterval !== sub.recurringInterval;
     sub.productId = product.id;
-    sub.amount = product.priceAmount;
+    sub.amount = periodAmount(product, sub.seats);
     sub.recurringInterval = product.recurringInterval;
     if (intervalChanged) {
       sub.anchorDay = start.getUTCDate();
@@ -161,10 +171,14 @@ export class Renewals {
     if (!product || !customer) throw new Error(`Polar emulator: subscription ${sub.id} lost its product or customer`);
     const deferred = sub.pendingProrations;
     sub.pendingProrations = [];
-    // Polar's order lines: pending prorations, the period's price, then the metered usage.
+    // Polar's order lines: pending prorations, the period's price, then the metered usage. A
+    // seat price's line says how many seats ("Team (5 seats)", OrderItem.format_price_label).
     const items: OrderItemRecord[] | null =
-      deferred.length || metered.length
-        ? [...[...deferred, { label: product.name, amount: sub.amount, proration: false, productPriceId: product.priceId }].map((line) => ({ ...line, id: newId() })), ...metered]
+      deferred.length || metered.length || product.seatTiers
+        ? [
+            ...[...deferred, { label: priceLabel(product, sub.seats), amount: sub.amount, proration: false, productPriceId: product.priceId }].map((line) => ({ ...line, id: newId() })),
+            ...metered,
+          ]
         : null;
     const amount = sub.amount + linesTotal(deferred) + linesTotal(metered);
     const settlement = settle(amount, customer.balances[sub.currency] ?? 0, sub.currency);

@@ -3,8 +3,20 @@ import { validationError } from "../http";
 import { ORGANIZATION_POLICY } from "../organization-policy";
 import { nextPeriodEnd } from "../period";
 import { changeTarget, planImmediateChange, type ProrationBehavior } from "../plan-change";
-import { cannotPauseSubscription, noScheduledPause, notPausedSubscription, paymentFailed } from "../polar-errors";
-import { isoNow, newId, tick, type Metadata, type OrderRecord, type SubscriptionRecord } from "../store";
+import {
+  aboveMaximumSeats,
+  alreadyCanceledSubscription,
+  belowMinimumSeats,
+  cannotPauseSubscription,
+  noScheduledPause,
+  notASeatBasedSubscription,
+  notPausedSubscription,
+  paymentFailed,
+  seatsAlreadyAssigned,
+} from "../polar-errors";
+import type { ProrationLine } from "../proration";
+import { maximumSeats, minimumSeats, periodAmount, seatChangeLine } from "../seat-pricing";
+import { isoNow, newId, tick, type CustomerRecord, type Metadata, type OrderRecord, type ProductRecord, type SubscriptionRecord } from "../store";
 import type { Customers } from "./customers";
 import { touch, type FlowContext } from "./emit";
 import { linesTotal, type Orders } from "./orders";
@@ -80,9 +92,10 @@ export class SubscriptionChanges {
     if (behavior === "next_period") {
       if (metadata) sub.metadata = { ...metadata };
       const now = at.toISOString();
+      // Polar's `upsert`: a scheduled seat count stays beside the product.
       sub.pendingUpdate = sub.pendingUpdate
         ? { ...sub.pendingUpdate, productId: to.id, appliesAt: sub.currentPeriodEnd, modifiedAt: now }
-        : { id: newId(), createdAt: now, modifiedAt: null, appliesAt: sub.currentPeriodEnd, productId: to.id };
+        : { id: newId(), createdAt: now, modifiedAt: null, appliesAt: sub.currentPeriodEnd, productId: to.id, seats: null };
       this.fx.log(`[polar-emulator] subscription ${sub.id}: switches to ${to.name} on ${sub.currentPeriodEnd}`);
       this.emitUpdated(sub);
       return;
@@ -105,7 +118,7 @@ export class SubscriptionChanges {
     sub.pendingUpdate = null;
     sub.productId = to.id;
     this.usage.meters.syncSubscriptionMeters(sub, to);
-    sub.amount = to.priceAmount;
+    sub.amount = periodAmount(to, sub.seats);
     sub.recurringInterval = to.recurringInterval ?? sub.recurringInterval;
     sub.currentPeriodStart = plan.period.start.toISOString();
     sub.currentPeriodEnd = plan.period.end.toISOString();
@@ -124,17 +137,27 @@ export class SubscriptionChanges {
       return;
     }
 
+    this.invoiceNow(sub, customer, to, lines, settlement, at);
+  }
+
+  /**
+   * A change invoiced now (Polar's billing effect `invoice`): the `subscription_update` order of
+   * every pending line, the customer's balance applied, the rest charged. Nothing to charge (a
+   * credit, or covered by the balance): paid before the request ends, then the subscription's
+   * events; a charge: the order, the subscription's events, then the payment Stripe confirms.
+   */
+  private invoiceNow(sub: SubscriptionRecord, customer: CustomerRecord, product: ProductRecord, lines: ProrationLine[], settlement: ReturnType<typeof settle>, at: Date): void {
     customer.balances[sub.currency] = settlement.balanceAfter;
     sub.pendingProrations = [];
     touch(sub);
     const order = this.orders.create({
       status: "pending",
       customerId: sub.customerId,
-      productId: to.id,
+      productId: product.id,
       checkoutId: null,
       subscriptionId: sub.id,
       billingReason: "subscription_update",
-      amount: total,
+      amount: linesTotal(lines),
       currency: sub.currency,
       trialPeriod: null,
       metadata: { ...sub.metadata },
@@ -152,6 +175,78 @@ export class SubscriptionChanges {
       this.emitUpdated(sub);
       this.orders.paid(order);
     }
+  }
+
+  /**
+   * `PATCH /v1/subscriptions/{id}` with `seats`: Polar's `update_seats` after
+   * `validate_seats_change` (refused, in this order: canceled or canceling 403
+   * AlreadyCanceledSubscription; no seat price 400 NotASeatBasedSubscription; below the tiers'
+   * minimum 400 BelowMinimumSeats; above their maximum 400 AboveMaximumSeats; below the seats
+   * assigned, pending and claimed, 400 SeatsAlreadyAssigned).
+   *
+   * - The current count again: a scheduled seat change is dropped (`subscription.updated`,
+   *   state); with none, nothing at all happens (no webhook: Polar marks the update unchanged).
+   * - `next_period`: the count is scheduled in `pending_update` (beside a scheduled product).
+   * - `invoice` (the organization's default) or `prorate`: the count and the price change now and
+   *   one line prorates the difference over what is left of the period (seat-pricing.ts
+   *   `seatChangeLine`), invoiced now (`invoice`) or with the next renewal (`prorate`); a
+   *   trialing subscription gets no line; a scheduled seat count is dropped (a scheduled product
+   *   stays).
+   */
+  changeSeats(sub: SubscriptionRecord, seats: number, requested: ProrationBehavior | null): void {
+    const { store } = this.fx;
+    if (sub.status === "canceled" || sub.status === "unpaid" || sub.cancelAtPeriodEnd) throw alreadyCanceledSubscription();
+    const product = store.products.get(sub.productId);
+    const customer = store.customers.get(sub.customerId);
+    if (!product?.seatTiers || sub.seats === null) throw notASeatBasedSubscription();
+    if (!customer) throw new Error(`Polar emulator: subscription ${sub.id} lost its customer`);
+    const min = minimumSeats(product.seatTiers);
+    const max = maximumSeats(product.seatTiers);
+    if (seats < min) throw belowMinimumSeats(min);
+    if (max !== null && seats > max) throw aboveMaximumSeats(max);
+    const assigned = store.seatsOf({ subscriptionId: sub.id }).filter((s) => s.status !== "revoked").length;
+    if (seats < assigned) throw seatsAlreadyAssigned(assigned, seats);
+    const behavior = requested ?? ORGANIZATION_POLICY.prorationBehavior;
+    const old = sub.seats;
+    const at = tick();
+
+    if (old === seats) {
+      const pending = sub.pendingUpdate;
+      if (pending?.seats == null) return;
+      sub.pendingUpdate = pending.productId === null ? null : { ...pending, seats: null, modifiedAt: at.toISOString() };
+      this.emitUpdated(sub);
+      return;
+    }
+    if (behavior === "next_period") {
+      const now = at.toISOString();
+      sub.pendingUpdate = sub.pendingUpdate
+        ? { ...sub.pendingUpdate, seats, appliesAt: sub.currentPeriodEnd, modifiedAt: now }
+        : { id: newId(), createdAt: now, modifiedAt: null, appliesAt: sub.currentPeriodEnd, productId: null, seats };
+      this.fx.log(`[polar-emulator] subscription ${sub.id}: ${seats} seats from ${sub.currentPeriodEnd}`);
+      this.emitUpdated(sub);
+      return;
+    }
+
+    const period = { start: new Date(sub.currentPeriodStart), end: new Date(sub.currentPeriodEnd) };
+    const line = sub.status === "trialing" ? null : seatChangeLine({ ...product, seatTiers: product.seatTiers }, old, seats, period, at);
+    const invoice = behavior === "invoice" && line !== null;
+    const lines = invoice ? [...sub.pendingProrations, line] : [];
+    const settlement = invoice ? settle(linesTotal(lines), customer.balances[sub.currency] ?? 0, sub.currency) : null;
+    if (settlement && settlement.charge > 0 && this.customers.cardDeclines(customer)) {
+      this.fx.log(`[polar-emulator] subscription ${sub.id}: the change to ${seats} seats was refused, charge of ${settlement.charge} declined`);
+      this.fx.changed();
+      throw paymentFailed("card_error");
+    }
+    if (sub.pendingUpdate) sub.pendingUpdate = sub.pendingUpdate.productId === null ? null : { ...sub.pendingUpdate, seats: null, modifiedAt: at.toISOString() };
+    sub.seats = seats;
+    sub.amount = periodAmount(product, seats);
+    this.fx.log(`[polar-emulator] subscription ${sub.id}: ${old} → ${seats} seats (${behavior})`);
+    if (settlement) {
+      this.invoiceNow(sub, customer, product, lines, settlement, at);
+      return;
+    }
+    if (line) sub.pendingProrations.push(line);
+    this.emitUpdated(sub);
   }
 
   /** `{"pending_update": null}`: Polar's `clear_pending_update`, a 422 when there is nothing to clear. */

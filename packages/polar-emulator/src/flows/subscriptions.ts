@@ -1,4 +1,5 @@
 import { nextPeriodEnd } from "../period";
+import { periodAmount } from "../seat-pricing";
 import {
   isoNow,
   newId,
@@ -36,6 +37,8 @@ export class Subscriptions {
   /** The checkout's subscription, stored and linked to it; `trialEnd` set: it starts `trialing`. */
   create(checkout: CheckoutRecord, customerId: string, product: ProductRecord, interval: RecurringInterval, trialEnd: string | null): SubscriptionRecord {
     const start = tick();
+    // A seat-based product's subscription carries the checkout's seats (and costs them).
+    const seats = product.seatTiers ? checkout.seats : null;
     const subscription: SubscriptionRecord = {
       id: newId(),
       status: trialEnd ? "trialing" : "active",
@@ -43,8 +46,9 @@ export class Subscriptions {
       productId: product.id,
       checkoutId: checkout.id,
       // The price, trial or not: what each period will cost (Polar's subscription amount).
-      amount: product.priceAmount,
+      amount: periodAmount(product, seats),
       currency: product.priceCurrency,
+      seats,
       recurringInterval: interval,
       currentPeriodStart: start.toISOString(),
       // A trial is the first period: Polar converts it when that period ends.
