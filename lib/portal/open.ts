@@ -15,6 +15,7 @@ import { PortalSession } from "@/models/PortalSession";
 import { Subscription } from "@/models/Subscription";
 import { User } from "@/models/User";
 import { electedAttemptFailed, electionOpenSince, retryAfterSeconds, reusableUrl, WAIT_MS } from "./rules";
+import { isDuplicateKey } from "@/lib/db/write-newer";
 
 /**
  * Opens Polar's customer portal for a signed-in user without letting anyone spend the
@@ -37,7 +38,6 @@ type Key = { email: string; environment: PolarEnvironment };
 
 const POLL_MS = 150;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const isDuplicateKey = (error: unknown) => typeof error === "object" && error !== null && (error as { code?: unknown }).code === 11000;
 
 /** A customer of this environment's Polar: linked by a customer event, or shown by a paid order or a subscription. */
 async function hasPolarCustomer({ email, environment }: Key): Promise<boolean> {
@@ -71,9 +71,20 @@ function noSuchCustomer(error: unknown): boolean {
   return error instanceof HTTPValidationError || (error instanceof PolarError && error.statusCode === 404);
 }
 
+/**
+ * A team's billing customer (one with a seat-based subscription) is a `team` customer at Polar,
+ * whose portal sessions must name a member: its owner member, whose external id is the
+ * customer's (Polar copies it when it creates the owner), i.e. this email.
+ */
+async function memberOfTeamCustomer(email: string): Promise<{ externalMemberId?: string }> {
+  const team = await Subscription.exists({ customerEmail: email, seats: { $ne: null }, ...factsHere() });
+  return team ? { externalMemberId: email } : {};
+}
+
 async function askPolar(key: Key, now: Date): Promise<PortalAnswer> {
   try {
-    const session = await unwrapAsync(customerSessionsCreate(polar(), { externalCustomerId: key.email, returnUrl: `${env().APP_URL}/account` }));
+    const member = await memberOfTeamCustomer(key.email);
+    const session = await unwrapAsync(customerSessionsCreate(polar(), { externalCustomerId: key.email, ...member, returnUrl: `${env().APP_URL}/account` }));
     await PortalSession.updateOne(key, { $set: { url: session.customerPortalUrl, expiresAt: session.expiresAt, failedAt: null, failure: null } });
     return { kind: "portal", url: session.customerPortalUrl };
   } catch (error) {

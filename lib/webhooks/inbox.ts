@@ -2,6 +2,7 @@ import "server-only";
 import type { Collection } from "mongoose";
 import { WebhookEvent, type WebhookEventDoc, type WebhookEventStatus } from "@/models/WebhookEvent";
 import { returnWhole } from "@/lib/db/ferretdb-workarounds";
+import { isDuplicateKey } from "@/lib/db/write-newer";
 
 /**
  * The inbox: the one durable write a delivery makes before it is answered, and the leases of
@@ -17,7 +18,6 @@ export const RETENTION_MS = 90 * 86_400_000;
 
 export type Recorded = "new" | "unapplied" | "done";
 
-const isDuplicateKey = (error: unknown) => (error as { code?: unknown } | null)?.code === 11000;
 
 /**
  * Stores a verified event under its `webhook-id`: one insert, whose unique `_id` decides

@@ -70,6 +70,8 @@ describe("checkout against the Polar emulator", () => {
       ["Pro Monthly", "pro", 1, 1299, "USD", "month", null, null],
       ["Pro Trial", "pro", 1, 1299, "USD", "month", "day", 14],
       ["Pro Yearly", "pro", 1, 12990, "USD", "year", null, null],
+      // Sold by the seat: no fixed price (lib/teams prices its seats from the tiers).
+      ["Team", "team", 1.5, null, "USD", "month", null, null],
       ["Business Monthly", "business", 2, 4900, "USD", "month", null, null],
       ["Business Yearly", "business", 2, 49000, "USD", "year", null, null],
     ]);

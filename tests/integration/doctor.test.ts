@@ -111,7 +111,7 @@ afterAll(async () => {
 
 describe("npm run doctor against FerretDB and the Polar emulator", () => {
   it("finds every model in models/", () => {
-    expect(models.map((m) => m.modelName).sort()).toEqual(["BenefitGrant", "CustomerMeter", "DriftRepair", "ErasedAccount", "Payment", "PortalSession", "Product", "Subscription", "UsageEvent", "User", "WebhookEvent"]);
+    expect(models.map((m) => m.modelName).sort()).toEqual(["BenefitGrant", "CustomerMeter", "DriftRepair", "ErasedAccount", "Payment", "PortalSession", "Product", "Seat", "Subscription", "Team", "UsageEvent", "User", "WebhookEvent"]);
   });
 
   it("passes every check that does not need the running app", async () => {
@@ -121,11 +121,11 @@ describe("npm run doctor against FerretDB and the Polar emulator", () => {
     const needsTheApp: CheckName[] = ["webhook-reachable"];
     expect([...results.values()].filter((r) => r.status !== "ok" && !needsTheApp.includes(r.name)).map(formatResult)).toEqual([]);
     // FerretDB: diffIndexes reports no false difference on the app's models.
-    expect(line(results, "mongodb")).toMatch(/^ok {3}mongodb: FerretDB v1\.24\.2 at 127\.0\.0\.1:\d+\/t_\w+: all 31 indexes the 11 models declare are there$/);
+    expect(line(results, "mongodb")).toMatch(/^ok {3}mongodb: FerretDB v1\.24\.2 at 127\.0\.0\.1:\d+\/t_\w+: all 36 indexes the 13 models declare are there$/);
     expect(line(results, "environments")).toMatch(/^ok {3}environments: every payment and subscription at 127\.0\.0\.1:\d+\/t_\w+ is of the local emulator, this configuration's Polar \(0 facts\)$/);
     expect(line(results, "polar-token")).toBe(`ok   polar-token: the Polar API at ${emulator.url} accepts the token: organization Acme (acme)`);
     expect(line(results, "webhook-endpoint")).toMatch(new RegExp(`^ok {3}webhook-endpoint: ${appUrl}/api/webhooks/polar is registered \\(endpoint [0-9a-f-]{36}, format raw\\)$`));
-    expect(line(results, "products")).toBe("ok   products: 6 on sale, each with a plan: Pro -> pro, Pro Monthly -> pro, Pro Trial -> pro, Pro Yearly -> pro, Business Monthly -> business, Business Yearly -> business");
+    expect(line(results, "products")).toBe("ok   products: 7 on sale, each with a plan: Pro -> pro, Pro Monthly -> pro, Pro Trial -> pro, Pro Yearly -> pro, Business Monthly -> business, Business Yearly -> business, Team -> team");
   });
 
   it("a wrong token: polar-token fails and the Polar checks after it are skipped", async () => {
@@ -201,7 +201,7 @@ describe("npm run doctor against FerretDB and the Polar emulator", () => {
     await User.collection.dropIndex("planUntil_1");
     try {
       const text = line(await doctor(), "mongodb");
-      expect(text).toMatch(/^FAIL mongodb: FerretDB v1\.24\.2 at .*: 1 of 31 declared indexes missing: users \{planUntil: 1\} -> the app creates them itself/);
+      expect(text).toMatch(/^FAIL mongodb: FerretDB v1\.24\.2 at .*: 1 of 36 declared indexes missing: users \{planUntil: 1\} -> the app creates them itself/);
       expect(text).toContain('db.users.createIndex({"planUntil":1})');
     } finally {
       await User.createIndexes();
