@@ -53,6 +53,9 @@ function Body({ view }: { view: Confirmation }) {
             </p>
           )}
           <p data-testid="confirmation-plan" className="font-medium">Current plan: {planLabel(view.plan)}</p>
+          {/* Paid, the plan not derived yet (the payment's webhook applied, its subscription's or the
+              plan's recomputation still on the way): read again until it shows. */}
+          {view.plan === FREE_PLAN ? <AutoRefresh intervalMs={REFRESH_EVERY_MS} stopAfterMs={STOP_REFRESHING_AFTER_MS} /> : null}
           {view.team ? (
             <>
               <p className="text-slate-700" data-testid="confirmation-team">Your team has {view.team.seats} seats. Invite your members from your team page.</p>
