@@ -9,7 +9,10 @@ import { ErasedAccount } from "@/models/ErasedAccount";
  */
 
 export const erasureKey = (email: string): string => createHash("sha256").update(`erased:${email}`).digest("hex");
-export const pseudonymOf = (key: string): string => `erased-${key.slice(0, 24)}@erased.invalid`;
+const PSEUDONYM_DOMAIN = "@erased.invalid";
+export const pseudonymOf = (key: string): string => `erased-${key.slice(0, 24)}${PSEUDONYM_DOMAIN}`;
+/** Whether an email stored in a fact is an erased account's pseudonym (nobody to grant anything to). */
+export const isPseudonym = (email: string): boolean => email.endsWith(PSEUDONYM_DOMAIN);
 
 /**
  * Whether Polar events about this email must be ignored: its account was deleted, and nobody

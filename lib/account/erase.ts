@@ -1,10 +1,13 @@
 import "server-only";
+import { customerSeatsRevokeSeat } from "@polar-sh/sdk/funcs/customerSeatsRevokeSeat.js";
 import { subscriptionsRevoke } from "@polar-sh/sdk/funcs/subscriptionsRevoke.js";
 import { AlreadyCanceledSubscription } from "@polar-sh/sdk/models/errors/alreadycanceledsubscription.js";
 import { ResourceNotFound } from "@polar-sh/sdk/models/errors/resourcenotfound.js";
 import { factsHere } from "@/lib/billing/environment";
 import { connectDb } from "@/lib/db/connect";
 import { isLiveSubscription } from "@/lib/plan-changes/subscriber";
+import { seatFact } from "@/lib/teams/facts";
+import { recordSeat } from "@/lib/teams/store";
 import { polar } from "@/lib/polar/client";
 import { describePolarError } from "@/lib/polar/errors";
 import { erasureKey, pseudonymOf } from "@/lib/erasure-tombstones";
@@ -13,14 +16,17 @@ import { Payment } from "@/models/Payment";
 import { BenefitGrant } from "@/models/BenefitGrant";
 import { CustomerMeter } from "@/models/CustomerMeter";
 import { PortalSession } from "@/models/PortalSession";
+import { Seat } from "@/models/Seat";
+import { Team } from "@/models/Team";
 import { UsageEvent } from "@/models/UsageEvent";
 import { Subscription } from "@/models/Subscription";
 import { User } from "@/models/User";
 
 /**
  * Deleting an account: what is deleted, what is kept and why (README "Your data").
- * - Polar first: every subscription that has not ended is revoked, so nothing is charged again.
- *   If Polar cannot be reached nothing here changes, and the user can try again.
+ * - Polar first: every subscription that has not ended is revoked, so nothing is charged again
+ *   (a team's too: its members lose the plan with it), and every seat the user holds on another's
+ *   team is given back. If Polar cannot be reached nothing here changes, and the user can try again.
  * - The user (its identities and session version with it: every session ends) is deleted.
  * - Payments and subscriptions stay for accounting (amounts, dates, products), with the email
  *   replaced by a pseudonym no one can turn back into it.
@@ -40,6 +46,19 @@ async function revokeAtPolar(polarSubscriptionId: string): Promise<EraseOutcome>
   return { ok: false, message: "Your subscription could not be canceled at our payment provider, so nothing was deleted. Please try again in a moment." };
 }
 
+async function giveSeatBack(seatId: string): Promise<EraseOutcome> {
+  const result = await customerSeatsRevokeSeat(polar(), { seatId });
+  if (result.ok) {
+    // Applied now, so the team's owner sees the seat free at once.
+    const fact = seatFact(result.value);
+    if (fact) await recordSeat(fact);
+    return { ok: true };
+  }
+  if (result.error instanceof ResourceNotFound) return { ok: true };
+  console.error(`[erase] giving seat ${seatId} back failed: ${describePolarError(result.error).log}`);
+  return { ok: false, message: "Your team seat could not be given back at our payment provider, so nothing was deleted. Please try again in a moment." };
+}
+
 /** The user's own request, from /account: Polar first, then everything here. */
 export async function deleteAccount(email: string): Promise<EraseOutcome> {
   await connectDb();
@@ -48,6 +67,10 @@ export async function deleteAccount(email: string): Promise<EraseOutcome> {
   for (const live of subs.filter(isLiveSubscription)) {
     const revoked = await revokeAtPolar(live.polarSubscriptionId);
     if (!revoked.ok) return revoked;
+  }
+  for (const seat of await Seat.find({ memberEmail: email, status: { $in: ["claimed", "pending"] } }, { _id: 1 }).lean()) {
+    const given = await giveSeatBack(seat._id);
+    if (!given.ok) return given;
   }
   await eraseStored(email, "requested");
   return { ok: true };
@@ -70,6 +93,11 @@ export async function eraseStored(email: string, reason: "requested" | "inactive
 /** The steps after the tombstone, each idempotent (a retry, or the retention job, repeats them safely). */
 export async function finishErasure(email: string, key = erasureKey(email)): Promise<void> {
   const pseudonym = pseudonymOf(key);
+  // Teams first, found through the subscriptions the user bought before those lose the email.
+  const bought = await Subscription.find({ customerEmail: email, seats: { $ne: null } }, { polarSubscriptionId: 1 }).lean();
+  await Team.updateMany({ _id: { $in: bought.map((s) => s.polarSubscriptionId) } }, { $set: { billingEmail: pseudonym } });
+  await Team.updateMany({ ownerEmail: email }, { $set: { ownerEmail: pseudonym } });
+  await Seat.updateMany({ memberEmail: email }, { $set: { memberEmail: pseudonym } });
   await Payment.updateMany(
     { customerEmail: email },
     { $set: { customerEmail: pseudonym, "metadata.external_customer_id": pseudonym }, $unset: { checkoutUrl: 1 } },

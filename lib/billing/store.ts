@@ -8,7 +8,7 @@ import { Team } from "@/models/Team";
 import { returnWhole } from "@/lib/db/ferretdb-workarounds";
 import { userLockKey, withKeyedLock } from "@/lib/db/keyed-lock";
 import { upsertRetrying } from "@/lib/db/write-newer";
-import { isErased } from "@/lib/erasure-tombstones";
+import { isErased, isPseudonym } from "@/lib/erasure-tombstones";
 import { User } from "@/models/User";
 import { writeBillingFields } from "./billing-fields";
 import { factsHere, thisEnvironment, usersHere } from "./environment";
@@ -137,7 +137,7 @@ async function ensureTeam(fact: SubscriptionFact): Promise<void> {
 /** Recomputes the plan of everyone holding a claimed seat of the subscription (its state changed). */
 async function recomputeMembersOf(polarSubscriptionId: string): Promise<void> {
   const seats = await Seat.find({ subscriptionId: polarSubscriptionId, status: "claimed" }, { memberEmail: 1 }).lean();
-  for (const email of new Set(seats.map((s) => s.memberEmail))) if (email) await recordFactsChanged(email);
+  for (const email of new Set(seats.map((s) => s.memberEmail))) if (email && !isPseudonym(email)) await recordFactsChanged(email);
 }
 
 /**

@@ -3,14 +3,13 @@ import { customerSeatsListSeats } from "@polar-sh/sdk/funcs/customerSeatsListSea
 import { subscriptionsGet } from "@polar-sh/sdk/funcs/subscriptionsGet.js";
 import { ResourceNotFound } from "@polar-sh/sdk/models/errors/resourcenotfound";
 import { unwrapAsync } from "@polar-sh/sdk/types/fp.js";
-import { factsHere } from "@/lib/billing/environment";
 import { recordPolarSubscription } from "@/lib/billing/pull-sync";
 import { endLostSubscription } from "@/lib/billing/store";
 import { polar } from "@/lib/polar/client";
 import { Seat } from "@/models/Seat";
-import { Team } from "@/models/Team";
 import { seatFact, type SeatStatus } from "./facts";
 import { recordSeat } from "./store";
+import { teamIdsOf } from "./team";
 
 /**
  * The reconciler's part for teams (lib/billing/reconcile.ts calls it for each user it checks):
@@ -20,12 +19,8 @@ import { recordSeat } from "./store";
  * the member (a paid user, so checked every few runs) is reconciled.
  */
 export async function reconcileTeamsOf(email: string): Promise<void> {
-  const [owned, seats] = await Promise.all([
-    Team.find({ ownerEmail: email, ...factsHere() }, { _id: 1 }).lean(),
-    Seat.find({ memberEmail: email, status: { $in: ["claimed", "pending"] } }, { subscriptionId: 1 }).lean(),
-  ]);
-  const ids = new Set([...owned.map((t) => t._id), ...seats.map((s) => s.subscriptionId)]);
-  for (const id of ids) await reconcileTeam(id);
+  const { owned, member } = await teamIdsOf(email);
+  for (const id of new Set([...owned, ...member])) await reconcileTeam(id);
 }
 
 async function reconcileTeam(subscriptionId: string): Promise<void> {

@@ -3,6 +3,7 @@ import { thisEnvironment } from "@/lib/billing/environment";
 import { recordFactsChanged } from "@/lib/billing/store";
 import { withKeyedLock } from "@/lib/db/keyed-lock";
 import { writeNewer } from "@/lib/db/write-newer";
+import { erasureKey, isErased, isPseudonym, pseudonymOf } from "@/lib/erasure-tombstones";
 import { Seat } from "@/models/Seat";
 import { seatStatusRank, type MemberFact, type SeatFact } from "./facts";
 
@@ -13,7 +14,10 @@ import { seatStatusRank, type MemberFact, type SeatFact } from "./facts";
  * of whoever the seat grants to, or granted to before, is recomputed from all their facts.
  */
 
-export async function recordSeat(fact: SeatFact): Promise<void> {
+export async function recordSeat(given: SeatFact): Promise<void> {
+  // A seat outlives its member's account: an erased member is named by their pseudonym, as their
+  // payments are, so a late event never brings the email back (lib/account/erase.ts).
+  const fact = given.memberEmail && (await isErased(given.memberEmail)) ? { ...given, memberEmail: pseudonymOf(erasureKey(given.memberEmail)) } : given;
   const before = await withKeyedLock(`seat:${fact.seatId}`, async () => {
     const held = await Seat.findById(fact.seatId, { memberEmail: 1 }).lean();
     const rank = seatStatusRank[fact.status];
@@ -38,7 +42,7 @@ export async function recordSeat(fact: SeatFact): Promise<void> {
   });
   // Recomputed even when this fact was older than the stored one: the attempt that stored the
   // newer one may have died before the plan was saved.
-  const affected = new Set([fact.memberEmail, before.previous].filter((e): e is string => Boolean(e)));
+  const affected = new Set([fact.memberEmail, before.previous].filter((e): e is string => Boolean(e) && !isPseudonym(e!)));
   for (const email of affected) await recordFactsChanged(email);
 }
 

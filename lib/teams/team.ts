@@ -25,7 +25,7 @@ export interface TeamView {
 }
 
 /** The teams `email` belongs to: those they own, then those they hold a seat of (claimed or pending). */
-async function teamIdsOf(email: string): Promise<{ owned: string[]; member: string[] }> {
+export async function teamIdsOf(email: string): Promise<{ owned: string[]; member: string[] }> {
   const [owned, seats] = await Promise.all([
     Team.find({ ownerEmail: email, ...factsHere() }, { _id: 1 }).lean(),
     Seat.find({ memberEmail: email, status: { $in: ["claimed", "pending"] } }, { subscriptionId: 1 }).lean(),

@@ -190,6 +190,39 @@ describe("teams against Polar", () => {
     expect(await openPortal(owner)).toMatchObject({ kind: "portal", url: expect.stringMatching(/^http/) });
   });
 
+  it("a member deletes their account: the seat goes back at Polar, and no seat or team keeps the email, even after the webhooks", { timeout: 60_000 }, async () => {
+    const { inviteMember } = await lib();
+    const { deleteAccount } = await import("@/lib/account/erase");
+    const [owner, ann] = [unique("owner"), unique("ann")];
+    const id = await buyTeam(owner, 2);
+    await inviteMember(owner, id, ann);
+    const from = h.receiver.received.length;
+    expect(await deleteAccount(ann)).toEqual({ ok: true });
+    expect(await Seat.countDocuments({ memberEmail: ann })).toBe(0);
+    // Polar's customer_seat.revoked (and the rest) arrive after the erasure: they name the email.
+    await thenWebhooks(from);
+    const atPolar = await h.polar.customerSeats.listSeats({ subscriptionId: id });
+    expect(atPolar.seats.filter((s) => s.status !== "revoked")).toHaveLength(0);
+    expect(await Seat.countDocuments({ memberEmail: ann })).toBe(0);
+    expect(await Seat.countDocuments({ subscriptionId: id, status: { $in: ["claimed", "pending"] } })).toBe(0);
+    expect(await User.countDocuments({ email: { $regex: "@erased\\.invalid$" } })).toBe(0);
+    expect(await planOf(ann)).toBe("no user");
+  });
+
+  it("an owner deletes their account: the team's subscription is revoked at Polar, its members lose the plan, the team keeps no email of theirs", { timeout: 60_000 }, async () => {
+    const { ensureOwnerSeat, inviteMember } = await lib();
+    const { deleteAccount } = await import("@/lib/account/erase");
+    const [owner, ann] = [unique("owner"), unique("ann")];
+    const id = await buyTeam(owner, 2);
+    await ensureOwnerSeat(id);
+    await inviteMember(owner, id, ann);
+    await andDeliver("subscription.revoked", async () => expect(await deleteAccount(owner)).toEqual({ ok: true }));
+    expect(await planOf(ann)).toBe("free");
+    const team = await Team.findById(id).lean();
+    expect([team?.ownerEmail, team?.billingEmail].some((e) => e === owner)).toBe(false);
+    expect(await Seat.countDocuments({ memberEmail: owner })).toBe(0);
+  });
+
   it("reconciled against Polar: a seat revoked at Polar with its webhook lost loses access at the member's check", { timeout: 60_000 }, async () => {
     const { inviteMember, reconcileTeamsOf } = await lib();
     const [owner, ann] = [unique("owner"), unique("ann")];

@@ -248,6 +248,10 @@ describe.concurrent("a mistake planted in the source fails `npm run build:vercel
       replaceIn(form, 'import type { startCheckout } from "./actions";', 'import { startCheckout } from "./actions";');
       replaceIn(form, "type Props = { startCheckout: typeof startCheckout; ", "type Props = { ");
       replaceIn(form, "UpgradeForm({ startCheckout, ", "UpgradeForm({ ");
+      const teamForm = join(d, "app", "pricing", "TeamForm.tsx");
+      replaceIn(teamForm, 'import type { startCheckout } from "./actions";', 'import { startCheckout } from "./actions";');
+      replaceIn(teamForm, "  startCheckout: typeof startCheckout;\n", "");
+      replaceIn(teamForm, "TeamForm({ startCheckout, ", "TeamForm({ ");
       // The switch form too, so that the page itself imports no action (it would pull the
       // actions into its own layer, and the mistake would then cost no second Mongoose).
       const switchForm = join(d, "app", "pricing", "SwitchForm.tsx");
@@ -257,6 +261,8 @@ describe.concurrent("a mistake planted in the source fails `npm run build:vercel
       replaceIn(switchForm, "action={switchPlan}", "action={switchPlanAction}");
       const page = join(d, "app", "pricing", "page.tsx");
       replaceIn(page, 'import { startCheckout, switchPlanAction } from "./actions";\n', "");
+      // Both forms' (the team card's, then the upgrade button's).
+      replaceIn(page, "startCheckout={startCheckout}", "");
       replaceIn(page, "startCheckout={startCheckout}", "");
       replaceIn(page, "switchPlan={switchPlanAction} ", "");
     });
