@@ -4,7 +4,7 @@ import { Seat } from "@/models/Seat";
 import { Subscription } from "@/models/Subscription";
 import { Team } from "@/models/Team";
 import { User } from "@/models/User";
-import { pay, startHarness, waitFor, type Harness } from "polar-emulator/testing";
+import { admin, pay, startHarness, waitFor, type Harness } from "polar-emulator/testing";
 import { clearCollections, setupTestDatabase } from "../helpers/db";
 import { deliveriesOf } from "../helpers/deliveries";
 import { useEmulatorEnv } from "../helpers/emulator-env";
@@ -101,6 +101,20 @@ describe("teams against Polar", () => {
     expect(await inviteMember(owner, id, ann)).toEqual({ ok: false, message: `${ann} already has a seat on this team.` });
     expect(await inviteMember(owner, id, ben)).toEqual({ ok: false, message: "All 2 seats are taken. Add a seat first." });
     expect(await inviteMember(ann, id, ben)).toEqual({ ok: false, message: "Only the team's owner can do that." });
+  });
+
+  it("claim: a seat assigned at Polar with its own invitation is pending (no access) until the member claims it", { timeout: 60_000 }, async () => {
+    const [owner, dan] = [unique("owner"), unique("dan")];
+    const id = await buyTeam(owner, 2);
+    // Assigned from Polar's dashboard or portal: Polar emails an invitation with a claim link.
+    const seat = await andDeliver("customer_seat.assigned", () => h.polar.customerSeats.assignSeat({ subscriptionId: id, email: dan }));
+    expect(await Seat.findById(seat.id).lean()).toMatchObject({ status: "pending", memberEmail: dan });
+    expect(await planOf(dan)).toBe("free");
+    const { emails } = (await (await admin(h.emulator.url, "/admin/emails.json")).json()) as { emails: Array<{ seatId: string; token: string }> };
+    const token = emails.find((m) => m.seatId === seat.id)!.token;
+    await andDeliver("customer_seat.claimed", () => h.polar.customerSeats.claimSeat({ invitationToken: token }));
+    expect(await Seat.findById(seat.id).lean()).toMatchObject({ status: "claimed", memberEmail: dan });
+    expect(await planOf(dan)).toBe("team");
   });
 
   it("revoke: a removed member loses access at once, and the webhooks after do not bring it back; a member can leave", { timeout: 60_000 }, async () => {
