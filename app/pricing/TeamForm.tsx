@@ -1,11 +1,12 @@
 "use client";
 
-import { useActionState, useEffect, useRef, useState } from "react";
+import { useActionState, useState } from "react";
 import { useFormStatus } from "react-dom";
 import type { SeatPricing } from "@/lib/billing/facts";
 import { formatPrice } from "@/lib/plans/offer";
 import { seatsPrice } from "@/lib/teams/rules";
 import type { startCheckout } from "./actions";
+import { useAutoSubmit } from "./useAutoSubmit";
 
 function SubmitButton({ planName }: { planName: string }) {
   const { pending } = useFormStatus();
@@ -40,16 +41,8 @@ type Props = {
 export function TeamForm({ startCheckout, productId, planName, interval, pricing, min, max, initialSeats, autoSubmit }: Props) {
   const [state, action] = useActionState(startCheckout, {});
   const [seats, setSeats] = useState(String(initialSeats));
-  const form = useRef<HTMLFormElement>(null);
-  const submitted = useRef(false);
+  const form = useAutoSubmit(autoSubmit);
   const total = seatsPrice(pricing, Number(seats));
-
-  useEffect(() => {
-    if (autoSubmit && !submitted.current) {
-      submitted.current = true;
-      form.current?.requestSubmit();
-    }
-  }, [autoSubmit]);
 
   return (
     <form ref={form} action={action} className="space-y-2">

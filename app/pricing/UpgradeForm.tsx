@@ -1,8 +1,9 @@
 "use client";
 
-import { useActionState, useEffect, useRef } from "react";
+import { useActionState } from "react";
 import { useFormStatus } from "react-dom";
 import type { startCheckout } from "./actions";
+import { useAutoSubmit } from "./useAutoSubmit";
 
 function SubmitButton({ planName, trial }: { planName: string; trial: boolean }) {
   const { pending } = useFormStatus();
@@ -29,15 +30,7 @@ type Props = { startCheckout: typeof startCheckout; productId: string; planName:
  */
 export function UpgradeForm({ startCheckout, productId, planName, trial, autoSubmit }: Props) {
   const [state, action] = useActionState(startCheckout, {});
-  const form = useRef<HTMLFormElement>(null);
-  const submitted = useRef(false);
-
-  useEffect(() => {
-    if (autoSubmit && !submitted.current) {
-      submitted.current = true;
-      form.current?.requestSubmit();
-    }
-  }, [autoSubmit]);
+  const form = useAutoSubmit(autoSubmit);
 
   return (
     <form ref={form} action={action} className="space-y-2">

@@ -65,33 +65,24 @@ export function volumeText(pricing: SeatPricing): string | null {
 }
 
 export function toPlanOffer(p: OfferProduct): PlanOffer {
+  const base = { productId: p.polarProductId, name: p.name, description: p.description ?? null, plan: p.plan ?? "", rank: p.rank ?? 1, interval: p.recurringInterval ?? null };
   const pricing = p.seatPricing ?? null;
-  const first = pricing ? [...pricing.tiers].sort((a, b) => a.minSeats - b.minSeats)[0] : undefined;
   if (pricing) {
+    const first = [...pricing.tiers].sort((a, b) => a.minSeats - b.minSeats)[0];
     return {
-      productId: p.polarProductId,
-      name: p.name,
-      description: p.description ?? null,
-      plan: p.plan ?? "",
-      rank: p.rank ?? 1,
+      ...base,
       price: `${formatPrice(first?.pricePerSeat ?? null, pricing.currency)} per seat`,
       amount: null,
       currency: pricing.currency,
-      interval: p.recurringInterval ?? null,
       trial: null,
       seats: { min: pricing.minSeats, max: maxSeatsOf(pricing), pricing, volume: volumeText(pricing) },
     };
   }
   return {
-    productId: p.polarProductId,
-    name: p.name,
-    description: p.description ?? null,
-    plan: p.plan ?? "",
-    rank: p.rank ?? 1,
+    ...base,
     price: formatPrice(p.priceAmount ?? null, p.priceCurrency ?? null),
     amount: p.priceAmount ?? null,
     currency: p.priceCurrency ?? null,
-    interval: p.recurringInterval ?? null,
     // Polar applies a product's trial to recurring products only (checkout's active_trial_interval).
     trial: p.recurringInterval ? trialText(p.trialInterval, p.trialIntervalCount) : null,
     seats: null,

@@ -49,18 +49,21 @@ export const teamMonthlyProduct: ProductSpec = {
 };
 
 function price(product: ProductSpec): Json {
+  const common = {
+    created_at: "2026-01-01T00:00:00Z",
+    modified_at: null,
+    id: `${product.id.slice(0, 8)}-0000-4000-8000-000000000001`,
+    source: "catalog",
+    price_currency: "usd",
+    tax_behavior: null,
+    is_archived: false,
+    product_id: product.id,
+  };
   const { seatTiers } = product;
   if (seatTiers) {
     return {
-      created_at: "2026-01-01T00:00:00Z",
-      modified_at: null,
-      id: `${product.id.slice(0, 8)}-0000-4000-8000-000000000001`,
-      source: "catalog",
+      ...common,
       amount_type: "seat_based",
-      price_currency: "usd",
-      tax_behavior: null,
-      is_archived: false,
-      product_id: product.id,
       type: "recurring",
       recurring_interval: product.recurring ?? "month",
       seat_tiers: {
@@ -72,15 +75,8 @@ function price(product: ProductSpec): Json {
     };
   }
   return {
-    created_at: "2026-01-01T00:00:00Z",
-    modified_at: null,
-    id: `${product.id.slice(0, 8)}-0000-4000-8000-000000000001`,
-    source: "catalog",
+    ...common,
     amount_type: "fixed",
-    price_currency: "usd",
-    tax_behavior: null,
-    is_archived: false,
-    product_id: product.id,
     price_amount: product.amount,
     type: product.recurring ? "recurring" : "one_time",
     recurring_interval: product.recurring ?? null,
