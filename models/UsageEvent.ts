@@ -7,7 +7,10 @@ import { Schema, model, models, type InferSchemaType, type Model } from "mongoos
  */
 const usageEventSchema = new Schema({
   _id: { type: String, required: true },
+  // Whose customer meter counts it: the user, or for a team member the team's billing customer.
   customerEmail: { type: String, required: true, lowercase: true, trim: true },
+  // The team member who used it (sent as `external_member_id`); null for anyone else.
+  memberEmail: { type: String, default: null },
   name: { type: String, required: true },
   metadata: { type: Schema.Types.Mixed, default: {} },
   createdAt: { type: Date, required: true },
@@ -22,6 +25,8 @@ const usageEventSchema = new Schema({
 usageEventSchema.index({ sentAt: 1, nextAttemptAt: 1 });
 // A customer's events Polar's meter may not show yet (the allowance), and the account's chart.
 usageEventSchema.index({ customerEmail: 1, sentAt: 1 });
+// A member's events, which an erasure deletes (their customer is the team's).
+usageEventSchema.index({ memberEmail: 1 });
 
 export type UsageEventDoc = InferSchemaType<typeof usageEventSchema>;
 export const UsageEvent: Model<UsageEventDoc> = (models.UsageEvent as Model<UsageEventDoc> | undefined) ?? model("UsageEvent", usageEventSchema);

@@ -110,6 +110,7 @@ export async function finishErasure(email: string, key = erasureKey(email)): Pro
   await BenefitGrant.deleteMany({ customerEmail: email });
   await CustomerMeter.deleteMany({ customerEmail: email });
   await UsageEvent.deleteMany({ customerEmail: email });
+  await UsageEvent.deleteMany({ memberEmail: email });
   await User.deleteOne({ email });
   await ErasedAccount.updateOne({ _id: key }, { $set: { completedAt: new Date() } });
 }

@@ -57,12 +57,15 @@ export function grantFromWebhook(grant: BenefitGrantWebhook): GrantFact | null {
  * The customer state (`customer.state_changed`, or the API): the grants it lists are granted, and
  * each active meter's units as of `asOf` (the event's timestamp, or when the API answered).
  */
-export function factsFromState(state: CustomerState, asOf: Date): { email: string; grants: GrantFact[]; meters: MeterFact[] } | null {
+export function factsFromState(state: CustomerState, asOf: Date): { email: string; grants: GrantFact[] | null; meters: MeterFact[] } | null {
   const email = identityOf(state.externalId, state.email);
   if (!email) return null;
   return {
     email,
-    grants: state.grantedBenefits.map((g) => ({
+    // A team customer's state lists every member's grants with no member named: none is the
+    // customer's own, and it says nothing of theirs (null). The members' grants come from their
+    // `benefit_grant.*` events, which name them; its meters are the team's pool (holder.ts).
+    grants: state.type === "team" ? null : state.grantedBenefits.map((g) => ({
       polarGrantId: g.id,
       email,
       benefitId: g.benefitId,

@@ -41,6 +41,8 @@ export async function flushUsage(opts: { deadline: number; limit?: number }): Pr
             events: due.map((e) => ({
               name: e.name,
               externalCustomerId: e.customerEmail,
+              // A team member's use of the team's pool: Polar counts it on the team's customer, by member.
+              ...(e.memberEmail ? { externalMemberId: e.memberEmail } : {}),
               externalId: e._id,
               timestamp: e.createdAt,
               metadata: (e.metadata ?? {}) as Record<string, string | number | boolean>,

@@ -2,6 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { featureAllowance } from "./allowance";
 import { flushUsage } from "./flush";
+import { meterHolderOf } from "./holder";
 import { recordUsage } from "./outbox";
 import type { Allowance } from "./rules";
 import { UsageEvent } from "@/models/UsageEvent";
@@ -34,8 +35,8 @@ const eventIdOf = (email: string, key: string) => `rpt_${createHash("sha256").up
  */
 export async function generateReport(email: string, key: string): Promise<ReportOutcome> {
   const id = eventIdOf(email, key);
-  const repeated = (await UsageEvent.exists({ _id: id })) !== null;
-  const allowance = await featureAllowance(email, REPORTS);
+  const [repeated, holder] = await Promise.all([UsageEvent.exists({ _id: id }).then((e) => e !== null), meterHolderOf(email)]);
+  const allowance = await featureAllowance(email, REPORTS, holder);
   if (!repeated) {
     if (allowance.kind === "not-entitled") return { kind: "not-entitled" };
     if (allowance.kind === "metered" && !allowance.allowed) {
@@ -45,7 +46,7 @@ export async function generateReport(email: string, key: string): Promise<Report
         message: `You have used all ${allowance.credited} reports included this period. Upgrade on /pricing for more reports (a plan with usage billing goes on past its credits), or wait for your next period.`,
       };
     }
-    await recordUsage({ id, email, name: REPORT_EVENT, metadata: { report: id } });
+    await recordUsage({ id, holder, name: REPORT_EVENT, metadata: { report: id } });
   }
   const counted = allowance.kind === "metered" && !repeated ? { ...allowance, used: allowance.used + 1, remaining: Math.max(0, allowance.remaining - 1) } : allowance;
   return {

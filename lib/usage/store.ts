@@ -62,13 +62,15 @@ async function writeMeter(fact: MeterFact): Promise<void> {
 
 /**
  * A customer state as of `asOf`: its grants and meters are recorded, and a grant we hold as
- * granted that the state no longer lists (and that no newer fact touched) is revoked.
+ * granted that the state no longer lists (and that no newer fact touched) is revoked. A team's
+ * state (`grants` null) gives its meters only.
  */
-export async function recordCustomerState(facts: { email: string; grants: GrantFact[]; meters: MeterFact[] }, asOf: Date): Promise<void> {
+export async function recordCustomerState(facts: { email: string; grants: GrantFact[] | null; meters: MeterFact[] }, asOf: Date): Promise<void> {
   await connectDb();
   if (await isErased(facts.email)) return;
-  for (const grant of facts.grants) await writeGrant(grant);
   for (const meter of facts.meters) await writeMeter(meter);
+  if (!facts.grants) return; // a team's state: no grants of the customer's own to compare
+  for (const grant of facts.grants) await writeGrant(grant);
   const listed = facts.grants.map((g) => g.polarGrantId);
   await BenefitGrant.updateMany(
     { customerEmail: facts.email, granted: true, polarModifiedAt: { $lt: asOf }, polarGrantId: { $nin: listed }, ...factsHere() },

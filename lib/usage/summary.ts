@@ -1,5 +1,6 @@
 import "server-only";
 import { featureAllowance } from "./allowance";
+import { meterHolderOf } from "./holder";
 import { REPORTS } from "./reports";
 import { UsageEvent } from "@/models/UsageEvent";
 
@@ -11,11 +12,12 @@ export async function usageSummary(email: string): Promise<{ used: number; inclu
   return { used: a.used, included: a.credited, remaining: a.remaining, overage: a.overageUnits, allowed: a.allowed };
 }
 
-/** Reports this app recorded per UTC day over the last `days` days, oldest first (the account's chart). */
+/** Reports this user recorded per UTC day over the last `days` days, oldest first (the account's chart; a team member's own, not the team's). */
 export async function reportsPerDay(email: string, days: number, now = new Date()): Promise<{ counts: number[]; from: Date }> {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const from = new Date(today - (days - 1) * 86_400_000);
-  const events = await UsageEvent.find({ customerEmail: email, createdAt: { $gte: from } }, { createdAt: 1 }).lean();
+  const whose = (await meterHolderOf(email)).member ? { memberEmail: email } : { customerEmail: email };
+  const events = await UsageEvent.find({ ...whose, createdAt: { $gte: from } }, { createdAt: 1 }).lean();
   const counts = Array.from({ length: days }, () => 0);
   for (const e of events) {
     const day = Math.floor((e.createdAt.getTime() - from.getTime()) / 86_400_000);

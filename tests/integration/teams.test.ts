@@ -117,6 +117,28 @@ describe("teams against Polar", () => {
     expect(await planOf(dan)).toBe("team");
   });
 
+  it("a member's reports are their own: the team's benefits granted to the member, not to the buyer, and gone with the seat", { timeout: 60_000 }, async () => {
+    const { inviteMember, removeMember } = await lib();
+    const { featureAllowance } = await import("@/lib/usage/allowance");
+    const [owner, ann] = [unique("owner"), unique("ann")];
+    const id = await buyTeam(owner, 2);
+    await andDeliver("customer.state_changed", () => inviteMember(owner, id, ann));
+    expect(await featureAllowance(ann, "reports")).toMatchObject({ kind: "metered", credited: 100, allowed: true });
+    // The buyer holds no seat: the team customer's state (every member's grants) is not theirs.
+    expect(await featureAllowance(owner, "reports")).toEqual({ kind: "not-entitled" });
+    // A report by the member counts on the team's pool at Polar, the member named.
+    const { generateReport } = await import("@/lib/usage/reports");
+    const { flushUsage } = await import("@/lib/usage/flush");
+    expect(await generateReport(ann, "team-report-1")).toMatchObject({ kind: "generated", allowance: { remaining: 99 } });
+    await andDeliver("customer.state_changed", () => flushUsage({ deadline: Date.now() + 10_000 }));
+    const pool = (await h.polar.customers.getStateExternal({ externalId: owner })).activeMeters[0];
+    expect(pool).toMatchObject({ creditedUnits: 100, consumedUnits: 1 });
+    expect(await featureAllowance(ann, "reports")).toMatchObject({ kind: "metered", credited: 100, used: 1, remaining: 99 });
+    const seat = await Seat.findOne({ memberEmail: ann }).lean();
+    await andDeliver("customer.state_changed", () => removeMember(owner, id, seat!._id));
+    expect(await featureAllowance(ann, "reports")).toEqual({ kind: "not-entitled" });
+  });
+
   it("revoke: a removed member loses access at once, and the webhooks after do not bring it back; a member can leave", { timeout: 60_000 }, async () => {
     const { inviteMember, removeMember, leaveTeam } = await lib();
     const [owner, ann, ben] = [unique("owner"), unique("ann"), unique("ben")];
