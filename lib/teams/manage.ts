@@ -53,7 +53,7 @@ async function applySeat(seat: CustomerSeat, what: string): Promise<void> {
  * invitation email and holds no claim token; the invitation is ours (the member sees the team on
  * /team when they sign in with their own identity, and the seat grants from that moment on).
  */
-export async function assignSeatTo(team: TeamView, member: string): Promise<TeamOutcome> {
+async function assignSeatTo(team: TeamView, member: string): Promise<TeamOutcome> {
   if (team.members.some((m) => m.email === member)) return { ok: false, message: `${member} already has a seat on this team.` };
   if (team.inUse >= team.seats) return { ok: false, message: `All ${team.seats} seats are taken. Add a seat first.` };
   try {
