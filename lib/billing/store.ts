@@ -113,7 +113,7 @@ export async function recordSubscription(fact: SubscriptionFact): Promise<void> 
 /**
  * The team a seat-based subscription makes: its buyer owns it and is its billing contact, and is
  * owed a seat of their own (Polar gives the buyer none when the checkout returns to our success
- * URL; lib/teams/owner-seat.ts assigns it). Inserted once; later facts leave the owner alone
+ * URL; lib/teams/manage.ts ensureOwnerSeat assigns it). Inserted once; later facts leave the owner alone
  * (ownership moves only within the app).
  */
 async function ensureTeam(fact: SubscriptionFact): Promise<void> {
