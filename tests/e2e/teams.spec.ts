@@ -1,6 +1,9 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { emulatorUrl, newEmail, signIn, untilReloaded } from "./helpers";
 
+// `SCREENSHOTS=docs` refreshes the README's picture of /team (as tests/e2e/payment.spec.ts does its own).
+const screenshots = process.env.SCREENSHOTS === "docs" ? "docs/screenshots" : "test-results/screenshots";
+
 /**
  * Teams (issue 24): an owner buys Team with 3 seats, invites two members, each signs in with their
  * own identity through the local identity provider and reaches /pro; the owner removes one, who
@@ -73,6 +76,7 @@ test("an owner buys Team with 3 seats, invites two members who reach /pro, remov
 
   await page.getByLabel("Number of seats").fill("4");
   await expect(page.getByTestId("seats-preview")).toHaveText(/^1 more seat: about \$\d+\.\d\d charged today for the rest of this period, then \$40\.00 per month\. \(Polar's per-second proration, exact at the second you confirm\.\)$/);
+  await page.screenshot({ path: `${screenshots}/8-team.png`, fullPage: true });
   await page.getByTestId("seats-form").getByRole("button", { name: /^Confirm 4 seats and pay \$\d+\.\d\d$/ }).click();
   await page.waitForURL("**/team?done=seats");
   await expect(page.getByTestId("team-seats")).toHaveText("4 seats");
