@@ -3,6 +3,7 @@
 import { useActionState, type ReactNode } from "react";
 import { useFormStatus } from "react-dom";
 import type { ActionState } from "@/lib/validated-action";
+import { FormError } from "@/app/components/FormError";
 
 type Action = (prev: ActionState, formData: FormData) => Promise<ActionState>;
 
@@ -47,9 +48,7 @@ export function ChangeForm({ action, fields, label, pendingLabel, tone = "plain"
       ))}
       {children}
       <Submit label={label} pendingLabel={pendingLabel} tone={tone} />
-      {state.error ? (
-        <p role="alert" className="text-sm text-red-700">{state.error}</p>
-      ) : null}
+      <FormError error={state.error} />
     </form>
   );
 }

@@ -7,6 +7,7 @@ import { formatPrice } from "@/lib/plans/offer";
 import { seatsPrice } from "@/lib/teams/rules";
 import type { startCheckout } from "./actions";
 import { useAutoSubmit } from "./useAutoSubmit";
+import { FormError } from "@/app/components/FormError";
 
 function SubmitButton({ planName }: { planName: string }) {
   const { pending } = useFormStatus();
@@ -65,11 +66,7 @@ export function TeamForm({ startCheckout, productId, planName, interval, pricing
         {total === null ? `Choose ${min} to ${max} seats.` : `${formatPrice(total, pricing.currency)}${interval ? ` per ${interval}` : ""} for ${seats} seats`}
       </p>
       <SubmitButton planName={planName} />
-      {state.error ? (
-        <p role="alert" className="text-sm text-red-700">
-          {state.error}
-        </p>
-      ) : null}
+      <FormError error={state.error} />
     </form>
   );
 }

@@ -4,6 +4,7 @@ import { useActionState } from "react";
 import { useFormStatus } from "react-dom";
 import type { startCheckout } from "./actions";
 import { useAutoSubmit } from "./useAutoSubmit";
+import { FormError } from "@/app/components/FormError";
 
 function SubmitButton({ planName, trial }: { planName: string; trial: boolean }) {
   const { pending } = useFormStatus();
@@ -36,11 +37,7 @@ export function UpgradeForm({ startCheckout, productId, planName, trial, autoSub
     <form ref={form} action={action} className="space-y-2">
       <input type="hidden" name="productId" value={productId} />
       <SubmitButton planName={planName} trial={trial} />
-      {state.error ? (
-        <p role="alert" className="text-sm text-red-700">
-          {state.error}
-        </p>
-      ) : null}
+      <FormError error={state.error} />
     </form>
   );
 }
