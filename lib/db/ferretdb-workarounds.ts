@@ -1,5 +1,6 @@
 import "server-only";
 import type { Model, QueryFilter, UpdateQuery } from "mongoose";
+import { isDuplicateKey } from "./write-newer";
 
 /**
  * Every place the app departs from what it would do on MongoDB alone because its local and CI
@@ -46,7 +47,7 @@ export async function updateElseInsert<T>(model: Model<T>, filter: QueryFilter<T
   try {
     await model.create(insert);
   } catch (error) {
-    if ((error as { code?: unknown }).code !== 11000) throw error;
+    if (!isDuplicateKey(error)) throw error;
   }
   const created = await apply();
   if (!created) throw new Error(`${model.modelName}: the document vanished while it was being created`);

@@ -44,15 +44,6 @@ export function fromPricePerSeat(pricing: SeatPricing): number | null {
   return prices.length > 0 ? Math.min(...prices) : null;
 }
 
-/** A seat as the team rules look at it. */
-export interface SeatState {
-  status: string;
-}
-
-/** Seats taken: claimed, or assigned and waiting for their member (Polar counts both against the subscription). */
-export const isSeatTaken = (s: SeatState): boolean => s.status === "claimed" || s.status === "pending";
-export const seatsInUse = (seats: readonly SeatState[]): number => seats.filter(isSeatTaken).length;
-
 export type SeatCountCheck = { ok: true } | { ok: false; message: string };
 
 /**

@@ -6,31 +6,32 @@ import { Product } from "@/models/Product";
 import { Seat } from "@/models/Seat";
 import { Subscription } from "@/models/Subscription";
 import { Team } from "@/models/Team";
-import { isSeatTaken, seatsInUse, type SeatPricing, type TeamRole } from "./rules";
+import type { SeatPricing, TeamRole } from "./rules";
 
 /** A team as /team shows it and the team actions check it, read from MongoDB. */
 export interface TeamView {
   id: string;
   ownerEmail: string;
-  billingEmail: string;
   role: TeamRole;
   productName: string;
-  plan: string | null;
   seats: number;
+  /** Seats claimed or pending: Polar counts both against the subscription. */
   inUse: number;
-  members: Array<{ seatId: string; email: string | null; status: string; claimedAt: Date | null }>;
+  members: Array<{ seatId: string; email: string | null; status: string }>;
   pricing: SeatPricing | null;
   subscription: { status: string; interval: string; periodStart: Date | null; periodEnd: Date | null; live: boolean; cancelAtPeriodEnd: boolean };
   ownerSeatWanted: boolean;
 }
 
+/** The seats Polar counts against a subscription: claimed, or assigned and waiting for their member. */
+const TAKEN = { $in: ["claimed", "pending"] };
+
+const ownedTeamIds = async (email: string) => (await Team.find({ ownerEmail: email, ...factsHere() }, { _id: 1 }).lean()).map((t) => t._id);
+
 /** The teams `email` belongs to: those they own, then those they hold a seat of (claimed or pending). */
 export async function teamIdsOf(email: string): Promise<{ owned: string[]; member: string[] }> {
-  const [owned, seats] = await Promise.all([
-    Team.find({ ownerEmail: email, ...factsHere() }, { _id: 1 }).lean(),
-    Seat.find({ memberEmail: email, status: { $in: ["claimed", "pending"] } }, { subscriptionId: 1 }).lean(),
-  ]);
-  return { owned: owned.map((t) => t._id), member: seats.map((s) => s.subscriptionId) };
+  const [owned, seats] = await Promise.all([ownedTeamIds(email), Seat.find({ memberEmail: email, status: TAKEN }, { subscriptionId: 1 }).lean()]);
+  return { owned, member: seats.map((s) => s.subscriptionId) };
 }
 
 /** The team /team shows `email`: one they own with a live subscription first, else one they are a member of. */
@@ -50,24 +51,21 @@ export async function readTeam(id: string, viewer: string): Promise<TeamView | n
   const [team, sub, seats] = await Promise.all([
     Team.findById(id).lean(),
     Subscription.findOne({ polarSubscriptionId: id, ...factsHere() }).lean(),
-    Seat.find({ subscriptionId: id, status: { $in: ["claimed", "pending"] } }).lean(),
+    Seat.find({ subscriptionId: id, status: TAKEN }, { memberEmail: 1, status: 1 }).lean(),
   ]);
   if (!team || !sub) return null;
   const role: TeamRole | null = team.ownerEmail === viewer ? "owner" : seats.some((s) => s.memberEmail === viewer) ? "member" : null;
   if (!role) return null;
-  const product = sub.productId ? await Product.findOne({ polarProductId: sub.productId }, { name: 1, plan: 1, seatPricing: 1 }).lean() : null;
-  const taken = seats.filter(isSeatTaken);
+  const product = sub.productId ? await Product.findOne({ polarProductId: sub.productId }, { name: 1, seatPricing: 1 }).lean() : null;
   return {
     id,
     ownerEmail: team.ownerEmail,
-    billingEmail: team.billingEmail,
     role,
     productName: product?.name ?? "Team",
-    plan: product?.plan ?? null,
     seats: sub.seats ?? 0,
-    inUse: seatsInUse(seats),
-    members: taken
-      .map((s) => ({ seatId: s._id, email: s.memberEmail ?? null, status: s.status, claimedAt: s.claimedAt ?? null }))
+    inUse: seats.length,
+    members: seats
+      .map((s) => ({ seatId: s._id, email: s.memberEmail ?? null, status: s.status }))
       .sort((a, b) => (a.email ?? "").localeCompare(b.email ?? "")),
     pricing: (product?.seatPricing as SeatPricing | null | undefined) ?? null,
     subscription: {
@@ -78,15 +76,15 @@ export async function readTeam(id: string, viewer: string): Promise<TeamView | n
       live: isLiveSubscription(sub),
       cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
     },
-    ownerSeatWanted: team.ownerSeatWantedSince !== null && team.ownerSeatWantedSince !== undefined,
+    ownerSeatWanted: team.ownerSeatWantedSince != null,
   };
 }
 
 /** Whether `email` owns a team whose subscription has not ended (the checkout sells one team each). */
 export async function ownsLiveTeam(email: string): Promise<boolean> {
   await connectDb();
-  const owned = await Team.find({ ownerEmail: email, ...factsHere() }, { _id: 1 }).lean();
+  const owned = await ownedTeamIds(email);
   if (owned.length === 0) return false;
-  const subs = await Subscription.find({ polarSubscriptionId: { $in: owned.map((t) => t._id) } }, { status: 1, endedAt: 1 }).lean();
+  const subs = await Subscription.find({ polarSubscriptionId: { $in: owned } }, { status: 1, endedAt: 1 }).lean();
   return subs.some(isLiveSubscription);
 }

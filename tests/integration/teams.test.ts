@@ -245,6 +245,22 @@ describe("teams against Polar", () => {
     expect(await planOf(ann)).toBe("no user");
   });
 
+  it("an erasure that calls no Polar (the retention job's) leaves a held seat under a pseudonym, and a late event about it does not bring the email back", { timeout: 60_000 }, async () => {
+    const { inviteMember } = await lib();
+    const { eraseStored } = await import("@/lib/account/erase");
+    const [owner, ann] = [unique("owner"), unique("ann")];
+    const id = await buyTeam(owner, 2);
+    const from = h.receiver.received.length;
+    await inviteMember(owner, id, ann);
+    await eraseStored(ann, "inactive");
+    expect(await Seat.countDocuments({ memberEmail: ann })).toBe(0);
+    expect(await Seat.findOne({ subscriptionId: id, status: "claimed" }).lean()).toMatchObject({ memberEmail: expect.stringMatching(/@erased\.invalid$/) });
+    // The seat's own webhooks (customer_seat.claimed, naming the email) delivered after the erasure.
+    await thenWebhooks(from);
+    expect(await Seat.countDocuments({ memberEmail: ann })).toBe(0);
+    expect(await planOf(ann)).toBe("no user");
+  });
+
   it("an owner deletes their account: the team's subscription is revoked at Polar, its members lose the plan, the team keeps no email of theirs", { timeout: 60_000 }, async () => {
     const { ensureOwnerSeat, inviteMember } = await lib();
     const { deleteAccount } = await import("@/lib/account/erase");
