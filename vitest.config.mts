@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -17,6 +18,9 @@ export default defineConfig({
     include: ["tests/{unit,integration}/**/*.test.ts"],
     environment: "node",
     globalSetup: ["tests/global-setup.ts"],
+    // Vitest's default on two cores is one worker; the integration files mostly wait on the
+    // database, so two keep both cores busy (164 s -> 114 s here).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

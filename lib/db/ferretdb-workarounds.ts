@@ -25,8 +25,11 @@ import { isDuplicateKey } from "./write-newer";
  *        (lib/billing/keys.ts), so `Payment.checkoutId` is unique and never null; stored webhook
  *        events expire by a delete in the cron (`deleteExpiredEvents`, lib/webhooks/inbox.ts),
  *        not a TTL index.
- * (g)    No query uses an index, and the SQLite backend pushes down only `_id` filters. -> The
- *        inbox's `_id` is the `webhook-id` (models/WebhookEvent.ts), its hottest lookup.
+ * (g)    FerretDB's own indexes serve no query (PostgreSQL gets each equality as `@>`, which its
+ *        btrees cannot serve), and the SQLite backend pushes down only `_id` filters. -> Nothing
+ *        in the app: the local cluster adds a GIN companion to every index FerretDB creates
+ *        (scripts/lib/ferretdb-indexes.ts), so the app's MongoDB indexes serve it there too. The
+ *        inbox's `_id` is the `webhook-id` (models/WebhookEvent.ts), which SQLite does push down.
  */
 
 /** `findOneAndUpdate` options that return the whole document, before or after the update (d). */

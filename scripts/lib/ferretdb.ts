@@ -6,6 +6,7 @@ import type { Readable } from "node:stream";
 import { join } from "node:path";
 import { reportBackend } from "./backend-report";
 import { freePort, waitForPort } from "./ports";
+import { FERRETDB_INDEX_COMPANIONS_SQL, FERRETDB_PLANNER_SETTINGS } from "./ferretdb-indexes";
 import { findPostgres, prepareClusterDir, removeClusterDir, startPostgres, type PostgresBinaries } from "./postgres";
 
 /**
@@ -210,7 +211,7 @@ export async function startFerretdb(opts: StartFerretdbOptions): Promise<Running
   const fallbackReason = choice.backend === "sqlite" ? choice.fallbackReason : null;
   const postgres =
     choice.backend === "postgresql"
-      ? await startPostgres({ binaries: choice.binaries, dataDir: clusterDir, port: await freePort(), database: "ferretdb", maxConnections: POSTGRES_POOL + 10, log })
+      ? await startPostgres({ binaries: choice.binaries, dataDir: clusterDir, port: await freePort(), database: "ferretdb", maxConnections: POSTGRES_POOL + 10, settings: FERRETDB_PLANNER_SETTINGS, setupSql: FERRETDB_INDEX_COMPANIONS_SQL, log })
       : null;
   let ferretdb: Awaited<ReturnType<typeof spawnFerretdb>>;
   try {

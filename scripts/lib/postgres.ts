@@ -407,13 +407,13 @@ function socketDirOption(dir: string, port: number): string {
   return fits ? `-k ${shellQuote(dir)}` : "-c unix_socket_directories=''";
 }
 
-function serverOptions(dir: string, port: number, maxConnections: number): string {
+function serverOptions(dir: string, port: number, maxConnections: number, settings: readonly string[]): string {
   return [
     `-p ${port}`,
     `-c max_connections=${maxConnections}`,
     "-c listen_addresses=127.0.0.1",
     socketDirOption(dir, port),
-    ...THROWAWAY_SETTINGS.map((setting) => `-c ${setting}`),
+    ...[...THROWAWAY_SETTINGS, ...settings].map((setting) => `-c ${setting}`),
   ].join(" ");
 }
 
@@ -444,10 +444,13 @@ async function stopCluster(binaries: PostgresBinaries, dir: string): Promise<voi
   }
 }
 
-async function createDatabaseIfMissing(binaries: PostgresBinaries, port: number, database: string): Promise<void> {
-  const psql = (sql: string) => mustRun(binaries, "psql", ["-X", "-q", "-t", "-A", "-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "postgres", "-c", sql]);
-  const exists = await psql(`select 1 from pg_database where datname = '${database}'`);
-  if (exists.trim() !== "1") await psql(`create database "${database}"`);
+const psql = (binaries: PostgresBinaries, port: number, database: string, sql: string) =>
+  mustRun(binaries, "psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", database, "-c", sql]);
+
+async function createDatabaseIfMissing(binaries: PostgresBinaries, port: number, database: string, setupSql: string | undefined): Promise<void> {
+  const exists = await psql(binaries, port, "postgres", `select 1 from pg_database where datname = '${database}'`);
+  if (exists.trim() !== "1") await psql(binaries, port, "postgres", `create database "${database}"`);
+  if (setupSql) await psql(binaries, port, database, setupSql);
 }
 
 /**
@@ -462,6 +465,10 @@ export interface StartPostgresOptions {
   database: string;
   /** PostgreSQL's own default is 100. */
   maxConnections?: number;
+  /** More server settings (`name=value`). */
+  settings?: readonly string[];
+  /** Run in `database` at every start, after it exists (so it must be idempotent). */
+  setupSql?: string;
   log?: (line: string) => void;
 }
 
@@ -480,9 +487,9 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Running
     log(`A PostgreSQL server from an earlier run was still running in ${dir}: stopping it`);
     await stopCluster(binaries, dir);
   }
-  await mustRun(binaries, "pg_ctl", ["start", "-D", dir, "-l", join(dir, "postgres.log"), "-w", "-t", "60", "-o", serverOptions(dir, port, opts.maxConnections ?? 100)]);
+  await mustRun(binaries, "pg_ctl", ["start", "-D", dir, "-l", join(dir, "postgres.log"), "-w", "-t", "60", "-o", serverOptions(dir, port, opts.maxConnections ?? 100, opts.settings ?? [])]);
   try {
-    await createDatabaseIfMissing(binaries, port, opts.database);
+    await createDatabaseIfMissing(binaries, port, opts.database, opts.setupSql);
   } catch (error) {
     await stopCluster(binaries, dir);
     throw error;
