@@ -1,6 +1,7 @@
 "use server";
 
 import { redirect } from "next/navigation";
+import { after } from "next/server";
 import { z } from "zod";
 import { getSessionEmail } from "@/lib/auth/session";
 import { beginCheckout } from "@/lib/checkout/begin";
@@ -31,7 +32,8 @@ export const startCheckout = validatedAction(checkoutInput, async ({ productId, 
     redirect(`/signin?callbackUrl=${encodeURIComponent(`/pricing?checkout=${productId}${seatCount}&intent=${marker}`)}`);
   }
   await forgetCheckoutIntent();
-  const result = await beginCheckout(email, productId, seats);
+  // The opened checkout is recorded behind the answer: the browser leaves for Polar at once.
+  const result = await beginCheckout(email, productId, seats, { behindAnswer: after });
   if (!result.ok) return { error: result.message };
   // Polar's checkout, or the user's plan when they are already buying (lib/checkout/in-flight.ts).
   redirect(result.url);

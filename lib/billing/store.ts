@@ -14,6 +14,7 @@ import { writeBillingFields } from "./billing-fields";
 import { factsHere, thisEnvironment, usersHere } from "./environment";
 import { subscriptionsDisagreeing, type PaymentFact, type ProductFact, type StateSubscription, type SubscriptionFact } from "./facts";
 import { derivePlan, paymentStatusCanChangePlan, paymentStatusesBelow, subscriptionStatusRank, tierRanks } from "./rules";
+import { allProducts, forgetProducts, productById } from "./products";
 import { accessPolicy, subscriptionState } from "./stored-state";
 
 /**
@@ -46,7 +47,7 @@ const NO_PLAN = "none";
 /** The plan a payment completing now grants: the product's plan, if it is a one-time product. */
 async function planGrantedBy(productId: string | null): Promise<string> {
   if (!productId) return NO_PLAN;
-  const product = await Product.findOne({ polarProductId: productId }, { plan: 1, recurringInterval: 1 }).lean();
+  const product = await productById(productId);
   // A subscription's orders grant nothing on their own: the subscription's state decides.
   return product && !product.recurringInterval && product.plan ? product.plan : NO_PLAN;
 }
@@ -206,11 +207,15 @@ async function writeSubscription(fact: SubscriptionFact): Promise<string | null>
 export async function recordProduct(fact: ProductFact): Promise<void> {
   const { polarProductId, ...fields } = fact;
   await withKeyedLock(`product:${polarProductId}`, async () => {
-    // Most events repeat a product we already hold at that version: one read instead of two writes.
+    // Most events (every order carries its product) repeat a product we already hold at that
+    // version: no write, and usually no read either (this process's copy of the catalogue).
+    const known = await productById(polarProductId);
+    if (known?.polarModifiedAt && known.polarModifiedAt >= fact.polarModifiedAt) return;
     const stored = await Product.findOne({ polarProductId }, { polarModifiedAt: 1 }).lean();
     if (stored?.polarModifiedAt && stored.polarModifiedAt >= fact.polarModifiedAt) return;
     if (!stored) await upsertRetrying(() => Product.updateOne({ polarProductId }, { $setOnInsert: fields }, { upsert: true }));
     await Product.updateOne({ polarProductId, polarModifiedAt: { $lte: fact.polarModifiedAt } }, { $set: fields });
+    forgetProducts();
   });
 }
 
@@ -280,12 +285,12 @@ async function recomputePlan(email: string, factsVersion?: number): Promise<void
     const now = new Date();
     version ??= (await User.findOne({ email, ...mine }, { factsVersion: 1 }).lean())?.factsVersion;
     if (version === undefined) return; // no such user here: nothing grants anything
-    // The catalogue is small: read it whole, alongside the user's facts, not after them.
+    // The catalogue is small: read it whole (or this process's copy), alongside the user's facts.
     const [payments, own, seats, catalogue] = await Promise.all([
       Payment.find({ customerEmail: email }, { status: 1, productId: 1, plan: 1, environment: 1 }).lean(),
       Subscription.find({ customerEmail: email }).lean(),
       Seat.find({ memberEmail: email, status: "claimed" }, { subscriptionId: 1 }).lean(),
-      Product.find({}, { polarProductId: 1, plan: 1, rank: 1, recurringInterval: 1 }).lean(),
+      allProducts(),
     ]);
     // A team's subscription grants its plan to the seats' members, not to its buyer as such (the
     // buyer holds a seat like anyone else, lib/teams): the subscriptions behind this user's seats.

@@ -1,6 +1,5 @@
 import "server-only";
 import { paymentFromCheckout } from "@/lib/billing/facts";
-import { factsHere } from "@/lib/billing/environment";
 import { recordPayment } from "@/lib/billing/store";
 import { connectDb } from "@/lib/db/connect";
 import { PLAN_FIELDS, planNow } from "@/lib/users";
@@ -11,14 +10,14 @@ import { checkoutsCreate } from "@polar-sh/sdk/funcs/checkoutsCreate.js";
 import { unwrapAsync } from "@polar-sh/sdk/types/fp.js";
 import { describePolarError } from "@/lib/polar/errors";
 import { describeError } from "@/lib/redact";
-import { Payment } from "@/models/Payment";
-import { Product } from "@/models/Product";
+import { productById } from "@/lib/billing/products";
+import type { Checkout } from "@polar-sh/sdk/models/components/checkout";
 import { planLabel } from "@/lib/billing/rules";
 import { liveSubscriptionOf } from "@/lib/plan-changes/subscriber";
 import type { SeatPricing } from "@/lib/billing/facts";
 import { maxSeatsOf, seatsPrice } from "@/lib/teams/rules";
 import { ownsLiveTeam } from "@/lib/teams/team";
-import { alreadyBuying } from "./in-flight";
+import { alreadyBuying, askPolarState, pendingCheckouts } from "./in-flight";
 import { User } from "@/models/User";
 
 /**
@@ -30,13 +29,32 @@ export type CheckoutStart = { ok: true; url: string } | { ok: false; message: st
 /** A second click within this window reuses the checkout the first one opened. */
 const REUSE_WINDOW_MS = 60_000;
 
+export interface BeginOptions {
+  /**
+   * Where the recording of the opened checkout goes once the click has its answer: the action
+   * passes Next's `after`, so the browser leaves for Polar without waiting for two writes. Without
+   * it the recording is awaited before the answer (tests, scripts).
+   */
+  behindAnswer?: (recording: Promise<unknown>) => void;
+}
+
 /**
  * Opens a Polar checkout of `productId` for `email` (taken from the session by the caller, never
  * from the form). The price comes from Polar's product, never from the client.
  */
-export async function beginCheckout(email: string, productId: string, seats?: number): Promise<CheckoutStart> {
-  // A double click arrives as two concurrent actions: the second waits and reuses the first's checkout.
-  return withKeyedLock(`checkout:${email}:${productId}`, () => openCheckout(email, productId, seats));
+export function beginCheckout(email: string, productId: string, seats?: number, opts: BeginOptions = {}): Promise<CheckoutStart> {
+  return new Promise<CheckoutStart>((resolve, reject) => {
+    // A double click arrives as two concurrent actions: the second waits and reuses the first's
+    // checkout. The lock is held until the checkout is recorded, which is what the second reads.
+    const held = withKeyedLock(`checkout:${email}:${productId}`, async () => {
+      const { start, recording } = await openCheckout(email, productId, seats);
+      if (opts.behindAnswer) resolve(start);
+      await recording;
+      resolve(start);
+    });
+    held.catch(reject);
+    opts.behindAnswer?.(held.catch(() => undefined));
+  });
 }
 
 /**
@@ -51,47 +69,48 @@ async function teamCheckoutRefusal(email: string, pricing: SeatPricing, seats: n
   return (await ownsLiveTeam(email)) ? "You already have a team. Add seats on your team page instead of buying a second team." : null;
 }
 
-async function openCheckout(email: string, productId: string, seats: number | undefined): Promise<CheckoutStart> {
+/** The click's answer, and the recording of the checkout it opened (settled, never rejected). */
+interface Opened { start: CheckoutStart; recording: Promise<void> | null }
+
+const answer = (start: CheckoutStart): Opened => ({ start, recording: null });
+
+async function openCheckout(email: string, productId: string, seats: number | undefined): Promise<Opened> {
   await connectDb();
-  // Independent reads: one round trip of waiting instead of four.
-  const [product, user, live, recent] = await Promise.all([
-    Product.findOne({ polarProductId: productId, isArchived: false, plan: { $ne: null } }).lean(),
-    User.findOne({ email }, PLAN_FIELDS).lean(),
-    liveSubscriptionOf(email),
-    Payment.findOne(
-      { customerEmail: email, productId, status: "pending", checkoutUrl: { $ne: null }, createdAt: { $gte: new Date(Date.now() - REUSE_WINDOW_MS) }, ...factsHere() },
-      { checkoutUrl: 1 },
-    )
-      .sort({ createdAt: -1 })
-      .lean(),
-  ]);
-  if (!product?.plan) return { ok: false, message: "That plan is not available." };
+  const catalogued = await productById(productId);
+  const product = catalogued && !catalogued.isArchived && catalogued.plan ? catalogued : null;
+  if (!product?.plan) return answer({ ok: false, message: "That plan is not available." });
   const pricing = (product.seatPricing as SeatPricing | null | undefined) ?? null;
+  // Polar's state is needed for a personal plan unless our facts show a live subscription, which
+  // the reads below tell: asked beside them, not after.
+  const polarState = pricing ? null : askPolarState(email);
+  const now = Date.now();
+  const [user, live, pending] = await Promise.all([User.findOne({ email }, PLAN_FIELDS).lean(), liveSubscriptionOf(email), pendingCheckouts(email, now)]);
   if (pricing) {
     const refusal = await teamCheckoutRefusal(email, pricing, seats);
-    if (refusal) return { ok: false, message: refusal };
+    if (refusal) return answer({ ok: false, message: refusal });
   } else {
     // A subscriber changes plan through subscriptions.update (lib/plan-changes), never through a
     // second checkout: Polar would refuse it, or bill a second subscription beside the first.
     if (live && product.recurringInterval) {
-      return { ok: false, message: "You already have a subscription. Switch plans with the Switch buttons instead of buying a second one." };
+      return answer({ ok: false, message: "You already have a subscription. Switch plans with the Switch buttons instead of buying a second one." });
     }
     if (user && planNow(user) === product.plan) {
-      return { ok: false, message: `You're already on ${planLabel(product.plan)}.` };
+      return answer({ ok: false, message: `You're already on ${planLabel(product.plan)}.` });
     }
   }
-  if (recent?.checkoutUrl) return { ok: true, url: recent.checkoutUrl };
+  const recent = pending.find((p) => p.productId === productId && p.createdAt.getTime() >= now - REUSE_WINDOW_MS);
+  if (recent?.checkoutUrl) return answer({ ok: true, url: recent.checkoutUrl });
 
   let already;
   try {
-    already = await alreadyBuying(email, { askPolarState: !live && !pricing });
+    already = await alreadyBuying(email, pending, live ? null : polarState);
   } catch (error) {
     const { message, log } = describePolarError(error);
     console.error(`[checkout] ${log}`);
-    return { ok: false, message };
+    return answer({ ok: false, message });
   }
-  if (already.kind === "paying") return { ok: true, url: `/confirmation?checkout_id=${encodeURIComponent(already.checkoutId)}` };
-  if (already.kind === "subscribed") return { ok: true, url: "/account?checkout=subscribed" };
+  if (already.kind === "paying") return answer({ ok: true, url: `/confirmation?checkout_id=${encodeURIComponent(already.checkoutId)}` });
+  if (already.kind === "subscribed") return answer({ ok: true, url: "/account?checkout=subscribed" });
 
   const appUrl = env().APP_URL;
   let checkout;
@@ -107,16 +126,20 @@ async function openCheckout(email: string, productId: string, seats: number | un
   } catch (error) {
     const { message, log } = describePolarError(error);
     console.error(`[checkout] ${log}`);
-    return { ok: false, message };
+    return answer({ ok: false, message });
   }
+  return { start: { ok: true, url: checkout.url }, recording: record(checkout) };
+}
 
-  // Recorded now through the same code as checkout.created, so the confirmation page knows the
-  // payment even if that webhook is late. If this write fails, the webhook records it later.
+/**
+ * Records the opened checkout through the same code as checkout.created, so the confirmation page
+ * knows the payment even if that webhook is late. If this write fails, the webhook records it later.
+ */
+async function record(checkout: Checkout): Promise<void> {
   try {
     const fact = paymentFromCheckout(checkout);
     if (fact) await recordPayment(fact, { checkoutUrl: checkout.url });
   } catch (error) {
     console.error(`[checkout] opened ${checkout.id} but could not record it yet: ${describeError(error)}`);
   }
-  return { ok: true, url: checkout.url };
 }

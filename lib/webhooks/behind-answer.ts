@@ -17,7 +17,7 @@ const SWEEP_BATCH = 5;
 
 // One per process (Next bundles routes apart: on globalThis so they share it).
 const shared = globalThis as typeof globalThis & { __applyScheduler?: ApplyScheduler };
-const scheduler = (shared.__applyScheduler ??= new ApplyScheduler({ idleConcurrency: 4, busyRate: 50, busyGapMs: 1_000, steadyGapMs: 40, quietAfterMs: 100 }));
+const scheduler = (shared.__applyScheduler ??= new ApplyScheduler({ idleConcurrency: 4, steadyConcurrency: 2, busyRate: 50, busyGapMs: 1_000, steadyGapMs: 40, quietAfterMs: 100 }));
 let lastSweep = 0;
 
 /** A delivery being answered in this process: while they keep coming, applying yields to them. */

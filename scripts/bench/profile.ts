@@ -7,6 +7,7 @@ import { receiveWebhook } from "../../lib/webhooks/receive";
 import { startFerretdb } from "../lib/ferretdb";
 import { freePort } from "../lib/ports";
 import { sign } from "../lib/polar-payloads";
+import { seedCustomers } from "./growth";
 import { eventMix } from "./load";
 
 /**
@@ -16,22 +17,27 @@ import { eventMix } from "./load";
  */
 const SECRET = "whsec_profile";
 const EVENTS = Number(process.argv[2] ?? 300);
+// `npm run bench:profile -- 300 100000`: the same, with that many customers stored first (a user
+// and a payment each, as the growth bench seeds them), to see which commands grow with the data.
+const CUSTOMERS = Number(process.argv[3] ?? 0);
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "ferretdb-profile-"));
   const db = await startFerretdb({ port: await freePort(), dataDir, log: () => {} });
   try {
+    if (CUSTOMERS > 0) await seedCustomers(`${db.uri}profile`, 0, CUSTOMERS);
     await connectDb(`${db.uri}profile`, { monitorCommands: true });
     const client = mongoose.connection.getClient();
     const started = new Map<number, { name: string; at: number }>();
-    let current: string[] = [];
+    let current: Array<[string, number]> = [];
     let currentMs = 0;
     client.on("commandStarted", (e) => started.set(e.requestId, { name: `${e.commandName} ${String(e.command[e.commandName] ?? "")}`, at: performance.now() }));
     client.on("commandSucceeded", (e) => {
       const s = started.get(e.requestId);
       if (!s) return;
-      current.push(s.name);
-      currentMs += performance.now() - s.at;
+      const ms = performance.now() - s.at;
+      current.push([s.name, ms]);
+      currentMs += ms;
     });
     // Collections and indexes created, and the pool warm, before anything is counted.
     for (const e of eventMix(40, 6)) {
@@ -39,7 +45,8 @@ async function main(): Promise<void> {
       await (await receiveWebhook(d.body, d.headers, SECRET)).afterAnswer?.();
     }
 
-    type Phase = { ms: number; dbMs: number; commands: Map<string, number> };
+    // Per command: how many, and their milliseconds in all.
+    type Phase = { ms: number; dbMs: number; commands: Map<string, [number, number]> };
     const byType = new Map<string, { n: number; answer: Phase; apply: Phase }>();
     const measure = async <T>(phase: Phase, work: () => Promise<T>): Promise<T> => {
       current = [];
@@ -48,7 +55,10 @@ async function main(): Promise<void> {
       const result = await work();
       phase.ms += performance.now() - t0;
       phase.dbMs += currentMs;
-      for (const c of current) phase.commands.set(c, (phase.commands.get(c) ?? 0) + 1);
+      for (const [c, ms] of current) {
+        const [k, total] = phase.commands.get(c) ?? [0, 0];
+        phase.commands.set(c, [k + 1, total + ms]);
+      }
       return result;
     };
     for (const e of eventMix(EVENTS, 7)) {
@@ -62,8 +72,8 @@ async function main(): Promise<void> {
       byType.set(type, t);
     }
     const cell = (p: Phase, n: number) => {
-      const commands = [...p.commands].map(([c, k]) => `${c} ×${(k / n).toFixed(1)}`).join(", ");
-      const count = [...p.commands.values()].reduce((a, b) => a + b, 0) / n;
+      const commands = [...p.commands].map(([c, [k, ms]]) => `${c} ×${(k / n).toFixed(1)} (${(ms / k).toFixed(1)} ms)`).join(", ");
+      const count = [...p.commands.values()].reduce((a, [k]) => a + k, 0) / n;
       return `${(p.ms / n).toFixed(1)} | ${(p.dbMs / n).toFixed(1)} | ${count.toFixed(1)}: ${commands}`;
     };
     console.log("| event | n | answer ms | answer db ms | answer commands | apply ms | apply db ms | apply commands |");

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, inject } from "vitest";
+import { forgetProducts } from "@/lib/billing/products";
 import { connectDb, disconnectDb } from "@/lib/db/connect";
 import { BenefitGrant } from "@/models/BenefitGrant";
 import { CustomerMeter } from "@/models/CustomerMeter";
@@ -32,4 +33,6 @@ export function setupTestDatabase(testFileUrl: string): { uri: string } {
 
 export async function clearCollections(): Promise<void> {
   await Promise.all(allModels.map((m) => m.collection.deleteMany({})));
+  // Emptied behind the app's back: its copy of the catalogue goes too (lib/billing/products.ts).
+  forgetProducts();
 }

@@ -4,7 +4,7 @@ import { ApplyScheduler } from "@/lib/webhooks/apply-scheduler";
 beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
 afterEach(() => vi.useRealTimers());
 
-const options = { idleConcurrency: 4, busyRate: 5, busyGapMs: 1_000, steadyGapMs: 40, quietAfterMs: 100 };
+const options = { idleConcurrency: 4, steadyConcurrency: 2, busyRate: 5, busyGapMs: 1_000, steadyGapMs: 40, quietAfterMs: 100 };
 
 /** Asks for `n` turns; `started` lists the ones granted so far, in order. */
 function ask(s: ApplyScheduler, n: number) {
@@ -33,17 +33,32 @@ describe("ApplyScheduler: answers first, the backlog after", () => {
     expect(started).toEqual([0, 1, 2, 3, 4]);
   });
 
-  it.each([
-    ["steady (a delivery now and then): one at a time, at most one start per steadyGapMs", 1, options.steadyGapMs],
-    ["busy (deliveries overlap): one start per busyGapMs, so the burst's answers get the CPU", 2, options.busyGapMs],
-  ])("%s", async (_, answering, gapMs) => {
+  it("steady (a delivery now and then): up to steadyConcurrency at once, at most one start per steadyGapMs", async () => {
     const s = new ApplyScheduler(options);
-    for (let i = 0; i < answering; i++) s.answeringStarted();
+    s.answeringStarted();
+    const { started, done } = ask(s, 4);
+    await settle();
+    expect(started).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(options.steadyGapMs - 1);
+    expect(started).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(started).toEqual([0, 1]);
+    // Two running: the third waits for one of them, however long the gap has been.
+    await vi.advanceTimersByTimeAsync(options.steadyGapMs * 3);
+    expect(started).toEqual([0, 1]);
+    done[0]!();
+    await settle();
+    expect(started).toEqual([0, 1, 2]);
+  });
+
+  it("busy (deliveries overlap): one at a time, one start per busyGapMs, so the burst's answers get the CPU", async () => {
+    const s = new ApplyScheduler(options);
+    for (let i = 0; i < 2; i++) s.answeringStarted();
     const { started, done } = ask(s, 3);
     await settle();
     expect(started).toEqual([0]);
     done[0]!();
-    await vi.advanceTimersByTimeAsync(gapMs - 1);
+    await vi.advanceTimersByTimeAsync(options.busyGapMs - 1);
     expect(started).toEqual([0]);
     await vi.advanceTimersByTimeAsync(1);
     expect(started).toEqual([0, 1]);
@@ -70,8 +85,9 @@ describe("ApplyScheduler: answers first, the backlog after", () => {
     const { started } = ask(s, 5);
     await settle();
     s.answeringEnded();
+    // Steady until then: a second apply after steadyGapMs, no more.
     await vi.advanceTimersByTimeAsync(60);
-    expect(started).toEqual([0]);
+    expect(started).toEqual([0, 1]);
     await vi.advanceTimersByTimeAsync(60);
     expect(started).toEqual([0, 1, 2, 3]);
     expect(s.waiting).toBe(1);
