@@ -8,10 +8,12 @@ import { startFerretdb } from "../lib/ferretdb";
 import { freePort } from "../lib/ports";
 import { sign } from "../lib/polar-payloads";
 import { seedCustomers } from "./growth";
+import { profileCheckout } from "./profile-checkout";
 import { eventMix } from "./load";
 
 /**
- * `npm run bench:profile`: where a webhook's time goes. Delivers the bench's event mix in-process,
+ * `npm run bench:profile`: where a webhook's time goes (`npm run bench:profile -- checkout`: the
+ * Upgrade click's, scripts/bench/profile-checkout.ts). Delivers the bench's event mix in-process,
  * one event at a time, on a fresh FerretDB: the answer (verify and store), then the apply that
  * runs after it, and prints the database commands each sends per event type (count and time).
  */
@@ -86,7 +88,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+(process.argv[2] === "checkout" ? profileCheckout(Number(process.argv[3] ?? 100)) : main()).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -103,6 +103,17 @@ describe("checkout against the Polar emulator", () => {
     expect(await Payment.countDocuments({ customerEmail: "dan@example.com" })).toBe(1);
   });
 
+  it("with the checkout recorded behind the answer, as the action does, a double submit still opens one", async () => {
+    const { beginCheckout } = await import("@/lib/checkout/begin");
+    const behind: Array<Promise<unknown>> = [];
+    const opts = { behindAnswer: (recording: Promise<unknown>) => void behind.push(recording) };
+    const [a, b] = await Promise.all([beginCheckout("hal@example.com", PRO_PRODUCT_ID, undefined, opts), beginCheckout("hal@example.com", PRO_PRODUCT_ID, undefined, opts)]);
+    expect(a).toMatchObject({ ok: true });
+    expect(b).toEqual(a);
+    await Promise.all(behind);
+    expect(await Payment.countDocuments({ customerEmail: "hal@example.com", status: "pending" })).toBe(1);
+  });
+
   it("a user with no Polar customer: Polar's state is asked (404) and the checkout opens as before", async () => {
     const { beginCheckout } = await import("@/lib/checkout/begin");
     const [states, creates] = [await polarCalls("GET", "/v1/customers/external/"), await polarCalls("POST", "/v1/checkouts")];
