@@ -10,7 +10,7 @@
  *
  * The cure lives in the cluster, not in the app (whose indexes are MongoDB's and already right): an
  * event trigger gives each top-level field of every btree FerretDB creates a GIN companion over the
- * same expression, which `@>` can use; the same 100,000-document lookups then take 2-3 ms.
+ * same expression, which `@>` can use; the same 100,000-document lookups then take about 3 ms.
  * FerretDB's metadata never lists the companions, its btrees keep uniqueness, and a dropped
  * collection takes its companions with it. `fastupdate = off`: GIN's pending list, which a lookup
  * reads whole, would otherwise grow up to 4 MB between vacuums (8-11 ms lookups at 100,000).
