@@ -340,7 +340,8 @@ async function pages(b: Bench): Promise<void> {
       // The operator page over the data the sections above left: thousands of events, users and payments.
       { path: "/admin", cookie: await signIn(b.app.url, LOCAL_ADMIN_EMAIL), mustContain: 'data-testid="chart-deliveries"' },
     ],
-    { runs: LIGHTHOUSE_RUNS },
+    // BENCH_LIGHTHOUSE_DIR keeps every run's full report there (which scripts an audit names, and why).
+    { runs: LIGHTHOUSE_RUNS, reportDir: process.env.BENCH_LIGHTHOUSE_DIR || undefined },
   );
   for (const s of scores) {
     const path = s.path.split("?")[0];
