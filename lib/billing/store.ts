@@ -209,7 +209,8 @@ export async function recordProduct(fact: ProductFact): Promise<void> {
   await withKeyedLock(`product:${polarProductId}`, async () => {
     // Most events (every order carries its product) repeat a product we already hold at that
     // version: no write, and usually no read either (this process's copy of the catalogue).
-    const known = await productById(polarProductId);
+    // The copy only: on a miss the read below is the one lookup (productById would read once more).
+    const known = (await allProducts()).find((p) => p.polarProductId === polarProductId);
     if (known?.polarModifiedAt && known.polarModifiedAt >= fact.polarModifiedAt) return;
     const stored = await Product.findOne({ polarProductId }, { polarModifiedAt: 1 }).lean();
     if (stored?.polarModifiedAt && stored.polarModifiedAt >= fact.polarModifiedAt) return;
