@@ -14,6 +14,9 @@ export default defineConfig({
     environment: "node",
     // Two of the tests run Vercel's builder on a planted copy of the project.
     testTimeout: 300_000,
+    // The cleanup deletes two planted copies of the project, node_modules included: past vitest's
+    // 10 s default on a loaded machine (it failed `npm test` once, every test passed).
+    hookTimeout: 120_000,
     fileParallelism: false,
   },
 });
