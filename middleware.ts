@@ -1,5 +1,5 @@
-import { withAuth } from "next-auth/middleware";
-import { NextResponse, type NextRequest } from "next/server";
+import { withAuth, type NextRequestWithAuth } from "next-auth/middleware";
+import { NextResponse, type NextFetchEvent, type NextRequest } from "next/server";
 import { checkoutOrigins, contentSecurityPolicy } from "./lib/security-headers";
 import { sessionCookie } from "./lib/auth/session-cookie";
 import { configuredProviderIds, isProviderId } from "./lib/auth/sign-in-providers";
@@ -25,16 +25,23 @@ function withSecurityHeaders(req: NextRequest): NextResponse {
   return res;
 }
 
-export default withAuth(withSecurityHeaders, {
+// The sign-in gate decrypts the session cookie (a JWE): only the gated pages pass through it, so the
+// others (the pricing page and its actions, the home page) skip that work, and the server reads the
+// session itself wherever it uses one. next-auth's gate also answers nothing at all for its own
+// sign-in page, which left /signin without its CSP.
+const gate = withAuth(withSecurityHeaders, {
   pages: { signIn: "/signin" },
   // The cookie lib/auth/options writes (both from APP_URL), not next-auth's own guess from NEXTAUTH_URL.
   cookies: { sessionToken: { name: sessionCookie(process.env.APP_URL).sessionToken.name } },
   callbacks: {
     // As getSessionEmail: a token from a provider not configured here is no sign-in.
-    authorized: ({ req, token }) =>
-      !isGated(req.nextUrl.pathname) || (isProviderId(token?.provider) && configuredProviderIds(process.env).includes(token.provider)),
+    authorized: ({ token }) => isProviderId(token?.provider) && configuredProviderIds(process.env).includes(token.provider),
   },
 });
+
+export default function middleware(req: NextRequestWithAuth, event: NextFetchEvent) {
+  return isGated(req.nextUrl.pathname) ? gate(req, event) : withSecurityHeaders(req);
+}
 
 export const config = {
   // Every page; not Next's static files, images, the icon, or the API routes (JSON, no HTML).

@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import { after } from "next/server";
 import { z } from "zod";
-import { getSessionEmail } from "@/lib/auth/session";
+import { claimHeld, getSessionClaim, getSessionEmail, SESSION_FIELDS } from "@/lib/auth/session";
 import { beginCheckout } from "@/lib/checkout/begin";
 import { forgetCheckoutIntent, rememberCheckoutIntent } from "@/lib/checkout/intent";
 import { env } from "@/lib/env";
@@ -25,15 +25,17 @@ const checkoutInput = productInput.extend({
  * by itself only in the browser that clicked (lib/checkout/intent.ts).
  */
 export const startCheckout = validatedAction(checkoutInput, async ({ productId, seats }) => {
-  const email = await getSessionEmail();
-  if (!email) {
+  // The session is checked on the checkout's own read of the user: one read, not two, before it acts.
+  const claim = await getSessionClaim();
+  const session = claim && { fields: SESSION_FIELDS, holds: (user: Parameters<typeof claimHeld>[1]) => claimHeld(claim, user) };
+  // The opened checkout is recorded behind the answer: the browser leaves for Polar at once.
+  const result = session && (await beginCheckout(claim.email, productId, seats, { behindAnswer: after, session }));
+  if (!result || (!result.ok && result.signedOut)) {
     const marker = await rememberCheckoutIntent(productId, env().APP_URL.startsWith("https://"));
     const seatCount = seats === undefined ? "" : `&seats=${seats}`;
     redirect(`/signin?callbackUrl=${encodeURIComponent(`/pricing?checkout=${productId}${seatCount}&intent=${marker}`)}`);
   }
   await forgetCheckoutIntent();
-  // The opened checkout is recorded behind the answer: the browser leaves for Polar at once.
-  const result = await beginCheckout(email, productId, seats, { behindAnswer: after });
   if (!result.ok) return { error: result.message };
   // Polar's checkout, or the user's plan when they are already buying (lib/checkout/in-flight.ts).
   redirect(result.url);

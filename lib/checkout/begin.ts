@@ -18,16 +18,18 @@ import type { SeatPricing } from "@/lib/billing/facts";
 import { maxSeatsOf, seatsPrice } from "@/lib/teams/rules";
 import { ownsLiveTeam } from "@/lib/teams/team";
 import { alreadyBuying, askPolarState, pendingCheckouts } from "./in-flight";
-import { User } from "@/models/User";
+import { User, type UserDoc } from "@/models/User";
 
 /**
  * Where the Upgrade click goes (`url`): Polar's hosted checkout, or, for a user already buying,
  * their plan in this app (a path) instead of a second checkout; or nowhere, with a message.
  */
-export type CheckoutStart = { ok: true; url: string } | { ok: false; message: string };
+export type CheckoutStart = { ok: true; url: string } | { ok: false; message: string; signedOut?: true };
 
 /** A second click within this window reuses the checkout the first one opened. */
 const REUSE_WINDOW_MS = 60_000;
+
+const SESSION_ENDED = { ok: false, message: "Your session ended. Sign in again to upgrade.", signedOut: true } as const;
 
 export interface BeginOptions {
   /**
@@ -36,6 +38,13 @@ export interface BeginOptions {
    * it the recording is awaited before the answer (tests, scripts).
    */
   behindAnswer?: (recording: Promise<unknown>) => void;
+  /**
+   * The session, when the caller has not checked it against the user yet (the action passes
+   * lib/auth/session.ts's claim and check): checked on the checkout's own read of the user, with
+   * these fields added, so one read serves both. Nothing is decided, written or opened at Polar
+   * before it holds.
+   */
+  session?: { fields: Readonly<Record<string, 1>>; holds(user: UserDoc | null): boolean };
 }
 
 /**
@@ -47,7 +56,7 @@ export function beginCheckout(email: string, productId: string, seats?: number, 
     // A double click arrives as two concurrent actions: the second waits and reuses the first's
     // checkout. The lock is held until the checkout is recorded, which is what the second reads.
     const held = withKeyedLock(`checkout:${email}:${productId}`, async () => {
-      const { start, recording } = await openCheckout(email, productId, seats);
+      const { start, recording } = await openCheckout(email, productId, seats, opts.session);
       if (opts.behindAnswer) resolve(start);
       await recording;
       resolve(start);
@@ -74,7 +83,7 @@ interface Opened { start: CheckoutStart; recording: Promise<void> | null }
 
 const answer = (start: CheckoutStart): Opened => ({ start, recording: null });
 
-async function openCheckout(email: string, productId: string, seats: number | undefined): Promise<Opened> {
+async function openCheckout(email: string, productId: string, seats: number | undefined, session: BeginOptions["session"]): Promise<Opened> {
   await connectDb();
   const catalogued = await productById(productId);
   const product = catalogued && !catalogued.isArchived && catalogued.plan ? catalogued : null;
@@ -84,7 +93,12 @@ async function openCheckout(email: string, productId: string, seats: number | un
   // the reads below tell: asked beside them, not after.
   const polarState = pricing ? null : askPolarState(email);
   const now = Date.now();
-  const [user, live, pending] = await Promise.all([User.findOne({ email }, PLAN_FIELDS).lean(), liveSubscriptionOf(email), pendingCheckouts(email, now)]);
+  const [user, live, pending] = await Promise.all([
+    User.findOne({ email }, { ...PLAN_FIELDS, ...session?.fields }).lean<UserDoc>(),
+    liveSubscriptionOf(email),
+    pendingCheckouts(email, now),
+  ]);
+  if (session && !session.holds(user)) return answer(SESSION_ENDED);
   if (pricing) {
     const refusal = await teamCheckoutRefusal(email, pricing, seats);
     if (refusal) return answer({ ok: false, message: refusal });

@@ -42,11 +42,35 @@ export async function submitUpgrade(baseUrl: string, cookie: string, form: Upgra
 export interface CheckoutTiming { runs: number; actionP50: number; actionP99: number; polarP50: number; polarP99: number; overheadP50: number; overheadP99: number }
 
 /**
+ * How long after the API call the emulator delivers a webhook here. Polar sends webhooks from its
+ * worker queue once the API call's transaction has committed (server/polar/webhook/service.py
+ * enqueues `webhook_event.send`), never within the call; the emulator delivers at once, which put
+ * the click's own checkout.created delivery, and its apply, inside the click's timing.
+ */
+export const CHECKOUT_DELIVERY_DELAY_MS = 200;
+
+/**
  * `runs` upgrades by `runs` different users (one user's second click within a minute reuses
  * the first checkout, which would flatter the figure), then the emulator's own time for the
- * same `POST /v1/checkouts/`, measured directly, subtracted.
+ * same `POST /v1/checkouts/`, measured directly, subtracted. The emulator's deliveries come
+ * CHECKOUT_DELIVERY_DELAY_MS after the call, and each click's are delivered and applied before the
+ * next click, so a click is timed alone.
  */
 export async function timeCheckouts(opts: { baseUrl: string; polarApiUrl: string; polarToken: string; productId: string; runs: number; runId: string }): Promise<CheckoutTiming> {
+  await setDeliveryDelay(opts.polarApiUrl, CHECKOUT_DELIVERY_DELAY_MS);
+  try {
+    return await timeEach(opts);
+  } finally {
+    await setDeliveryDelay(opts.polarApiUrl, 0);
+  }
+}
+
+async function setDeliveryDelay(polarApiUrl: string, delayMs: number): Promise<void> {
+  const res = await fetch(`${polarApiUrl}/admin/settings`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ delayMs }) });
+  if (!res.ok) throw new Error(`emulator POST /admin/settings answered ${res.status}`);
+}
+
+async function timeEach(opts: { baseUrl: string; polarApiUrl: string; polarToken: string; productId: string; runs: number; runId: string }): Promise<CheckoutTiming> {
   const action: number[] = [];
   for (let i = 0; i < opts.runs; i++) {
     const cookie = await signIn(opts.baseUrl, `bench-${opts.runId}-${i}@example.com`);
@@ -55,12 +79,16 @@ export async function timeCheckouts(opts: { baseUrl: string; polarApiUrl: string
     const { ms, location } = await submitUpgrade(opts.baseUrl, cookie, form);
     if (!location.startsWith(opts.polarApiUrl)) throw new Error(`Upgrade redirected to ${location}, not to Polar's checkout`);
     action.push(ms);
+    // The click's deliveries (checkout.created) land and are applied before the next click.
+    await new Promise((r) => setTimeout(r, CHECKOUT_DELIVERY_DELAY_MS + 150));
   }
   const polar: number[] = [];
   for (let i = 0; i < opts.runs; i++) {
     const started = performance.now();
     await createEmulatorCheckout(opts, `bench-direct-${opts.runId}-${i}@example.com`);
     polar.push(performance.now() - started);
+    // Timed alone too: the app applying the last call's deliveries would slow the emulator's answer.
+    await new Promise((r) => setTimeout(r, CHECKOUT_DELIVERY_DELAY_MS + 150));
   }
   const a = [...action].sort((x, y) => x - y);
   const p = [...polar].sort((x, y) => x - y);

@@ -114,6 +114,30 @@ describe("checkout against the Polar emulator", () => {
     expect(await Payment.countDocuments({ customerEmail: "hal@example.com", status: "pending" })).toBe(1);
   });
 
+  it("a session checked on the checkout's own read of the user: one that no longer holds opens nothing, one that holds opens a checkout", async () => {
+    const { beginCheckout } = await import("@/lib/checkout/begin");
+    const { claimHeld, SESSION_FIELDS } = await import("@/lib/auth/session");
+    await User.create({ email: "ivy@example.com", sessionVersion: 1, identities: [{ provider: "google", subject: "g-ivy", linkedAt: new Date() }] });
+    const session = (version: number, email = "ivy@example.com") => {
+      const claim = { email, provider: "google", subject: "g-ivy", version };
+      return { fields: SESSION_FIELDS, holds: (user: Parameters<typeof claimHeld>[1]) => claimHeld(claim, user) };
+    };
+    const creates = await polarCalls("POST", "/v1/checkouts");
+    // Issued before "sign out everywhere" (version 0; the user is at 1).
+    expect(await beginCheckout("ivy@example.com", PRO_PRODUCT_ID, undefined, { session: session(0) })).toEqual({
+      ok: false,
+      message: "Your session ended. Sign in again to upgrade.",
+      signedOut: true,
+    });
+    // A user deleted since the cookie was sealed: no user, no session.
+    expect(await beginCheckout("gone@example.com", PRO_PRODUCT_ID, undefined, { session: session(1, "gone@example.com") })).toMatchObject({ ok: false, signedOut: true });
+    expect(await polarCalls("POST", "/v1/checkouts")).toBe(creates);
+    expect(await Payment.countDocuments({})).toBe(0);
+    const held = await beginCheckout("ivy@example.com", PRO_PRODUCT_ID, undefined, { session: session(1) });
+    expect(held.ok && held.url.startsWith(emulator.url)).toBe(true);
+    expect(await polarCalls("POST", "/v1/checkouts")).toBe(creates + 1);
+  });
+
   it("a user with no Polar customer: Polar's state is asked (404) and the checkout opens as before", async () => {
     const { beginCheckout } = await import("@/lib/checkout/begin");
     const [states, creates] = [await polarCalls("GET", "/v1/customers/external/"), await polarCalls("POST", "/v1/checkouts")];
