@@ -1,7 +1,7 @@
 "use client";
 
-import { signIn } from "next-auth/react";
 import { useState } from "react";
+import { loadAuthClient } from "./auth-client";
 import type { SignInOption } from "@/lib/auth/options";
 
 /**
@@ -17,9 +17,11 @@ export function ProviderButtons({ options, callbackUrl, verb = "Continue with" }
           key={o.id}
           type="button"
           disabled={pending !== null}
+          onPointerEnter={loadAuthClient}
+          onFocus={loadAuthClient}
           onClick={() => {
             setPending(o.id);
-            void signIn(o.id, { callbackUrl });
+            void loadAuthClient().then(({ signIn }) => signIn(o.id, { callbackUrl }));
           }}
           className="w-full rounded-md border border-slate-400 bg-white px-4 py-2 font-medium text-slate-900 hover:bg-slate-100 disabled:opacity-60"
         >
