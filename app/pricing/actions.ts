@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import { after } from "next/server";
 import { z } from "zod";
-import { claimHeld, getSessionClaim, getSessionEmail, SESSION_FIELDS } from "@/lib/auth/session";
+import { checkOnUserRead, getSessionClaim, getSessionEmail } from "@/lib/auth/session";
 import { beginCheckout } from "@/lib/checkout/begin";
 import { forgetCheckoutIntent, rememberCheckoutIntent } from "@/lib/checkout/intent";
 import { env } from "@/lib/env";
@@ -27,9 +27,8 @@ const checkoutInput = productInput.extend({
 export const startCheckout = validatedAction(checkoutInput, async ({ productId, seats }) => {
   // The session is checked on the checkout's own read of the user: one read, not two, before it acts.
   const claim = await getSessionClaim();
-  const session = claim && { fields: SESSION_FIELDS, holds: (user: Parameters<typeof claimHeld>[1]) => claimHeld(claim, user) };
   // The opened checkout is recorded behind the answer: the browser leaves for Polar at once.
-  const result = session && (await beginCheckout(claim.email, productId, seats, { behindAnswer: after, session }));
+  const result = claim && (await beginCheckout(claim.email, productId, seats, { behindAnswer: after, session: checkOnUserRead(claim) }));
   if (!result || (!result.ok && result.signedOut)) {
     const marker = await rememberCheckoutIntent(productId, env().APP_URL.startsWith("https://"));
     const seatCount = seats === undefined ? "" : `&seats=${seats}`;

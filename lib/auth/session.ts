@@ -43,6 +43,11 @@ export function claimHeld(claim: SessionClaim, user: { sessionVersion?: number |
   return user !== null && (user.sessionVersion ?? 0) === claim.version && holdsIdentity(user.identities ?? [], claim);
 }
 
+/** The claim's check, to run on a read of the user the caller makes anyway (lib/checkout/begin.ts's `session`). */
+export function checkOnUserRead(claim: SessionClaim) {
+  return { fields: SESSION_FIELDS, holds: (user: Parameters<typeof claimHeld>[1]) => claimHeld(claim, user) };
+}
+
 async function claimFromCookies(cookieValues: Record<string, string>): Promise<SessionClaim | null> {
   const e = env();
   const token = await getToken({

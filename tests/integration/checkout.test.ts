@@ -116,12 +116,9 @@ describe("checkout against the Polar emulator", () => {
 
   it("a session checked on the checkout's own read of the user: one that no longer holds opens nothing, one that holds opens a checkout", async () => {
     const { beginCheckout } = await import("@/lib/checkout/begin");
-    const { claimHeld, SESSION_FIELDS } = await import("@/lib/auth/session");
+    const { checkOnUserRead } = await import("@/lib/auth/session");
     await User.create({ email: "ivy@example.com", sessionVersion: 1, identities: [{ provider: "google", subject: "g-ivy", linkedAt: new Date() }] });
-    const session = (version: number, email = "ivy@example.com") => {
-      const claim = { email, provider: "google", subject: "g-ivy", version };
-      return { fields: SESSION_FIELDS, holds: (user: Parameters<typeof claimHeld>[1]) => claimHeld(claim, user) };
-    };
+    const session = (version: number, email = "ivy@example.com") => checkOnUserRead({ email, provider: "google", subject: "g-ivy", version });
     const creates = await polarCalls("POST", "/v1/checkouts");
     // Issued before "sign out everywhere" (version 0; the user is at 1).
     expect(await beginCheckout("ivy@example.com", PRO_PRODUCT_ID, undefined, { session: session(0) })).toEqual({
