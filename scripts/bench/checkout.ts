@@ -56,7 +56,12 @@ export const CHECKOUT_DELIVERY_DELAY_MS = 200;
  * CHECKOUT_DELIVERY_DELAY_MS after the call, and each click's are delivered and applied before the
  * next click, so a click is timed alone.
  */
-export async function timeCheckouts(opts: { baseUrl: string; polarApiUrl: string; polarToken: string; productId: string; runs: number; runId: string }): Promise<CheckoutTiming> {
+interface CheckoutRuns { baseUrl: string; polarApiUrl: string; polarToken: string; productId: string; runs: number; runId: string }
+
+/** Waits out one call's deliveries (CHECKOUT_DELIVERY_DELAY_MS) and their apply, so the next call is timed alone. */
+const settle = () => new Promise((r) => setTimeout(r, CHECKOUT_DELIVERY_DELAY_MS + 150));
+
+export async function timeCheckouts(opts: CheckoutRuns): Promise<CheckoutTiming> {
   await setDeliveryDelay(opts.polarApiUrl, CHECKOUT_DELIVERY_DELAY_MS);
   try {
     return await timeEach(opts);
@@ -70,7 +75,7 @@ async function setDeliveryDelay(polarApiUrl: string, delayMs: number): Promise<v
   if (!res.ok) throw new Error(`emulator POST /admin/settings answered ${res.status}`);
 }
 
-async function timeEach(opts: { baseUrl: string; polarApiUrl: string; polarToken: string; productId: string; runs: number; runId: string }): Promise<CheckoutTiming> {
+async function timeEach(opts: CheckoutRuns): Promise<CheckoutTiming> {
   const action: number[] = [];
   for (let i = 0; i < opts.runs; i++) {
     const cookie = await signIn(opts.baseUrl, `bench-${opts.runId}-${i}@example.com`);
@@ -79,8 +84,7 @@ async function timeEach(opts: { baseUrl: string; polarApiUrl: string; polarToken
     const { ms, location } = await submitUpgrade(opts.baseUrl, cookie, form);
     if (!location.startsWith(opts.polarApiUrl)) throw new Error(`Upgrade redirected to ${location}, not to Polar's checkout`);
     action.push(ms);
-    // The click's deliveries (checkout.created) land and are applied before the next click.
-    await new Promise((r) => setTimeout(r, CHECKOUT_DELIVERY_DELAY_MS + 150));
+    await settle();
   }
   const polar: number[] = [];
   for (let i = 0; i < opts.runs; i++) {
@@ -88,7 +92,7 @@ async function timeEach(opts: { baseUrl: string; polarApiUrl: string; polarToken
     await createEmulatorCheckout(opts, `bench-direct-${opts.runId}-${i}@example.com`);
     polar.push(performance.now() - started);
     // Timed alone too: the app applying the last call's deliveries would slow the emulator's answer.
-    await new Promise((r) => setTimeout(r, CHECKOUT_DELIVERY_DELAY_MS + 150));
+    await settle();
   }
   const a = [...action].sort((x, y) => x - y);
   const p = [...polar].sort((x, y) => x - y);
