@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpus, totalmem, release } from "node:os";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startAppServer, type AppServer } from "./lib/app-server";
 import { ensureChromium } from "./lib/chromium";
@@ -10,6 +10,7 @@ import { PRO_PRODUCT_ID } from "./lib/polar-payloads";
 import { startLocalStack, type LocalStack } from "./lib/services";
 import { LOCAL_ADMIN_EMAIL } from "./lib/local-admin";
 import { createEmulatorCheckout, timeCheckouts, type CheckoutTiming } from "./bench/checkout";
+import { withPreviousRun } from "./bench/history";
 import { CONNECTION_DEFAULTS } from "../lib/db/options";
 import { databaseConnections, processTree } from "./bench/connections";
 
@@ -25,7 +26,8 @@ import { timeUsage } from "./bench/usage";
 
 /**
  * `npm run bench`: the figures of the performance issue, on a production build with the local
- * stack, printed as one table and written to bench/results.md. Nothing here fails on a number:
+ * stack, printed as one table and written to bench/results.md (the run it held moves to
+ * bench/history.md). Nothing here fails on a number:
  * the machine is shared, so figures are compared within one run, as ratios.
  */
 
@@ -403,8 +405,20 @@ function writeResults(rows: Row[], databaseLabel: string): void {
   const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}, ${databaseLabel}`;
   const header = `# Benchmarks\n\n\`npm run bench\`, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, on ${machine}.\nProduction build (\`next build\` + \`next start\`), local stack (FerretDB, Polar emulator).\n`;
   const why = readFileSync(join("bench", "analysis.md"), "utf8");
-  writeFileSync(join("bench", "results.md"), `${header}\n${table}\n\n${why}`);
-  console.log(`\n${table}\n\nWritten to bench/results.md`);
+  const [results, history] = [join("bench", "results.md"), join("bench", "history.md")];
+  let target = results;
+  try {
+    if (existsSync(results)) {
+      const kept = existsSync(history) ? readFileSync(history, "utf8") : "# Benchmark history\n";
+      writeFileSync(history, withPreviousRun(kept, readFileSync(results, "utf8")));
+    }
+  } catch (error) {
+    // Neither the old run nor this one is lost: this one goes beside it, for a person to sort out.
+    target = join("bench", "results.new.md");
+    console.error(`[bench] ${error instanceof Error ? error.message : String(error)}; this run goes to ${target} instead`);
+  }
+  writeFileSync(target, `${header}\n${table}\n\n${why}`);
+  console.log(`\n${table}\n\nWritten to ${target}${target === results ? " (the run it held: top of bench/history.md)" : ""}`);
 }
 
 main().then(

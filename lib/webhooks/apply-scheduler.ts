@@ -9,7 +9,7 @@
  *   that takes longer than the deliveries' spacing let a steady 20 events/s build a backlog: 2.7 s
  *   of lag at 100,000 customers stored);
  * - quiet: up to `idleConcurrency` at once, and the backlog drains.
- * (Measured in bench/results.md: applies competing for the two cores slowed a burst's answers.)
+ * (Measured in bench/history.md, run 2: applies competing for the two cores slowed a burst's answers.)
  */
 export interface ApplySchedulerOptions {
   idleConcurrency: number;
