@@ -2,20 +2,15 @@ import { describe, expect, it } from "vitest";
 import { withPreviousRun } from "@/scripts/bench/history";
 
 const history = "# Benchmark history\n\nIntro.\n\n## Stop 30\n\nOlder figures.\n";
-const results = [
-  "# Benchmarks",
-  "",
+/** What a run wrote above its analysis: its header line and its table. */
+const run = [
   "`npm run bench`, 2026-12-03 02:13 UTC, on 2 × AMD EPYC.",
   "",
   "| Measure | Figure |",
   "| --- | --- |",
   "| Checkout: our overhead | 10.4 ms |",
-  "",
-  "## What the figures say",
-  "",
-  "Analysis of that run.",
-  "",
-].join("\n");
+];
+const results = ["# Benchmarks", "", ...run, "", "## What the figures say", "", "Analysis of that run.", ""].join("\n");
 
 describe("withPreviousRun", () => {
   it("puts the run results.md held above the history's first section, header and table, without the analysis", () => {
@@ -28,11 +23,7 @@ describe("withPreviousRun", () => {
         "",
         "## Full run, 2026-12-03 02:13 UTC",
         "",
-        "`npm run bench`, 2026-12-03 02:13 UTC, on 2 × AMD EPYC.",
-        "",
-        "| Measure | Figure |",
-        "| --- | --- |",
-        "| Checkout: our overhead | 10.4 ms |",
+        ...run,
         "",
         "## Stop 30",
         "",
