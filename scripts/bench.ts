@@ -10,7 +10,7 @@ import { PRO_PRODUCT_ID } from "./lib/polar-payloads";
 import { startLocalStack, type LocalStack } from "./lib/services";
 import { LOCAL_ADMIN_EMAIL } from "./lib/local-admin";
 import { createEmulatorCheckout, timeCheckouts, type CheckoutTiming } from "./bench/checkout";
-import { withPreviousRun } from "./bench/history";
+import { resultsText, withPreviousRun } from "./bench/results-file";
 import { CONNECTION_DEFAULTS } from "../lib/db/options";
 import { databaseConnections, processTree } from "./bench/connections";
 
@@ -403,22 +403,23 @@ function writeResults(rows: Row[], databaseLabel: string): void {
   ].join("\n");
   const cpu = cpus();
   const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}, ${databaseLabel}`;
-  const header = `# Benchmarks\n\n\`npm run bench\`, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, on ${machine}.\nProduction build (\`next build\` + \`next start\`), local stack (FerretDB, Polar emulator).\n`;
-  const why = readFileSync(join("bench", "analysis.md"), "utf8");
+  const analysis = readFileSync(join("bench", "analysis.md"), "utf8");
   const [results, history] = [join("bench", "results.md"), join("bench", "history.md")];
   let target = results;
+  let moved = false;
   try {
     if (existsSync(results)) {
       const kept = existsSync(history) ? readFileSync(history, "utf8") : "# Benchmark history\n";
       writeFileSync(history, withPreviousRun(kept, readFileSync(results, "utf8")));
+      moved = true;
     }
   } catch (error) {
     // Neither the old run nor this one is lost: this one goes beside it, for a person to sort out.
     target = join("bench", "results.new.md");
     console.error(`[bench] ${error instanceof Error ? error.message : String(error)}; this run goes to ${target} instead`);
   }
-  writeFileSync(target, `${header}\n${table}\n\n${why}`);
-  console.log(`\n${table}\n\nWritten to ${target}${target === results ? " (the run it held: top of bench/history.md)" : ""}`);
+  writeFileSync(target, resultsText({ at: new Date(), machine, table, analysis }));
+  console.log(`\n${table}\n\nWritten to ${target}${moved ? " (the run it held: top of bench/history.md)" : ""}`);
 }
 
 main().then(
